@@ -1,0 +1,91 @@
+"""What the plugin's commands share: one-line errors, exit codes, the Logs client, stdout."""
+import os
+import sys
+
+from awscli.customizations.commands import BasicCommand
+from awscli.customizations.utils import create_client_from_parsed_globals
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+USAGE_EXIT = 252  # the AWS CLI's own code for bad arguments
+SERVICE_EXIT = 255
+INTERRUPTED_EXIT = 130
+
+DEFAULT_MAX_ATTEMPTS = 10
+
+
+class CommandError(Exception):
+    """A failure reported as one line on stderr, without a traceback."""
+
+    exit_code = SERVICE_EXIT
+
+
+class UsageError(CommandError):
+    exit_code = USAGE_EXIT
+
+
+class LogsCommand(BasicCommand):
+    """Runs ``run()`` and turns every expected failure into one line and an exit code."""
+
+    exit_on_interrupt = INTERRUPTED_EXIT
+
+    def _run_main(self, parsed_args, parsed_globals):
+        try:
+            return self.run(parsed_args, parsed_globals) or 0
+        except CommandError as error:
+            return self._fail(str(error), error.exit_code)
+        except ClientError as error:
+            return self._fail(describe_client_error(error), SERVICE_EXIT)
+        except BotoCoreError as error:
+            return self._fail(str(error), SERVICE_EXIT)
+        except KeyboardInterrupt:
+            return self.exit_on_interrupt
+        except BrokenPipeError:
+            silence_stdout()
+            return 0
+
+    def run(self, parsed_args, parsed_globals):
+        raise NotImplementedError
+
+    def _fail(self, message, exit_code):
+        sys.stderr.write(f"aws logs {self.NAME}: {message}\n")
+        return exit_code
+
+
+def describe_client_error(error):
+    code = error.response.get("Error", {}).get("Code", "Error")
+    message = error.response.get("Error", {}).get("Message", "")
+    return f"{code}: {message}" if message else code
+
+
+def error_code(error):
+    return error.response.get("Error", {}).get("Code")
+
+
+def create_logs_client(session, parsed_globals):
+    """A Logs client that honours --region/--endpoint-url/--no-verify-ssl and retries
+    throttling, 5xx and connection errors with botocore's backoff."""
+    retries = retry_settings(session)
+    overrides = {"config": Config(retries=retries)} if retries else None
+    return create_client_from_parsed_globals(session, "logs", parsed_globals, overrides)
+
+
+def retry_settings(session):
+    """botocore's standard retry mode, unless the user configured retries themselves."""
+    profile = session.get_scoped_config()
+    if any(
+        os.environ.get(env) or profile.get(key)
+        for env, key in (("AWS_RETRY_MODE", "retry_mode"), ("AWS_MAX_ATTEMPTS", "max_attempts"))
+    ):
+        return None
+    return {"mode": "standard", "max_attempts": DEFAULT_MAX_ATTEMPTS}
+
+
+def silence_stdout():
+    """After the reader of stdout went away (``| head``), keep the interpreter's final
+    flush from printing a BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,139 @@
+"""``aws logs filter``: searches a whole log group with FilterLogEvents."""
+import time
+
+from awscli_cwlogs.cli import CommandError, LogsCommand, UsageError, create_logs_client, error_code
+from awscli_cwlogs.export import (
+    FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter, output_format_arg,
+    parse_window, write_pages,
+)
+from awscli_cwlogs.progress import progress_for
+from botocore.exceptions import ClientError
+
+DEFAULT_FORMAT = "{logStreamName} {timestamp} {message}"
+
+
+def iter_filter_pages(client, request, end=None):
+    """Yields the pages of one FilterLogEvents search, following nextToken until it is absent."""
+    request = dict(request)
+    while True:
+        page = client.filter_log_events(**request)
+        yield before(end, page.get("events", []))
+        token = page.get("nextToken")
+        if not token:
+            return
+        request["nextToken"] = token
+
+
+class NewEvents:
+    """Between polls of a followed search, remembers the IDs of the events at the newest
+    timestamp seen; the next poll starts at that timestamp and drops the IDs it already
+    printed, so no event is printed twice and none with that timestamp is missed."""
+
+    def __init__(self):
+        self.newest = None
+        self._ids_at_newest = set()
+
+    def only_new(self, pages):
+        printed = self._ids_at_newest
+        newest, ids = self.newest, set(printed)
+        for events in pages:
+            yield [event for event in events if event["eventId"] not in printed]
+            for event in events:
+                timestamp = event["timestamp"]
+                if newest is None or timestamp > newest:
+                    newest, ids = timestamp, {event["eventId"]}
+                elif timestamp == newest:
+                    ids.add(event["eventId"])
+        self.newest, self._ids_at_newest = newest, ids
+
+
+def follow_filter_pages(client, request, end=None, delay=1.0, sleep=time.sleep, clock=time.time):
+    """Repeats the search from the newest timestamp seen, forever or until ``end`` has passed."""
+    window = NewEvents()
+    request = dict(request)
+    while True:
+        found = 0
+        for events in window.only_new(iter_filter_pages(client, request, end)):
+            found += len(events)
+            yield events
+        if end is not None and clock() * 1000 >= end:
+            return
+        if window.newest is not None:
+            request["startTime"] = window.newest
+        if not found:
+            sleep(delay)
+
+
+class FilterCommand(LogsCommand):
+    NAME = "filter"
+    DESCRIPTION = (
+        "Searches a log group across its streams with FilterLogEvents and writes the "
+        "matching events to standard output, interleaved by time.\n\n"
+        "It pages until the service returns no next token. With --follow it repeats the "
+        "search from the newest timestamp it has seen and never prints an event twice. "
+        "Throttling, server errors and dropped connections are retried with exponential "
+        "backoff (botocore's standard retry mode).\n\n"
+        "To export a single stream in order, use ``aws logs pull``.\n\n"
+    )
+    ARG_TABLE = [
+        {"name": "log-group-name", "required": True, "help_text": "<p>The log group to search.</p>"},
+        {
+            "name": "log-stream-names", "nargs": "+",
+            "help_text": "<p>Search only these streams (up to 100). Not together with "
+            "--log-stream-name-prefix.</p>",
+        },
+        {
+            "name": "log-stream-name-prefix",
+            "help_text": "<p>Search only the streams whose name starts with this. Not together "
+            "with --log-stream-names.</p>",
+        },
+        {
+            "name": "filter-pattern",
+            "help_text": "<p>A CloudWatch Logs filter pattern, for example <code>ERROR</code>, "
+            "<code>\"connection refused\"</code> or <code>{ $.level = \"error\" }</code>. "
+            "Without it every event matches.</p>",
+        },
+        *WINDOW_ARGS,
+        output_format_arg(DEFAULT_FORMAT),
+        *FOLLOW_ARGS,
+    ]
+    EXAMPLES = (
+        "Errors in the whole group over the last day::\n\n"
+        "  aws logs filter --log-group-name app --filter-pattern ERROR --start-time 1d\n\n"
+        "Two streams, as JSON lines::\n\n"
+        "  aws logs filter --log-group-name app --log-stream-names web-1 web-2 --output-format json\n\n"
+        "Watch for new errors in streams starting with ``web-``::\n\n"
+        "  aws logs filter --log-group-name app --log-stream-name-prefix web- --filter-pattern ERROR --follow\n"
+    )
+
+    def run(self, parsed_args, parsed_globals):
+        if parsed_args.log_stream_names and parsed_args.log_stream_name_prefix is not None:
+            raise UsageError("--log-stream-names and --log-stream-name-prefix cannot be used together")
+        formatter = make_formatter(parsed_args.output_format)
+        start, end = parse_window(parsed_args)
+        delay = check_pull_delay(parsed_args)
+        request = {"logGroupName": parsed_args.log_group_name, "interleaved": True}
+        optional = {
+            "logStreamNames": parsed_args.log_stream_names,
+            "logStreamNamePrefix": parsed_args.log_stream_name_prefix,
+            "filterPattern": parsed_args.filter_pattern,
+            "startTime": start,
+            "endTime": end,
+        }
+        request.update({key: value for key, value in optional.items() if value is not None})
+        client = create_logs_client(self._session, parsed_globals)
+        if parsed_args.follow:
+            self.exit_on_interrupt = 0
+            pages = follow_filter_pages(client, request, end, delay)
+        else:
+            pages = iter_filter_pages(client, request, end)
+        try:
+            write_pages(pages, formatter, progress_for())
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                raise CommandError(
+                    f"log group '{parsed_args.log_group_name}' not found: "
+                    f"{error.response['Error'].get('Message', '')}"
+                ) from None
+            raise
+        return 0

@@ -1,0 +1,45 @@
+"""Fixtures: moto server behind the strict wire proxy, and the real `aws` CLI pointed at it."""
+import pytest
+
+from tests.harness.awscli import AwsCli
+from tests.harness.logsapi import LogsApi
+from tests.harness.motoserver import MotoServer
+from tests.harness.wireproxy import WireProxy
+
+
+@pytest.fixture(scope="session")
+def moto(tmp_path_factory):
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def wire_proxy(moto):
+    proxy = WireProxy(moto.port)
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def wire(moto, wire_proxy):
+    """The proxy, emptied for this test. Any PutLogEvents AWS would reject fails the test."""
+    moto.reset()
+    wire_proxy.clear()
+    yield wire_proxy
+    violations = list(wire_proxy.violations)
+    wire_proxy.clear()
+    if violations:
+        pytest.fail("requests AWS would reject:\n" + "\n".join(violations[:20]), pytrace=False)
+
+
+@pytest.fixture
+def logs(moto):
+    """Direct access to the endpoint (not through the proxy) to seed and inspect data."""
+    return LogsApi(moto.url)
+
+
+@pytest.fixture
+def aws(tmp_path, wire):
+    """The real `aws` CLI with the plugin registered, talking to moto through the proxy."""
+    return AwsCli(tmp_path / "home", wire.url)

@@ -1,0 +1,58 @@
+"""Runs the real `aws` command in a subprocess, with an AWS config of its own."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+AWS = str(Path(sys.executable).with_name("aws"))
+
+# Never let the developer's own AWS settings, proxies or credentials leak into a test.
+_DROP_PREFIXES = ("AWS_", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+class AwsCli:
+    def __init__(self, home, endpoint):
+        self.home = Path(home)
+        self.endpoint = endpoint
+        aws_dir = self.home / ".aws"
+        aws_dir.mkdir(parents=True, exist_ok=True)
+        self.config_file = aws_dir / "config"
+        self.config_file.write_text(
+            "[default]\n"
+            "region = us-east-1\n"
+            "output = json\n"
+            f"endpoint_url = {endpoint}\n"
+            "[plugins]\n"
+            "cwlogs = awscli_cwlogs\n"
+        )
+        credentials = aws_dir / "credentials"
+        credentials.write_text(
+            "[default]\n"
+            "aws_access_key_id = AKIDTESTTESTTESTTEST\n"
+            "aws_secret_access_key = testsecrettestsecrettestsecrettestsecret\n"
+        )
+        self.env = {
+            key: value for key, value in os.environ.items()
+            if not key.upper().startswith(_DROP_PREFIXES)
+        }
+        self.env.update({
+            "HOME": str(self.home),
+            "AWS_CONFIG_FILE": str(self.config_file),
+            "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_PAGER": "",
+            "NO_PROXY": "127.0.0.1,localhost",
+        })
+
+    def command(self, *args):
+        return [AWS, *map(str, args)]
+
+    def run(self, *args, input=None, timeout=120, env=None, **kwargs):
+        """The finished process, with text stdout and stderr."""
+        return subprocess.run(
+            self.command(*args), input=input, capture_output=True, text=True,
+            timeout=timeout, env={**self.env, **(env or {})}, **kwargs,
+        )
+
+    def popen(self, *args, env=None, **kwargs):
+        return subprocess.Popen(self.command(*args), env={**self.env, **(env or {})}, **kwargs)

@@ -1,0 +1,218 @@
+"""A reverse proxy between the plugin and moto that sees every request as sent.
+
+It answers a PutLogEvents that AWS would reject the way AWS would (400
+InvalidParameterException) and records the violation, so the test fails even though moto
+would have accepted it. It can also inject faults: error statuses, throttling, delays,
+connection resets, and responses lost after the endpoint stored the batch.
+"""
+import gzip
+import http.client
+import json
+import random
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.harness.awsrules import put_log_events_violations
+
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection"}
+
+
+@dataclass
+class Call:
+    """One API request as the proxy received it."""
+
+    action: str
+    content_encoding: str
+    body: dict = field(repr=False)
+    fault: str = ""
+
+    @property
+    def event_count(self):
+        return len(self.body.get("logEvents", []))
+
+
+# Faults. Each is a callable(handler, forward) run instead of a plain forward.
+
+def error_status(status, error_type, message="injected by the test proxy"):
+    def fault(handler, forward):
+        handler.reply(status, json.dumps({"__type": error_type, "message": message}).encode())
+    fault.__name__ = f"{status} {error_type}"
+    return fault
+
+
+THROTTLE = error_status(400, "ThrottlingException", "Rate exceeded")
+SERVER_ERROR = error_status(500, "ServiceUnavailableException")
+UNAVAILABLE = error_status(503, "ServiceUnavailableException")
+
+
+def reset(handler, forward):
+    handler.reset_connection()
+
+
+def lose_response(handler, forward):
+    """The endpoint stores the request, the client never hears back."""
+    forward()
+    handler.reset_connection()
+
+
+def delay(seconds):
+    def fault(handler, forward):
+        time.sleep(seconds)
+        forward()
+    fault.__name__ = f"delay {seconds}s"
+    return fault
+
+
+class FaultPlan:
+    """Decides, per request, whether a fault replaces the plain forward."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queued = []  # (action, fault) taken in order
+        self._rate = 0.0
+        self._random_faults = ()
+        self._random_actions = None
+        self._random = random.Random(0)
+
+    def queue(self, fault, action="PutLogEvents", times=1):
+        with self._lock:
+            self._queued.extend([(action, fault)] * times)
+
+    def at_random(self, rate, faults, actions=("PutLogEvents",), seed=0):
+        with self._lock:
+            self._rate, self._random_faults = rate, tuple(faults)
+            self._random_actions = set(actions) if actions else None
+            self._random = random.Random(seed)
+
+    def clear(self):
+        with self._lock:
+            self._queued.clear()
+            self._rate = 0.0
+
+    def pick(self, action):
+        with self._lock:
+            for index, (wanted, fault) in enumerate(self._queued):
+                if wanted in (action, "*"):
+                    del self._queued[index]
+                    return fault
+            if self._rate and (self._random_actions is None or action in self._random_actions):
+                if self._random.random() < self._rate:
+                    return self._random.choice(self._random_faults)
+        return None
+
+
+class WireProxy(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, upstream_port):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.upstream_port = upstream_port
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.faults = FaultPlan()
+        self.calls = []
+        self.violations = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread.start()
+
+    def clear(self):
+        with self._lock:
+            self.calls = []
+            self.violations = []
+        self.faults.clear()
+
+    def calls_of(self, action):
+        with self._lock:
+            return [call for call in self.calls if call.action == action]
+
+    def record(self, call, violations):
+        with self._lock:
+            self.calls.append(call)
+            self.violations.extend(violations)
+
+    def handle_error(self, request, client_address):
+        pass  # a reset injected on purpose, or a client that went away
+
+    def stop(self):
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    _local = threading.local()
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self._proxy(b"")
+
+    def do_POST(self):
+        self._proxy(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+    def _proxy(self, raw):
+        action = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+        encoding = self.headers.get("Content-Encoding", "")
+        body = _decode(raw, encoding)
+        violations = []
+        if action == "PutLogEvents":
+            where = f"{body.get('logGroupName')}/{body.get('logStreamName')}"
+            violations = [f"PutLogEvents to {where}: {problem}" for problem in put_log_events_violations(body)]
+        fault = None if violations else self.server.faults.pick(action)
+        self.server.record(Call(action, encoding, body, getattr(fault, "__name__", "")), violations)
+        if violations:
+            message = "; ".join(violations)
+            self.reply(400, json.dumps({"__type": "InvalidParameterException", "message": message}).encode())
+        elif fault is not None:
+            fault(self, lambda: self._forward(raw))
+        else:
+            self._forward(raw)
+
+    def _forward(self, raw):
+        connection = getattr(self._local, "upstream", None)
+        if connection is None:
+            connection = self._local.upstream = http.client.HTTPConnection(
+                "127.0.0.1", self.server.upstream_port, timeout=120)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        try:
+            connection.request(self.command, self.path, raw, headers)
+            response = connection.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            self._local.upstream = None
+            raise
+        passed = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP]
+        self.reply(response.status, payload, passed)
+
+    def reply(self, status, payload, headers=()):
+        self.send_response(status)
+        sent = {name.lower() for name, _ in headers}
+        for name, value in headers:
+            self.send_header(name, value)
+        if "content-type" not in sent:
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def reset_connection(self):
+        """Close with RST, as a crashed or unreachable endpoint would."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+
+def _decode(raw, encoding):
+    if not raw:
+        return {}
+    data = gzip.decompress(raw) if encoding == "gzip" else raw
+    try:
+        return json.loads(data)
+    except ValueError:
+        return {}
