@@ -1,5 +1,6 @@
 """A minimal CloudWatch Logs JSON client for tests: seeds data and reads back what was stored,
 without importing botocore into the test process (awscli >= 1.46 redirects it)."""
+import gzip
 import http.client
 import json
 import urllib.parse
@@ -21,20 +22,28 @@ class LogsApi:
         parsed = urllib.parse.urlsplit(endpoint)
         self._host, self._port = parsed.hostname, parsed.port
 
-    def call(self, action, payload):
+    def send(self, action, payload, compress=False):
+        """(HTTP status, body bytes) of one request; connection errors propagate."""
+        body = json.dumps(payload).encode()
+        headers = {
+            "X-Amz-Target": f"Logs_20140328.{action}",
+            "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": _AUTH,  # moto keys its data by the region in here
+        }
+        if compress:
+            body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
         connection = http.client.HTTPConnection(self._host, self._port, timeout=60)
         try:
-            connection.request("POST", "/", json.dumps(payload).encode(), {
-                "X-Amz-Target": f"Logs_20140328.{action}",
-                "Content-Type": "application/x-amz-json-1.1",
-                "Authorization": _AUTH,
-            })
+            connection.request("POST", "/", body, headers)
             response = connection.getresponse()
-            body = response.read()
+            return response.status, response.read()
         finally:
             connection.close()
-        if response.status != 200:
-            raise LogsApiError(response.status, body.decode(errors="replace"))
+
+    def call(self, action, payload):
+        status, body = self.send(action, payload)
+        if status != 200:
+            raise LogsApiError(status, body.decode(errors="replace"))
         return json.loads(body) if body else {}
 
     def create_stream(self, group, stream):

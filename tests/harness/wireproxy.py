@@ -35,7 +35,8 @@ class Call:
         return len(self.body.get("logEvents", []))
 
 
-# Faults. Each is a callable(handler, forward) run instead of a plain forward.
+# Faults. Each is a callable(handler, forward) run instead of a plain forward; forward()
+# passes the request to the endpoint and its answer back to the client.
 
 def error_status(status, error_type, message="injected by the test proxy"):
     def fault(handler, forward):
@@ -55,7 +56,7 @@ def reset(handler, forward):
 
 def lose_response(handler, forward):
     """The endpoint stores the request, the client never hears back."""
-    forward()
+    handler.fetch_upstream()
     handler.reset_connection()
 
 
@@ -165,22 +166,27 @@ class _Handler(BaseHTTPRequestHandler):
             violations = [f"PutLogEvents to {where}: {problem}" for problem in put_log_events_violations(body)]
         fault = None if violations else self.server.faults.pick(action)
         self.server.record(Call(action, encoding, body, getattr(fault, "__name__", "")), violations)
+        self.raw = raw
         if violations:
             message = "; ".join(violations)
             self.reply(400, json.dumps({"__type": "InvalidParameterException", "message": message}).encode())
         elif fault is not None:
-            fault(self, lambda: self._forward(raw))
+            fault(self, self.forward)
         else:
-            self._forward(raw)
+            self.forward()
 
-    def _forward(self, raw):
+    def forward(self):
+        self.reply(*self.fetch_upstream())
+
+    def fetch_upstream(self):
+        """(status, payload, headers) of the endpoint's answer to this request."""
         connection = getattr(self._local, "upstream", None)
         if connection is None:
             connection = self._local.upstream = http.client.HTTPConnection(
                 "127.0.0.1", self.server.upstream_port, timeout=120)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         try:
-            connection.request(self.command, self.path, raw, headers)
+            connection.request(self.command, self.path, self.raw, headers)
             response = connection.getresponse()
             payload = response.read()
         except (OSError, http.client.HTTPException):
@@ -188,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._local.upstream = None
             raise
         passed = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP]
-        self.reply(response.status, payload, passed)
+        return response.status, payload, passed
 
     def reply(self, status, payload, headers=()):
         self.send_response(status)
