@@ -35,6 +35,9 @@ class LogsCommand(BasicCommand):
         except CommandError as error:
             return self._fail(str(error), error.exit_code)
         except ClientError as error:
+            missing = self.missing_resource(parsed_args)
+            if missing and error_code(error) == "ResourceNotFoundException":
+                return self._fail(f"{missing} not found ({describe_client_error(error)})", SERVICE_EXIT)
             return self._fail(describe_client_error(error), SERVICE_EXIT)
         except BotoCoreError as error:
             return self._fail(str(error), SERVICE_EXIT)
@@ -46,6 +49,10 @@ class LogsCommand(BasicCommand):
 
     def run(self, parsed_args, parsed_globals):
         raise NotImplementedError
+
+    def missing_resource(self, parsed_args):
+        """What to name when the service answers ResourceNotFoundException."""
+        return None
 
     def _fail(self, message, exit_code):
         sys.stderr.write(f"aws logs {self.NAME}: {message}\n")

@@ -1,13 +1,12 @@
 """``aws logs filter``: searches a whole log group with FilterLogEvents."""
 import time
 
-from awscli_cwlogs.cli import CommandError, LogsCommand, UsageError, create_logs_client, error_code
+from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client
 from awscli_cwlogs.export import (
     FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter, output_format_arg,
     parse_window, write_pages,
 )
 from awscli_cwlogs.progress import progress_for
-from botocore.exceptions import ClientError
 
 DEFAULT_FORMAT = "{logStreamName} {timestamp} {message}"
 
@@ -127,13 +126,8 @@ class FilterCommand(LogsCommand):
             pages = follow_filter_pages(client, request, end, delay)
         else:
             pages = iter_filter_pages(client, request, end)
-        try:
-            write_pages(pages, formatter, progress_for())
-        except ClientError as error:
-            if error_code(error) == "ResourceNotFoundException":
-                raise CommandError(
-                    f"log group '{parsed_args.log_group_name}' not found: "
-                    f"{error.response['Error'].get('Message', '')}"
-                ) from None
-            raise
+        write_pages(pages, formatter, progress_for())
         return 0
+
+    def missing_resource(self, parsed_args):
+        return f"log group '{parsed_args.log_group_name}'"

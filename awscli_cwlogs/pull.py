@@ -1,13 +1,12 @@
 """``aws logs pull``: exports one log stream with GetLogEvents."""
 import time
 
-from awscli_cwlogs.cli import CommandError, LogsCommand, create_logs_client, error_code
+from awscli_cwlogs.cli import LogsCommand, create_logs_client
 from awscli_cwlogs.export import (
     FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter, output_format_arg,
     parse_window, write_pages,
 )
 from awscli_cwlogs.progress import progress_for
-from botocore.exceptions import ClientError
 
 DEFAULT_FORMAT = "{timestamp} {message}"
 
@@ -83,14 +82,8 @@ class PullCommand(LogsCommand):
             client, parsed_args.log_group_name, parsed_args.log_stream_name,
             start, end, parsed_args.follow, delay,
         )
-        try:
-            write_pages(pages, formatter, progress_for())
-        except ClientError as error:
-            if error_code(error) == "ResourceNotFoundException":
-                raise CommandError(
-                    f"log stream '{parsed_args.log_stream_name}' in log group "
-                    f"'{parsed_args.log_group_name}' not found: "
-                    f"{error.response['Error'].get('Message', '')}".rstrip(": ")
-                ) from None
-            raise
+        write_pages(pages, formatter, progress_for())
         return 0
+
+    def missing_resource(self, parsed_args):
+        return f"log stream '{parsed_args.log_stream_name}' in log group '{parsed_args.log_group_name}'"
