@@ -78,7 +78,7 @@ class FilterCommand(LogsCommand):
         {"name": "log-group-name", "required": True, "help_text": "<p>The log group to search.</p>"},
         {
             "name": "log-stream-names", "nargs": "+",
-            "help_text": "<p>Search only these streams (up to 100). Not together with "
+            "help_text": "<p>Search only these streams: one or more names separated by spaces (up to 100). Not together with "
             "--log-stream-name-prefix.</p>",
         },
         {
