@@ -69,11 +69,13 @@ def error_code(error):
     return error.response.get("Error", {}).get("Code")
 
 
-def create_logs_client(session, parsed_globals):
+def create_logs_client(session, parsed_globals, retries=None, **config):
     """A Logs client that honours --region/--endpoint-url/--no-verify-ssl and retries
     throttling, 5xx and connection errors with botocore's backoff."""
-    retries = retry_settings(session)
-    overrides = {"config": Config(retries=retries)} if retries else None
+    retries = retries or retry_settings(session)
+    if retries:
+        config["retries"] = retries
+    overrides = {"config": Config(**config)} if config else None
     return create_client_from_parsed_globals(session, "logs", parsed_globals, overrides)
 
 

@@ -1,10 +1,192 @@
-"""``aws logs push``: the log-shipping agent (front door only until the agent lands)."""
-from awscli_cwlogs.cli import CommandError, LogsCommand
+"""``aws logs push``: the log-shipping agent's front door (arguments, logging, signals)."""
+import logging
+import logging.config
+import signal
+import sys
+
+from awscli_cwlogs import config as settings
+from awscli_cwlogs.agent import Lifecycle, Pipeline, run_agent
+from awscli_cwlogs.cli import CommandError, LogsCommand, UsageError, create_logs_client
+from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
+from awscli_cwlogs.events import event_spec
+from awscli_cwlogs.hostinfo import HostInfo
+from awscli_cwlogs.kvstore import StateStore
+from awscli_cwlogs.publisher import PrintingPublisher, Publisher, install_body_hook
+from awscli_cwlogs.stdin import StdinSource
+from awscli_cwlogs.tailer import FileTailer
+
+LOG = logging.getLogger("awscli_cwlogs")
+CONFIG_EXIT = 252
+STDIN_OPTIONS = ("log_group_name", "log_stream_name", "datetime_format", "time_zone", "encoding",
+                 "buffer_duration", "batch_count", "batch_size", "multi_line_start_pattern")
+
+
+def _option(name, help_text, **extra):
+    return {"name": name, "help_text": f"<p>{help_text}</p>", **extra}
 
 
 class PushCommand(LogsCommand):
     NAME = "push"
-    DESCRIPTION = "Ships log files or standard input to CloudWatch Logs. Not implemented yet.\n\n"
+    DESCRIPTION = (
+        "Ships log files, or standard input, to CloudWatch Logs with PutLogEvents.\n\n"
+        "With ``--config-file`` it follows every file configured in an awslogs.conf (the old "
+        "awslogs agent's format) and records in a state file what the service accepted, so a "
+        "restart resumes exactly where it stopped: no line lost, none sent twice. Rotation by "
+        "rename or copy-and-truncate is followed, also when it happened while the agent was "
+        "stopped. Throttling and endpoint outages are retried with backoff for as long as they "
+        "last, while reading pauses. SIGTERM or SIGINT sends what is buffered (within "
+        "``--shutdown-timeout``) and exits 0.\n\n"
+        "Without ``--config-file`` it reads standard input into one log stream and exits when "
+        "the input ends and every event was accepted; non-zero if anything could not be "
+        "delivered.\n\n"
+    )
+    ARG_TABLE = [
+        _option("config-file", "The agent's config file (awslogs.conf format)."),
+        _option("additional-configs-dir", "A folder of further config files with stream sections, read in "
+                "name order; hidden files and backups (~, .swp, .bak) are skipped."),
+        _option("log-group-name", "Stdin mode: the log group (created if missing)."),
+        _option("log-stream-name", "Stdin mode: the log stream (created if missing)."),
+        _option("datetime-format", "Stdin mode: strptime format of the timestamp in each event, e.g. "
+                "<code>%Y-%m-%d %H:%M:%S</code>. Without it events take the time they are read."),
+        _option("time-zone", "Stdin mode: LOCAL (default) or UTC, for timestamps without an offset."),
+        _option("encoding", "Stdin mode: encoding of the input bytes (default utf_8); invalid bytes are replaced."),
+        _option("buffer-duration", "Stdin mode: milliseconds a batch may wait to fill (default 5000, minimum 100).",
+                cli_type_name="integer"),
+        _option("batch-count", "Stdin mode: events per batch, 1-10000 (default 10000).", cli_type_name="integer"),
+        _option("batch-size", "Stdin mode: bytes per batch counted as AWS does, 1-1048576 (default 1048576).",
+                cli_type_name="integer"),
+        _option("multi-line-start-pattern", "Stdin mode: regular expression for a line that starts an event; "
+                "other lines join the previous event (default <code>^[^\\s]</code>)."),
+        _option("dry-run", "Print the events as they would be sent (timestamp and message); no AWS call, "
+                "no state written.", action="store_true", cli_type_name="boolean"),
+        _option("shutdown-timeout", "Seconds to send what is buffered after SIGTERM or SIGINT (default 20).",
+                cli_type_name="integer", default=20),
+    ]
+    EXAMPLES = (
+        "Run the agent::\n\n"
+        "  aws logs push --config-file /etc/awslogs/awslogs.conf --additional-configs-dir /etc/awslogs/config\n\n"
+        "Send a file through standard input::\n\n"
+        "  aws logs push --log-group-name app --log-stream-name import < app.log\n\n"
+        "See what would be sent::\n\n"
+        "  aws logs push --config-file awslogs.conf --dry-run\n"
+    )
 
     def run(self, parsed_args, parsed_globals):
-        raise CommandError("not implemented yet")
+        if parsed_args.shutdown_timeout < 0:
+            raise UsageError("--shutdown-timeout: give seconds >= 0")
+        lifecycle = Lifecycle(parsed_args.shutdown_timeout)
+        if parsed_args.config_file:
+            return self._run_files(parsed_args, parsed_globals, lifecycle)
+        return self._run_stdin(parsed_args, parsed_globals, lifecycle)
+
+    def _run_files(self, args, parsed_globals, lifecycle):
+        given = [f"--{name.replace('_', '-')}" for name in STDIN_OPTIONS if getattr(args, name) is not None]
+        if given:
+            raise UsageError(f"{given[0]} is for stdin mode; with --config-file set it in the config file")
+        try:
+            agent_config = load_config(args.config_file, args.additional_configs_dir, HostInfo())
+        except ConfigError as error:
+            raise CommandError(str(error)) from None
+        setup_logging(agent_config.general.logging_config_file, parsed_globals)
+        store = None if args.dry_run else self._open_store(agent_config.general.state_file)
+        client = None if args.dry_run else self._client(parsed_globals, agent_config, len(agent_config.streams))
+        pipelines = []
+        for stream in agent_config.streams:
+            group, name = stream.log_group_name, stream.log_stream_name
+            saved = store.positions(group, name) if store else {}
+            has_state = store.has_state(group, name) if store else False
+            source = FileTailer(stream, event_spec(stream), saved, has_state)
+            pipelines.append(self._pipeline(stream, source, client, store, lifecycle, args, agent_config))
+        LOG.info("shipping %d stream section(s); state file %s", len(pipelines),
+                 agent_config.general.state_file if store else "(none: dry run)")
+        install_signal_handlers(lifecycle)
+        try:
+            run_agent(pipelines, lifecycle)
+        finally:
+            for pipeline in pipelines:
+                if store:
+                    store.prune(pipeline.stream.log_group_name, pipeline.stream.log_stream_name,
+                                pipeline.source.keys())
+                pipeline.source.close()
+            if store:
+                store.close()
+        return 0
+
+    def _run_stdin(self, args, parsed_globals, lifecycle):
+        stream = stdin_stream(args)
+        setup_logging(None, parsed_globals)
+        general = settings.GeneralConfig(state_file="")
+        client = None if args.dry_run else self._client(parsed_globals, None, 1)
+        source = StdinSource(event_spec(stream), sys.stdin.fileno())
+        pipeline = self._pipeline(stream, source, client, None, lifecycle, args, None, general)
+        install_signal_handlers(lifecycle)
+        delivered = run_agent([pipeline], lifecycle)
+        stats = pipeline.publisher.stats
+        if not delivered or stats.undelivered:
+            raise CommandError(f"{stats.undelivered or 'some'} events could not be delivered to "
+                               f"{stream.log_group_name}/{stream.log_stream_name}: {stats.last_error or 'stopped'}")
+        return 0
+
+    def _pipeline(self, stream, source, client, store, lifecycle, args, agent_config, general=None):
+        general = general or agent_config.general
+        if args.dry_run:
+            publisher = PrintingPublisher(stream, lifecycle, sys.stdout.buffer)
+        else:
+            publisher = Publisher(client, stream, store, lifecycle, give_up_on_permanent=store is None)
+        return Pipeline(stream, source, publisher, general.queue_size)
+
+    def _client(self, parsed_globals, agent_config, streams):
+        client = create_logs_client(
+            self._session, parsed_globals,
+            retries={"mode": "standard", "max_attempts": 3},  # quick retries; the publisher retries on forever
+            parameter_validation=False,  # batches are built to the service's rules
+            max_pool_connections=max(10, streams),
+        )
+        use_gzip = agent_config.general.use_gzip_http_content_encoding if agent_config else True
+        install_body_hook(client, use_gzip)
+        return client
+
+    def _open_store(self, path):
+        try:
+            return StateStore(path)
+        except OSError as error:
+            raise CommandError(f"state file {path}: {error.strerror or error}") from None
+
+
+def stdin_stream(args):
+    """The stream settings for stdin mode, validated like the config file's keys."""
+    if not args.log_group_name or not args.log_stream_name:
+        raise UsageError("without --config-file, --log-group-name and --log-stream-name are required (stdin mode)")
+    values = {"section": "stdin", "defined_in": "arguments"}
+    for name in STDIN_OPTIONS:
+        value = getattr(args, name)
+        if value is None:
+            continue
+        try:
+            values[name] = settings.STREAM_KEYS[name](str(value))
+        except ValueError as error:
+            raise UsageError(f"--{name.replace('_', '-')}: {error}") from None
+    if values.get("multi_line_start_pattern") == settings.DATETIME_FORMAT_PATTERN and "datetime_format" not in values:
+        raise UsageError("--multi-line-start-pattern {datetime_format} needs --datetime-format")
+    return StreamConfig(**values)
+
+
+def setup_logging(logging_config_file, parsed_globals):
+    if logging_config_file:
+        try:
+            logging.config.fileConfig(logging_config_file, disable_existing_loggers=False)
+            return
+        except Exception as error:  # any problem in the file: say so, and log to stderr
+            raise CommandError(f"{logging_config_file}: not a usable logging config: {error}") from None
+    if LOG.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    LOG.addHandler(handler)
+    LOG.setLevel(logging.DEBUG if getattr(parsed_globals, "debug", False) else logging.INFO)
+    LOG.propagate = False
+
+
+def install_signal_handlers(lifecycle):
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: lifecycle.request_stop())

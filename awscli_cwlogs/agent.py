@@ -1,0 +1,118 @@
+"""Wires the stages: source (files or stdin) -> events -> batcher -> bounded queue -> publisher.
+
+One loop reads every source in turn; each stream has its own publisher thread. When a
+stream's queue is full its source is not read (backpressure), so memory stays flat.
+"""
+import logging
+import queue
+import threading
+import time
+
+from awscli_cwlogs.batch import Batcher
+
+LOG = logging.getLogger("awscli_cwlogs")
+READ_BUDGET = 1 << 20  # bytes per file per round
+IDLE_POLL_S = 0.25
+
+
+class Lifecycle:
+    """Stop requests (signals, end of stdin) and the deadline for the final flush."""
+
+    def __init__(self, shutdown_timeout, clock=time.monotonic):
+        self.shutdown_timeout = shutdown_timeout
+        self._clock = clock
+        self.stop_requested = threading.Event()
+        self._deadline = None
+
+    def request_stop(self):
+        """From a signal handler: stop reading; what is buffered gets ``shutdown_timeout`` to go out."""
+        if self._deadline is None:
+            self._deadline = self._clock() + self.shutdown_timeout
+        self.stop_requested.set()
+
+    def expired(self):
+        return self._deadline is not None and self._clock() >= self._deadline
+
+    def wait(self, seconds):
+        """Sleeps, but no later than the deadline."""
+        end = self._clock() + seconds
+        while not self.expired():
+            left = end - self._clock()
+            if left <= 0:
+                return
+            time.sleep(min(left, 0.5))
+
+
+class Pipeline:
+    """One stream section: its source, batcher, queue and publisher thread."""
+
+    def __init__(self, stream, source, publisher, queue_size):
+        self.stream = stream
+        self.source = source
+        self.batcher = Batcher(stream.batch_count, stream.batch_size, stream.buffer_duration)
+        self.queue = queue.Queue(maxsize=queue_size)
+        self.publisher = publisher
+        self.ready = []  # batches waiting for room in the queue
+        self.thread = threading.Thread(target=publisher.run, args=(self.queue,), name=f"publish-{stream.section}", daemon=True)
+
+    def step(self):
+        """Reads what it can without blocking; True if it read anything."""
+        self._offer()
+        if self.ready:
+            return False  # the queue is full: reading pauses
+        read = False
+        for key, source, events in self.source.poll(READ_BUDGET):
+            self.ready += self.batcher.add(events, key, source)
+            read = True
+        due = self.batcher.due()
+        if due is not None:
+            self.ready.append(due)
+        self._offer()
+        return read or self.source.busy
+
+    def _offer(self):
+        while self.ready:
+            try:
+                self.queue.put_nowait(self.ready[0])
+            except queue.Full:
+                return
+            self.ready.pop(0)
+
+    def finish(self, lifecycle):
+        """Queues what is buffered, then the end marker, waiting no longer than the deadline."""
+        last = self.batcher.drain()
+        if last is not None:
+            self.ready.append(last)
+        for item in self.ready + [None]:
+            while True:
+                try:
+                    self.queue.put(item, timeout=0.2)
+                    break
+                except queue.Full:
+                    if lifecycle.expired():
+                        return
+        self.ready = []
+
+
+def run_agent(pipelines, lifecycle):
+    """Runs until every source is exhausted (stdin) or a stop is requested; True if all was delivered."""
+    for pipeline in pipelines:
+        pipeline.thread.start()
+    while not lifecycle.stop_requested.is_set():
+        active = False
+        for pipeline in pipelines:
+            active = pipeline.step() or active
+        if all(getattr(p.source, "exhausted", False) for p in pipelines):
+            break
+        if not active:
+            lifecycle.stop_requested.wait(IDLE_POLL_S)
+    if lifecycle.stop_requested.is_set():
+        LOG.info("stopping: sending what is buffered (up to %.0f s)", lifecycle.shutdown_timeout)
+    for pipeline in pipelines:
+        pipeline.finish(lifecycle)
+    for pipeline in pipelines:
+        while pipeline.thread.is_alive():
+            pipeline.thread.join(0.2)
+            if lifecycle.expired():
+                break
+    return not [p for p in pipelines if p.thread.is_alive() or p.publisher.stats.undelivered]

@@ -1,0 +1,109 @@
+"""Groups a stream's events into PutLogEvents batches that AWS accepts.
+
+A batch holds at most ``max_count`` events and ``max_bytes`` counted as UTF-8 message bytes +
+26 per event, spans at most 24 hours, and is sorted by timestamp (stable). It is ready when
+full or ``buffer_ms`` after its first event. Its body is JSON-encoded once, here, so a
+queued batch costs about its wire size in memory.
+"""
+import json
+import time
+from dataclasses import dataclass, field
+
+from awscli_cwlogs.events import EVENT_OVERHEAD
+
+MAX_SPAN_MS = 24 * 3600 * 1000
+_encode_string = json.encoder.encode_basestring  # the C encoder: '"..."' with escapes
+
+
+@dataclass
+class Batch:
+    events_json: bytes  # the JSON array for logEvents
+    count: int
+    size: int  # bytes as AWS counts them
+    first_timestamp: int
+    last_timestamp: int
+    checkpoints: dict = field(default_factory=dict)  # source key -> (source, end offset)
+
+    def events(self):
+        """The events as (timestamp, message) pairs, decoded again (for the rare paths)."""
+        return [(e["timestamp"], e["message"]) for e in json.loads(self.events_json)]
+
+
+def encode_events(pairs):
+    """JSON for logEvents from (timestamp, message) pairs, sorted by timestamp already."""
+    return ("[" + ",".join(
+        '{"timestamp":%d,"message":%s}' % (timestamp, _encode_string(message)) for timestamp, message in pairs
+    ) + "]").encode("utf-8")
+
+
+def make_batch(events, checkpoints):
+    """A Batch from (timestamp, message, size, end_offset) events."""
+    events.sort(key=_timestamp)  # stable: lines with equal timestamps keep their order
+    return Batch(
+        events_json=encode_events((event[0], event[1]) for event in events),
+        count=len(events),
+        size=sum(event[2] for event in events) + EVENT_OVERHEAD * len(events),
+        first_timestamp=events[0][0],
+        last_timestamp=events[-1][0],
+        checkpoints=checkpoints,
+    )
+
+
+def _timestamp(event):
+    return event[0]
+
+
+class Batcher:
+    def __init__(self, max_count, max_bytes, buffer_ms, clock=time.monotonic):
+        self._max_count = max_count
+        self._max_bytes = max_bytes
+        self._buffer_s = buffer_ms / 1000.0
+        self._clock = clock
+        self._reset()
+
+    def _reset(self):
+        self._events = []
+        self._bytes = 0
+        self._low = self._high = None
+        self._checkpoints = {}
+        self._started = None
+
+    def __len__(self):
+        return len(self._events)
+
+    def add(self, events, source_key, source):
+        """Adds one source's events in order; returns the batches they filled."""
+        full = []
+        for event in events:
+            timestamp, size = event[0], event[2] + EVENT_OVERHEAD
+            if self._events and (
+                len(self._events) >= self._max_count
+                or self._bytes + size > self._max_bytes
+                or max(self._high, timestamp) - min(self._low, timestamp) > MAX_SPAN_MS
+            ):
+                full.append(self._take())
+            if not self._events:
+                self._started = self._clock()
+                self._low = self._high = timestamp
+            elif timestamp < self._low:
+                self._low = timestamp
+            elif timestamp > self._high:
+                self._high = timestamp
+            self._events.append(event)
+            self._bytes += size
+            self._checkpoints[source_key] = (source, event[3])
+        return full
+
+    def due(self):
+        """The batch, if its buffer duration has passed since its first event."""
+        if self._events and self._clock() - self._started >= self._buffer_s:
+            return self._take()
+        return None
+
+    def drain(self):
+        return self._take() if self._events else None
+
+    def _take(self):
+        batch = make_batch(self._events, self._checkpoints)
+        self._reset()
+        return batch

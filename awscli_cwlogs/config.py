@@ -1,0 +1,292 @@
+"""Reads awslogs.conf (and --additional-configs-dir) into validated, immutable settings.
+
+Every problem stops the agent before it starts, as one line naming file, section and key.
+"""
+import codecs
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from configobj import ConfigObj, ConfigObjError
+
+from awscli_cwlogs.timestamps import TimestampFormat
+
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                  2192, 2557, 2922, 3288, 3653)
+MAX_BATCH_COUNT = 10_000
+MAX_BATCH_SIZE = 1_048_576
+DEFAULT_MULTI_LINE_START = r"^[^\s]"
+DATETIME_FORMAT_PATTERN = "{datetime_format}"
+PLACEHOLDERS = ("instance_id", "hostname", "ip_address")
+_SKIPPED_SUFFIXES = ("~", ".swp", ".bak")
+_GROUP_NAME = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class ConfigError(Exception):
+    """One line: where (file, section, key) and why."""
+
+
+@dataclass(frozen=True)
+class GeneralConfig:
+    state_file: str
+    logging_config_file: str = None
+    use_gzip_http_content_encoding: bool = True
+    queue_size: int = 10
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    section: str
+    log_group_name: str
+    log_stream_name: str
+    file: str = None  # a glob; None for stdin
+    datetime_format: str = None
+    time_zone: str = "LOCAL"
+    initial_position: str = "start_of_file"
+    encoding: str = "utf_8"
+    buffer_duration: int = 5000
+    batch_count: int = MAX_BATCH_COUNT
+    batch_size: int = MAX_BATCH_SIZE
+    multi_line_start_pattern: str = DEFAULT_MULTI_LINE_START
+    file_fingerprint_lines: tuple = (1, 1)
+    retention_in_days: int = None
+    defined_in: str = ""
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    general: GeneralConfig
+    streams: tuple
+
+
+# Value parsers: text -> value, ValueError with the reason.
+
+def _text(value):
+    if not value:
+        raise ValueError("is empty")
+    return value
+
+
+def _positive(low, high):
+    def parse(value):
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(f"{number} is outside {low}..{high}")
+        return number
+    return parse
+
+
+def _boolean(value):
+    lowered = value.lower()
+    if lowered in ("true", "yes", "on", "1"):
+        return True
+    if lowered in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(f"'{value}' is not true or false")
+
+
+def _choice(*choices):
+    def parse(value):
+        if value.lower() not in choices:
+            raise ValueError(f"'{value}' is not one of {', '.join(choices)}")
+        return value.lower()
+    return parse
+
+
+def _time_zone(value):
+    if value.upper() not in ("LOCAL", "UTC"):
+        raise ValueError(f"'{value}' is not LOCAL or UTC")
+    return value.upper()
+
+
+def _encoding(value):
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(f"'{value}' is not an encoding Python knows") from None
+    return value
+
+
+def _datetime_format(value):
+    TimestampFormat(value)  # raises ValueError naming the unsupported directive
+    return value
+
+
+def _regex(value):
+    if value == DATETIME_FORMAT_PATTERN:
+        return value
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValueError(f"'{value}' is not a valid regular expression: {error}") from None
+    return value
+
+
+def _fingerprint_lines(value):
+    found = re.fullmatch(r"(\d+)(?:-(\d+))?", value)
+    if not found:
+        raise ValueError(f"'{value}' is not N or N-M (line numbers from 1)")
+    first = int(found.group(1))
+    last = int(found.group(2) or first)
+    if first < 1 or last < first:
+        raise ValueError(f"'{value}' is not N or N-M with 1 <= N <= M")
+    return (first, last)
+
+
+def _retention(value):
+    days = int(value)
+    if days not in RETENTION_DAYS:
+        raise ValueError(f"{days} is not a retention AWS allows ({', '.join(map(str, RETENTION_DAYS))})")
+    return days
+
+
+GENERAL_KEYS = {
+    "state_file": _text,
+    "logging_config_file": _text,
+    "use_gzip_http_content_encoding": _boolean,
+    "queue_size": _positive(1, 1000),
+}
+STREAM_KEYS = {
+    "file": _text,
+    "log_group_name": _text,
+    "log_stream_name": _text,
+    "datetime_format": _datetime_format,
+    "time_zone": _time_zone,
+    "initial_position": _choice("start_of_file", "end_of_file"),
+    "encoding": _encoding,
+    "buffer_duration": _positive(100, 3_600_000),
+    "batch_count": _positive(1, MAX_BATCH_COUNT),
+    "batch_size": _positive(1, MAX_BATCH_SIZE),
+    "multi_line_start_pattern": _regex,
+    "file_fingerprint_lines": _fingerprint_lines,
+    "retention_in_days": _retention,
+}
+REQUIRED_STREAM_KEYS = ("file", "log_group_name", "log_stream_name")
+
+
+def load_config(config_file, additional_dir=None, resolve_placeholder=None):
+    """The agent's settings; ConfigError on the first problem found."""
+    main = Path(config_file)
+    parsed = _read(main)
+    general = parsed.pop("general", {})
+    sections = {name: (main, values) for name, values in parsed.items()}
+    for extra in _additional_files(additional_dir):
+        for name, values in _read(extra).items():
+            if name == "general":
+                raise ConfigError(f"{extra}: [general] belongs in the main config file {main}")
+            if name in sections:
+                raise ConfigError(f"{extra}: [{name}] is already defined in {sections[name][0]}")
+            sections[name] = (extra, values)
+    general_config = _general(main, general)
+    streams = tuple(
+        _stream(source, name, values, resolve_placeholder) for name, (source, values) in sections.items()
+    )
+    if not streams:
+        raise ConfigError(f"{main}: no stream sections; add one with file, log_group_name and log_stream_name")
+    return AgentConfig(general_config, streams)
+
+
+def stream_from_values(section, values, origin, resolve_placeholder=None):
+    """A StreamConfig from option values given as text (used for stdin mode's arguments)."""
+    return _stream(origin, section, values, resolve_placeholder, required=("log_group_name", "log_stream_name"))
+
+
+def _read(path):
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    try:
+        parsed = ConfigObj(str(path), list_values=False, interpolation=False, file_error=True,
+                           encoding="utf-8")
+    except ConfigObjError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    for name in parsed.scalars:
+        raise ConfigError(f"{path}: {name} is outside any [section]")
+    sections = {}
+    for name in parsed.sections:
+        section = parsed[name]
+        if section.sections:
+            raise ConfigError(f"{path}: [{name}] has a nested section [[{section.sections[0]}]]")
+        sections[name] = {key: _unquote(section[key]) for key in section.scalars}
+    return sections
+
+
+def _unquote(value):
+    """configobj keeps quotes when list_values is off; quoting is how a value keeps a '#'."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def _additional_files(directory):
+    if directory is None:
+        return []
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: --additional-configs-dir is not a directory")
+    return [
+        path for path in sorted(folder.iterdir(), key=lambda p: p.name)
+        if path.is_file() and not path.name.startswith(".") and not path.name.endswith(_SKIPPED_SUFFIXES)
+    ]
+
+
+def _parse_values(source, section, values, keys):
+    parsed = {}
+    for key, text in values.items():
+        if key not in keys:
+            raise ConfigError(f"{source}: [{section}] {key}: unknown key; known keys are {', '.join(keys)}")
+        try:
+            parsed[key] = keys[key](text)
+        except ValueError as error:
+            reason = str(error) if str(error) and "invalid literal" not in str(error) else f"'{text}' is not a number"
+            raise ConfigError(f"{source}: [{section}] {key}: {reason}") from None
+    return parsed
+
+
+def _general(source, values):
+    parsed = _parse_values(source, "general", values, GENERAL_KEYS)
+    base = Path(source).resolve().parent
+    for key in ("state_file", "logging_config_file"):
+        if key in parsed:
+            parsed[key] = str(base / parsed[key])  # relative paths: next to the config file
+    parsed.setdefault("state_file", str(base / "watchstate"))
+    return GeneralConfig(**parsed)
+
+
+def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STREAM_KEYS):
+    parsed = _parse_values(source, section, values, STREAM_KEYS)
+    for key in required:
+        if key not in parsed:
+            raise ConfigError(f"{source}: [{section}] {key}: missing (required)")
+    if parsed.get("multi_line_start_pattern") == DATETIME_FORMAT_PATTERN and "datetime_format" not in parsed:
+        raise ConfigError(
+            f"{source}: [{section}] multi_line_start_pattern: {{datetime_format}} needs datetime_format to be set"
+        )
+    for key in ("log_group_name", "log_stream_name"):
+        parsed[key] = _resolve_name(source, section, key, parsed[key], resolve_placeholder)
+    return StreamConfig(section=section, defined_in=str(source), **parsed)
+
+
+def _resolve_name(source, section, key, value, resolve_placeholder):
+    def substitute(found):
+        name = found.group(1)
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{%s}" % p for p in PLACEHOLDERS)
+            raise ConfigError(f"{source}: [{section}] {key}: unknown placeholder {{{name}}}; known: {known}")
+        return resolve_placeholder(name) if resolve_placeholder else found.group(0)
+
+    resolved = _PLACEHOLDER.sub(substitute, value)
+    if resolve_placeholder is None:
+        return resolved
+    if key == "log_group_name" and not _GROUP_NAME.fullmatch(resolved):
+        raise ConfigError(
+            f"{source}: [{section}] {key}: '{resolved}' is not a log group name "
+            "(1-512 of A-Z a-z 0-9 _ - / . #)"
+        )
+    if key == "log_stream_name" and (not 1 <= len(resolved) <= 512 or ":" in resolved or "*" in resolved):
+        raise ConfigError(f"{source}: [{section}] {key}: '{resolved}' is not a log stream name (1-512, no : or *)")
+    return resolved

@@ -1,0 +1,165 @@
+"""Bytes of one source -> log events: decode, split lines, join multi-line events, timestamp.
+
+An event is a tuple ``(timestamp_ms, message, utf8_size, end_offset)``; ``end_offset`` is the
+source offset just past the event's last byte, which is what the state file records once
+the service has accepted the event.
+"""
+import re
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from awscli_cwlogs.config import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START, MAX_BATCH_SIZE
+from awscli_cwlogs.timestamps import TimestampFormat
+
+EVENT_OVERHEAD = 26
+MAX_MESSAGE_BYTES = MAX_BATCH_SIZE - EVENT_OVERHEAD  # one event may fill a whole batch
+IDLE_FLUSH_S = 1.0
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    encoding: str
+    starts_event: Callable[[str], bool]
+    timestamp: Optional[Callable[[str], Optional[int]]]
+    max_message_bytes: int = MAX_MESSAGE_BYTES
+
+
+def event_spec(stream, now=time.time):
+    """How the lines of a stream become events, from its StreamConfig."""
+    timestamps = TimestampFormat(stream.datetime_format, stream.time_zone, now) if stream.datetime_format else None
+    pattern = stream.multi_line_start_pattern
+    if pattern == DEFAULT_MULTI_LINE_START:
+        starts_event = _starts_with_non_space
+    elif pattern == DATETIME_FORMAT_PATTERN:
+        starts_event = timestamps.starts
+    else:
+        search = re.compile(pattern).search
+        starts_event = lambda line: search(line) is not None  # noqa: E731
+    return EventSpec(
+        encoding=stream.encoding,
+        starts_event=starts_event,
+        timestamp=timestamps.parse if timestamps else None,
+        max_message_bytes=min(MAX_MESSAGE_BYTES, stream.batch_size - EVENT_OVERHEAD),
+    )
+
+
+def _starts_with_non_space(line):
+    return bool(line) and not line[0].isspace()
+
+
+def utf8_size(text):
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+class EventReader:
+    """Turns the bytes of one source, fed in order from ``offset``, into events."""
+
+    def __init__(self, spec, offset=0, clock=time.monotonic, now=time.time):
+        self._spec = spec
+        self._clock = clock
+        self._now = now
+        self._partial = b""
+        self._partial_start = offset  # offset of the first byte not yet in a complete line
+        self._lines = []  # the pending event's lines
+        self._size = 0  # its UTF-8 size, newlines included
+        self._timestamp = None
+        self._end = offset
+        self._last_timestamp = None
+        self._last_data = clock()
+        self.empty_events = 0
+
+    @property
+    def has_pending(self):
+        return bool(self._lines or self._partial)
+
+    def feed(self, data):
+        """The events completed by ``data``; an event stays pending until the next one starts."""
+        out = []
+        if not data:
+            return out
+        self._last_data = self._clock()
+        buffer = self._partial + data if self._partial else data
+        lines = buffer.split(b"\n")
+        self._partial = lines.pop()
+        position = self._partial_start
+        add_line = self._add_line
+        for raw in lines:
+            start = position
+            position += len(raw) + 1
+            add_line(raw, start, position, out)
+        self._partial_start = position
+        return out
+
+    def flush_idle(self):
+        """The pending event (and a last line without newline) once nothing came for a second."""
+        if not self.has_pending or self._clock() - self._last_data < IDLE_FLUSH_S:
+            return []
+        return self.finish()
+
+    def finish(self):
+        """Everything pending, as at the end of the input."""
+        out = []
+        if self._partial:
+            start = self._partial_start
+            self._partial_start += len(self._partial)
+            raw, self._partial = self._partial, b""
+            self._add_line(raw, start, self._partial_start, out)
+        self._emit(out)
+        return out
+
+    def _add_line(self, raw, start, end, out):
+        text = raw.decode(self._spec.encoding, "replace")
+        if text.endswith("\r"):
+            text = text[:-1]
+        size = utf8_size(text)
+        if self._lines and not self._spec.starts_event(text):
+            if self._size + 1 + size <= self._spec.max_message_bytes:
+                self._lines.append(text)
+                self._size += 1 + size
+                self._end = end
+                return
+            self._emit(out)  # the event is full: what follows continues it in a new part
+        else:
+            self._emit(out)
+            self._timestamp = self._timestamp_of(text)
+        if size > self._spec.max_message_bytes:
+            *parts, text = _split_utf8(text, self._spec.max_message_bytes)
+            for part in parts:  # a crash before the last part is sent re-reads the whole line
+                out.append((self._timestamp, part, utf8_size(part), start))
+            size = utf8_size(text)
+        self._lines = [text]
+        self._size = size
+        self._end = end
+
+    def _timestamp_of(self, text):
+        parsed = self._spec.timestamp(text) if self._spec.timestamp else None
+        if parsed is None:
+            parsed = self._last_timestamp if self._last_timestamp is not None else int(self._now() * 1000)
+        self._last_timestamp = parsed
+        return parsed
+
+    def _emit(self, out):
+        if not self._lines:
+            return
+        message = self._lines[0] if len(self._lines) == 1 else "\n".join(self._lines)
+        if message:
+            out.append((self._timestamp, message, self._size, self._end))
+        else:
+            self.empty_events += 1  # the service refuses empty messages; a blank line carries nothing
+        self._lines = []
+        self._size = 0
+
+
+def _split_utf8(text, limit):
+    """Consecutive pieces of ``text`` of at most ``limit`` UTF-8 bytes, cut between characters."""
+    data = text.encode("utf-8")
+    pieces, start = [], 0
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # never inside a multi-byte character
+            cut -= 1
+        pieces.append(data[start:cut].decode("utf-8"))
+        start = cut
+    pieces.append(data[start:].decode("utf-8"))
+    return pieces

@@ -1,0 +1,60 @@
+"""Values for the {instance_id}, {hostname} and {ip_address} placeholders, each looked up once."""
+import ipaddress
+import logging
+import socket
+
+LOG = logging.getLogger("awscli_cwlogs")
+IMDS_TIMEOUT_S = 1.0
+
+
+class HostInfo:
+    def __init__(self, imds_fetcher_factory=None):
+        self._values = {}
+        self._imds_fetcher_factory = imds_fetcher_factory or _imds_fetcher
+
+    def __call__(self, name):
+        if name not in self._values:
+            self._values[name] = getattr(self, f"_{name}")()
+        return self._values[name]
+
+    def _hostname(self):
+        return socket.gethostname()
+
+    def _ip_address(self):
+        address = first_non_loopback_address(socket.gethostname())
+        if address is None:
+            LOG.warning("no non-loopback IP address found for {ip_address}; using 127.0.0.1")
+            return "127.0.0.1"
+        return address
+
+    def _instance_id(self):
+        try:
+            fetcher = self._imds_fetcher_factory()
+            token = fetcher._fetch_metadata_token()  # IMDSv2; None where only v1 answers
+            response = fetcher._get_request("latest/meta-data/instance-id", None, token)
+            instance_id = response.text.strip()
+            if instance_id:
+                return instance_id
+        except Exception as error:  # any failure means: not on EC2, or metadata unreachable
+            LOG.debug("instance metadata lookup failed: %s", error)
+        hostname = socket.gethostname()
+        LOG.warning("instance ID not available from the instance metadata service; using the hostname %s "
+                    "for {instance_id}", hostname)
+        return hostname
+
+
+def _imds_fetcher():
+    from botocore.utils import IMDSFetcher
+
+    return IMDSFetcher(timeout=IMDS_TIMEOUT_S, num_attempts=1)
+
+
+def first_non_loopback_address(hostname):
+    try:
+        infos = socket.getaddrinfo(hostname, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        infos = []
+    addresses = [info[4][0] for info in infos]
+    usable = [a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_loopback]
+    usable.sort(key=lambda a: ":" in a)  # IPv4 first
+    return usable[0] if usable else None

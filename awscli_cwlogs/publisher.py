@@ -1,0 +1,222 @@
+"""Sends one stream's batches with PutLogEvents, in order, and records each accepted batch's
+offsets in the state file. It never drops a batch for a transient failure: it retries with
+exponential backoff and jitter, forever, unless the agent is shutting down."""
+import gzip
+import json
+import logging
+import random
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from awscli_cwlogs.batch import encode_events
+from awscli_cwlogs.output import iso_millis
+
+LOG = logging.getLogger("awscli_cwlogs")
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 60.0
+_TRANSIENT = {
+    "ThrottlingException", "ServiceUnavailableException", "InternalFailure", "InternalServerError",
+    "RequestTimeout", "RequestTimeoutException", "InvalidSequenceTokenException", "LimitExceededException",
+}
+_body = threading.local()  # the pre-encoded request body of this thread's current call
+
+
+def install_body_hook(client, use_gzip):
+    """PutLogEvents sends the body we encoded (and gzipped) instead of botocore's serialization.
+    It runs before signing, so the signature covers what is sent."""
+    def swap_body(params, **kwargs):
+        body = getattr(_body, "value", None)
+        if body is None:
+            return
+        if use_gzip:
+            body = gzip.compress(body, compresslevel=1)
+            params["headers"]["Content-Encoding"] = "gzip"
+        params["body"] = body
+    client.meta.events.register("before-call.cloudwatch-logs.PutLogEvents", swap_body)
+
+
+@dataclass
+class StreamStats:
+    events_sent: int = 0
+    batches_sent: int = 0
+    too_old: int = 0
+    too_new: int = 0
+    expired: int = 0
+    refused: int = 0  # single events the service called invalid
+    undelivered: int = 0  # given up (only at shutdown or on a permanent error in stdin mode)
+    last_error: str = ""
+    errors: list = field(default_factory=list)
+
+
+class Undeliverable(Exception):
+    """Raised when the publisher must give up on a batch (shutdown deadline, permanent error)."""
+
+
+class Publisher:
+    def __init__(self, client, stream, store, lifecycle, give_up_on_permanent=False,
+                 sleep=None, clock=time.monotonic):
+        self._client = client
+        self._group = stream.log_group_name
+        self._stream = stream.log_stream_name
+        self._retention = stream.retention_in_days
+        self._section = stream.section
+        self._store = store
+        self._lifecycle = lifecycle
+        self._give_up_on_permanent = give_up_on_permanent
+        self._sleep = sleep or lifecycle.wait
+        self._clock = clock
+        self._prefix = json.dumps({"logGroupName": self._group, "logStreamName": self._stream})[:-1].encode()
+        self.stats = StreamStats()
+
+    def run(self, batches):
+        """Thread body: publishes batches from the queue until it gets None."""
+        while True:
+            batch = batches.get()
+            if batch is None:
+                return
+            try:
+                self.publish(batch)
+            except Undeliverable as reason:
+                self.stats.undelivered += batch.count
+                LOG.error("[%s] %d events not delivered: %s", self._section, batch.count, reason)
+                self._drain_undelivered(batches, str(reason))
+                return
+
+    def _drain_undelivered(self, batches, reason):
+        while True:
+            batch = batches.get()
+            if batch is None:
+                return
+            self.stats.undelivered += batch.count
+            LOG.error("[%s] %d events not delivered: %s", self._section, batch.count, reason)
+
+    def publish(self, batch):
+        self._send(batch.events_json, batch.count)
+        self.stats.events_sent += batch.count
+        self.stats.batches_sent += 1
+        self._checkpoint(batch)
+
+    def _checkpoint(self, batch):
+        if self._store is None:
+            return
+        positions = {key: (source.path, offset) for key, (source, offset) in batch.checkpoints.items()
+                     if key is not None and key[0] is not None}
+        if not positions:
+            return
+        try:
+            self._store.save(self._group, self._stream, positions)
+        except sqlite3.Error as error:  # e.g. disk full: keep shipping; a restart may resend a little
+            LOG.warning("[%s] cannot write the state file: %s", self._section, error)
+
+    def _send(self, events_json, count):
+        """Sends until accepted; isolates events the service refuses as invalid."""
+        attempt = 0
+        while True:
+            try:
+                response = self._put(events_json)
+                self._count_rejected(response, count)
+                return
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                message = error.response.get("Error", {}).get("Message", "")
+                if code == "ResourceNotFoundException" and attempt < 3:
+                    self._create_destination()
+                elif code == "InvalidParameterException":
+                    self._isolate(json.loads(events_json), message)
+                    return
+                elif code == "DataAlreadyAcceptedException":
+                    return
+                elif self._give_up_on_permanent and _is_permanent(error):
+                    raise Undeliverable(f"{code}: {message}") from None
+                else:
+                    self._backoff(attempt, f"{code}: {message}")
+            except BotoCoreError as error:
+                self._backoff(attempt, str(error))
+            attempt += 1
+
+    def _put(self, events_json):
+        _body.value = self._prefix + b',"logEvents":' + events_json + b"}"
+        try:
+            return self._client.put_log_events(logGroupName=self._group, logStreamName=self._stream, logEvents=[])
+        finally:
+            _body.value = None
+
+    def _backoff(self, attempt, reason):
+        self.stats.last_error = reason
+        if self._lifecycle.expired():
+            raise Undeliverable(f"shutdown deadline passed while retrying ({reason})")
+        delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
+        log = LOG.warning if attempt < 3 or attempt % 10 == 0 else LOG.debug
+        log("[%s] PutLogEvents failed (%s); retry %d in %.1f s", self._section, reason, attempt + 1, delay)
+        self._sleep(delay)
+
+    def _create_destination(self):
+        try:
+            self._client.create_log_group(logGroupName=self._group)
+            LOG.info("[%s] created log group %s", self._section, self._group)
+            if self._retention:
+                self._client.put_retention_policy(logGroupName=self._group, retentionInDays=self._retention)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
+                raise
+        try:
+            self._client.create_log_stream(logGroupName=self._group, logStreamName=self._stream)
+            LOG.info("[%s] created log stream %s/%s", self._section, self._group, self._stream)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
+                raise
+
+    def _isolate(self, events, reason):
+        """Bisects a batch the service called invalid, sending every event it accepts."""
+        if len(events) == 1:
+            event = events[0]
+            self.stats.refused += 1
+            LOG.error("[%s] the service refused the event at %s (%d bytes): %s",
+                      self._section, iso_millis(event["timestamp"]), len(event["message"].encode()), reason)
+            return
+        LOG.warning("[%s] the service called a batch of %d events invalid (%s); isolating the bad events",
+                    self._section, len(events), reason)
+        middle = len(events) // 2
+        for half in (events[:middle], events[middle:]):
+            pairs = [(e["timestamp"], e["message"]) for e in half]
+            self._send(encode_events(pairs), len(half))
+
+    def _count_rejected(self, response, count):
+        info = response.get("rejectedLogEventsInfo")
+        if not info:
+            return
+        too_new = count - info["tooNewLogEventStartIndex"] if "tooNewLogEventStartIndex" in info else 0
+        too_old = info.get("tooOldLogEventEndIndex", 0)
+        expired = info.get("expiredLogEventEndIndex", 0)
+        self.stats.too_new += too_new
+        self.stats.too_old += too_old
+        self.stats.expired += expired
+        LOG.warning("[%s] the service rejected %d too old, %d too new and %d expired events of a batch of %d "
+                    "(older than 14 days or the retention, or over 2 hours ahead: check datetime_format and "
+                    "time_zone)", self._section, too_old, too_new, expired, count)
+
+
+def _is_permanent(error):
+    """An error that retrying will not fix (access denied, bad credentials): 4xx, not throttling."""
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
+    return code not in _TRANSIENT and status < 500
+
+
+class PrintingPublisher(Publisher):
+    """--dry-run: prints each batch's events as they would be sent; no AWS call, no state."""
+
+    def __init__(self, stream, lifecycle, out):
+        super().__init__(None, stream, None, lifecycle)
+        self._out = out
+
+    def publish(self, batch):
+        lines = "".join(f"{iso_millis(ts)} {message}\n" for ts, message in batch.events())
+        self._out.write(lines.encode("utf-8", "replace"))
+        self._out.flush()
+        self.stats.events_sent += batch.count
+        self.stats.batches_sent += 1

@@ -1,0 +1,273 @@
+"""Follows the files of one stream section: the newest match of its glob, plus rotated files
+until they are drained. Polls with stat; reads with pread; never holds a file it cannot use."""
+import errno
+import glob
+import hashlib
+import logging
+import os
+import stat
+import time
+
+from awscli_cwlogs.events import EventReader
+from awscli_cwlogs.rotation import (
+    FileInfo, is_compressed, is_rotated_sibling, live_start_offset, newest, plan_start,
+)
+
+LOG = logging.getLogger("awscli_cwlogs")
+RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it
+ROTATE_WAIT_S = 10.0  # a rotated file is read until it has not grown for this long
+FINGERPRINT_LIMIT = 65_536  # a first line longer than this: its first 64 KiB are the fingerprint
+_TAIL = 32  # bytes before our offset re-read to tell a rewritten file from a grown one
+
+
+def read_head(fd, lines):
+    """(fingerprint, head bytes) of the open file, or (None, b"") until its lines are complete."""
+    first, last = lines
+    head = os.pread(fd, FINGERPRINT_LIMIT, 0)
+    parts = head.split(b"\n", last)
+    if len(parts) > last:
+        head = head[:sum(len(part) + 1 for part in parts[:last])]
+        region = b"\n".join(parts[first - 1:last])
+    elif len(head) >= FINGERPRINT_LIMIT:
+        region = head
+    else:
+        return None, b""
+    return hashlib.sha256(region).hexdigest()[:32], head
+
+
+class TrackedFile:
+    """One open file being read; ``key`` is what the state file knows it by."""
+
+    def __init__(self, path, fd, info):
+        self.path = path
+        self.fd = fd
+        self.inode = info.st_ino
+        self.fingerprint = None
+        self.head = b""
+        self.offset = 0
+        self.reader = None
+        self.tail = b""
+        self.last_size = -1
+        self.rotated = False
+        self.last_growth = time.monotonic()
+
+    @property
+    def key(self):
+        return (self.fingerprint, self.inode)
+
+    def info(self, size):
+        return FileInfo(self.path, self.inode, size, 0.0, self.fingerprint)
+
+    def close(self):
+        os.close(self.fd)
+
+
+class FileTailer:
+    def __init__(self, stream, spec, saved, has_state, clock=time.monotonic):
+        self.stream = stream
+        self._spec = spec
+        self._saved = saved  # key -> Position, as found at start
+        self._has_state = has_state
+        self._clock = clock
+        self._files = {}  # inode -> TrackedFile
+        self._live = None
+        self._next_scan = 0.0
+        self._started = False
+        self._deferred_start = None  # the live file's size at start, until it can be fingerprinted
+        self._warned = set()
+        self.busy = False  # a read stopped at the budget: more is waiting
+
+    def poll(self, budget):
+        """[(key, TrackedFile, events)] read in this round, at most ``budget`` bytes per file."""
+        now = self._clock()
+        if now >= self._next_scan or self._live_moved():
+            self._scan(now)
+        self.busy = False
+        found = []
+        for tracked in sorted(self._files.values(), key=lambda t: not t.rotated):
+            events = self._read(tracked, budget, now)
+            if events:
+                found.append((tracked.key, tracked, events))
+        return found
+
+    def close(self):
+        for tracked in self._files.values():
+            tracked.close()
+        self._files.clear()
+
+    def keys(self):
+        return {tracked.key for tracked in self._files.values()}
+
+    def _live_moved(self):
+        if self._live is None:
+            return False
+        try:
+            return os.stat(self._live.path).st_ino != self._live.inode
+        except OSError:
+            return True
+
+    def _scan(self, now):
+        self._next_scan = now + RESCAN_S
+        matches = self._matches()
+        live = newest(matches)
+        if not self._started:
+            if live is not None:
+                self._start(live, matches)
+            return
+        if self._live is not None and (live is None or live.inode != self._live.inode) and not self._live.rotated:
+            LOG.info("[%s] %s was rotated or removed; reading it until it is drained",
+                     self.stream.section, self._live.path)
+            self._live.rotated = True
+        if live is None:
+            return
+        if live.inode not in self._files:
+            tracked = self._open(live.path)
+            if tracked is None:
+                return
+            self._files[tracked.inode] = tracked
+        self._live = self._files[live.inode]
+
+    def _matches(self):
+        found = []
+        for path in glob.glob(self.stream.file):
+            if is_compressed(path):
+                continue
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                found.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
+        return found
+
+    def _start(self, live, matches):
+        """The first scan that finds a file: finish saved positions on rotated files, then the live one."""
+        tracked_live = self._open(live.path)
+        if tracked_live is None:
+            return
+        self._started = True
+        self._files[tracked_live.inode] = self._live = tracked_live
+        tracked_live.fingerprint, tracked_live.head = read_head(tracked_live.fd, self.stream.file_fingerprint_lines)
+        plan = plan_start(tracked_live.info(live.size), self._candidates(live, matches), self._saved,
+                          self._has_state, self.stream.initial_position)
+        for info, offset in plan:
+            if info.inode == tracked_live.inode:
+                if tracked_live.fingerprint is None:
+                    self._deferred_start = live.size  # decided once its first lines are complete
+                else:
+                    self._begin(tracked_live, offset)
+                continue
+            tracked = self._open(info.path)
+            if tracked is None or tracked.inode != info.inode:
+                if tracked is not None:
+                    tracked.close()
+                continue
+            tracked.fingerprint, tracked.head = read_head(tracked.fd, self.stream.file_fingerprint_lines)
+            tracked.rotated = True
+            LOG.info("[%s] finishing %s from offset %d (rotated while the agent was stopped)",
+                     self.stream.section, info.path, offset)
+            self._files[tracked.inode] = tracked
+            self._begin(tracked, offset)
+
+    def _candidates(self, live, matches):
+        """Other matches and rotated siblings that may hold a saved position, fingerprinted."""
+        saved_inodes = {inode for (_, inode) in self._saved}
+        copies_matter = live.inode in saved_inodes  # the live file may have been copy-truncated
+        paths = {m.path for m in matches if m.inode != live.inode}
+        folder = os.path.dirname(live.path) or "."
+        try:
+            siblings = [os.path.join(folder, name) for name in os.listdir(folder)]
+        except OSError:
+            siblings = []
+        paths.update(path for path in siblings if is_rotated_sibling(live.path, path))
+        candidates = []
+        for path in sorted(paths):
+            if is_compressed(path):
+                continue
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode) or info.st_ino == live.inode:
+                continue
+            if info.st_ino not in saved_inodes and not copies_matter:
+                continue
+            fingerprint = self._fingerprint_path(path)
+            if fingerprint is not None:
+                candidates.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime, fingerprint))
+        return candidates
+
+    def _fingerprint_path(self, path):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            return read_head(fd, self.stream.file_fingerprint_lines)[0]
+        finally:
+            os.close(fd)
+
+    def _open(self, path):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as error:
+            self._warn_once(path, error)
+            return None
+        self._warned.discard(path)
+        return TrackedFile(path, fd, os.fstat(fd))
+
+    def _warn_once(self, path, error):
+        if path not in self._warned:
+            self._warned.add(path)
+            reason = "permission denied" if error.errno == errno.EACCES else error.strerror
+            LOG.warning("[%s] cannot read %s: %s; will retry", self.stream.section, path, reason)
+
+    def _begin(self, tracked, offset):
+        tracked.offset = offset
+        tracked.tail = os.pread(tracked.fd, min(_TAIL, offset), offset - min(_TAIL, offset))
+        tracked.reader = EventReader(self._spec, offset)
+
+    def _read(self, tracked, budget, now):
+        size = os.fstat(tracked.fd).st_size
+        if size != tracked.last_size:
+            tracked.last_size = size
+            tracked.last_growth = now
+            if tracked.reader is not None and (size < tracked.offset or not self._same_content(tracked)):
+                LOG.warning("[%s] %s was truncated or rewritten; reading it again from the start",
+                            self.stream.section, tracked.path)
+                tracked.fingerprint, tracked.reader = None, None
+        if tracked.reader is None and not self._try_begin(tracked):
+            events = []
+        elif size > tracked.offset:
+            data = os.pread(tracked.fd, min(budget, size - tracked.offset), tracked.offset)
+            tracked.offset += len(data)
+            tracked.tail = (tracked.tail + data[-_TAIL:])[-_TAIL:]
+            self.busy = self.busy or tracked.offset < size
+            return tracked.reader.feed(data)
+        else:
+            events = tracked.reader.flush_idle()
+        if tracked.rotated and now - tracked.last_growth >= ROTATE_WAIT_S:
+            if tracked.reader is not None:
+                events += tracked.reader.finish()
+            LOG.info("[%s] done with rotated %s", self.stream.section, tracked.path)
+            tracked.close()
+            del self._files[tracked.inode]
+        return events
+
+    def _try_begin(self, tracked):
+        """Starts reading a file once its first lines can be fingerprinted."""
+        tracked.fingerprint, tracked.head = read_head(tracked.fd, self.stream.file_fingerprint_lines)
+        if tracked.fingerprint is None:
+            return False
+        offset = 0  # a file that appears while the agent runs is new: all of it is sent
+        if tracked is self._live and self._deferred_start is not None:
+            at_start = tracked.info(self._deferred_start)
+            offset = live_start_offset(at_start, self._saved, self._has_state, self.stream.initial_position)
+            self._deferred_start = None
+        self._begin(tracked, offset)
+        return True
+
+    def _same_content(self, tracked):
+        if os.pread(tracked.fd, len(tracked.head), 0) != tracked.head:
+            return False
+        return os.pread(tracked.fd, len(tracked.tail), tracked.offset - len(tracked.tail)) == tracked.tail

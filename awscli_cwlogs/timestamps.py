@@ -1,0 +1,174 @@
+"""Finds and reads a log line's timestamp per a strptime-style ``datetime_format``, fast.
+
+The format becomes one regular expression; the date part of each match is turned into
+epoch seconds once and cached, so a line costs a regex search and some arithmetic, not a
+``strptime`` call.
+"""
+import calendar
+import re
+import time
+from datetime import date
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_FULL_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+_DAYS = "mon|tue|wed|thu|fri|sat|sun"
+_FULL_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+
+# directive -> regex; each directive may appear once
+_DIRECTIVES = {
+    "Y": r"(\d{4})", "y": r"(\d{2})", "m": r"(\d{1,2})", "d": r"(\d{1,2})", "e": r"(\d{1,2})",
+    "H": r"(\d{1,2})", "I": r"(\d{1,2})", "M": r"(\d{1,2})", "S": r"(\d{1,2})",
+    "f": r"(\d{1,9})", "p": r"(am|pm)", "b": "(" + "|".join(_MONTHS) + ")",
+    "B": "(" + "|".join(_FULL_MONTHS) + ")", "a": f"(?:{_DAYS})", "A": f"(?:{_FULL_DAYS})",
+    "z": r"(z|[+-]\d{2}(?::?\d{2})?)", "Z": r"(utc|gmt|z)", "j": r"(\d{3})",
+}
+SUPPORTED = "%Y %y %m %d %e %H %I %M %S %f %p %b %B %a %A %j %z %Z %%"
+_FUTURE_SLACK_S = 86_400
+
+
+class TimestampFormat:
+    """A compiled ``datetime_format``. ``parse(line)`` returns epoch ms or None."""
+
+    def __init__(self, fmt, time_zone="LOCAL", now=time.time):
+        self.fmt = fmt
+        self._utc = time_zone == "UTC"
+        self._now = now
+        pattern, self._fields = _translate(fmt)
+        self._search = re.compile(pattern, re.IGNORECASE).search
+        self._match = re.compile(pattern, re.IGNORECASE).match
+        self._year_less = not {"Y", "y", "j"} & set(self._fields)
+        self._base_cache = {}
+
+    def parse(self, line):
+        found = self._search(line)
+        return None if found is None else self._epoch_ms(found.groups())
+
+    def starts(self, line):
+        """Whether the line begins with a timestamp in this format."""
+        found = self._match(line)
+        return found is not None and self._epoch_ms(found.groups()) is not None
+
+    def _epoch_ms(self, groups):
+        values = dict(zip(self._fields, groups))
+        try:
+            hour = int(values.get("H") or values.get("I") or 0)
+            ampm = values.get("p")
+            if ampm:
+                hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
+            minute, second = int(values.get("M") or 0), int(values.get("S") or 0)
+            if hour > 23 or minute > 59 or second > 61:
+                return None
+            millis = int((values.get("f") or "0")[:3].ljust(3, "0"))
+            offset = _offset_seconds(values.get("z") or values.get("Z"))
+            seconds = self._seconds(values, hour, offset)
+        except ValueError:
+            return None
+        if seconds is None:
+            return None
+        return (seconds + minute * 60 + second) * 1000 + millis
+
+    def _seconds(self, values, hour, offset):
+        """Epoch seconds at the start of the line's hour (the cached part)."""
+        if self._year_less:
+            now = self._now()
+            year = time.gmtime(now).tm_year if self._utc else time.localtime(now).tm_year
+            base = self._hour_start(year, values, hour, offset)
+            if base is not None and base > now + _FUTURE_SLACK_S:  # December's line read in January
+                base = self._hour_start(year - 1, values, hour, offset)
+            return base
+        year = int(values["Y"]) if "Y" in values else _two_digit_year(int(values.get("y") or 0))
+        return self._hour_start(year, values, hour, offset)
+
+    def _hour_start(self, year, values, hour, offset):
+        key = (year, values.get("m"), values.get("b"), values.get("B"), values.get("d") or values.get("e"),
+               values.get("j"), hour, offset)
+        cached = self._base_cache.get(key)
+        if cached is None:
+            if len(self._base_cache) > 10_000:
+                self._base_cache.clear()
+            cached = self._base_cache[key] = self._compute_hour_start(year, values, hour, offset)
+        return cached if cached != -1 else None
+
+    def _compute_hour_start(self, year, values, hour, offset):
+        try:
+            day = date(year, 1, 1).toordinal() + int(values["j"]) - 1 if "j" in values else None
+            if day is not None:
+                moment = date.fromordinal(day)
+                if moment.year != year:
+                    return -1
+            else:
+                moment = date(year, _month(values), int(values.get("d") or values.get("e") or 1))
+        except ValueError:
+            return -1
+        fields = (moment.year, moment.month, moment.day, hour, 0, 0)
+        if offset is not None:
+            return calendar.timegm(fields) - offset
+        if self._utc:
+            return calendar.timegm(fields)
+        return int(time.mktime(fields + (0, 0, -1)))
+
+
+def _month(values):
+    if values.get("m"):
+        return int(values["m"])
+    if values.get("b"):
+        return _MONTHS.index(values["b"].lower()) + 1
+    if values.get("B"):
+        return _FULL_MONTHS.index(values["B"].lower()) + 1
+    return 1
+
+
+def _two_digit_year(year):
+    return year + (1900 if year >= 69 else 2000)  # POSIX: 69-99 -> 19xx, 00-68 -> 20xx
+
+
+def _offset_seconds(text):
+    if text is None:
+        return None
+    if text.lower() in ("z", "utc", "gmt"):
+        return 0
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(text)
+    return sign * (hours * 3600 + minutes * 60)
+
+
+def _translate(fmt):
+    """(regex, directive names in group order); ValueError naming what is not supported."""
+    parts, fields, index = [], [], 0
+    while index < len(fmt):
+        char = fmt[index]
+        if char == "%":
+            if index + 1 >= len(fmt):
+                raise ValueError(f"'{fmt}' ends with a lone %")
+            directive = fmt[index + 1]
+            index += 2
+            if directive == "%":
+                parts.append("%")
+                continue
+            if directive not in _DIRECTIVES:
+                raise ValueError(f"%{directive} in '{fmt}' is not supported; use {SUPPORTED}")
+            if directive in fields:
+                raise ValueError(f"%{directive} appears twice in '{fmt}'")
+            if _DIRECTIVES[directive].startswith("(?:"):
+                parts.append(_DIRECTIVES[directive])
+                continue
+            fields.append(directive)
+            parts.append(_DIRECTIVES[directive])
+        elif char.isspace():
+            while index < len(fmt) and fmt[index].isspace():
+                index += 1
+            parts.append(r"\s+")
+        else:
+            parts.append(re.escape(char))
+            index += 1
+    if not fields:
+        raise ValueError(f"'{fmt}' has no date or time directive")
+    if ("H" in fields or "I" in fields) is False and "M" in fields:
+        raise ValueError(f"'{fmt}' has minutes but no hour")
+    if "f" in fields and "S" not in fields:
+        raise ValueError(f"'{fmt}' has %f without %S")
+    return "".join(parts), fields
