@@ -200,7 +200,8 @@ def _read(path):
         parsed = ConfigObj(str(path), list_values=False, interpolation=False, file_error=True,
                            encoding="utf-8")
     except ConfigObjError as error:
-        raise ConfigError(f"{path}: {error}") from None
+        first = (getattr(error, "errors", None) or [error])[0]  # several errors: the first, on one line
+        raise ConfigError(f"{path}: {first}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     for name in parsed.scalars:

@@ -1,0 +1,146 @@
+"""awslogs.conf parsing: every key, defaults, and one-line errors naming file, section and key."""
+import pytest
+
+from awscli_cwlogs.config import ConfigError, load_config
+
+GOOD = """
+[general]
+state_file = state/agent-state
+queue_size = 4
+use_gzip_http_content_encoding = false
+
+[/var/log/app]
+file = /var/log/app/*.log
+log_group_name = app-{hostname}
+log_stream_name = {instance_id}/{ip_address}
+datetime_format = %Y-%m-%d %H:%M:%S
+time_zone = UTC
+initial_position = end_of_file
+encoding = latin_1
+buffer_duration = 100
+batch_count = 500
+batch_size = 65536
+multi_line_start_pattern = {datetime_format}
+file_fingerprint_lines = 2-4
+retention_in_days = 30
+"""
+
+
+def resolve(name):
+    return {"hostname": "web1", "instance_id": "i-0abc", "ip_address": "10.1.2.3"}[name]
+
+
+def write(tmp_path, text, name="awslogs.conf"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_every_key_is_read(tmp_path):
+    config = load_config(write(tmp_path, GOOD), resolve_placeholder=resolve)
+    assert config.general.state_file == str(tmp_path / "state/agent-state")
+    assert (config.general.queue_size, config.general.use_gzip_http_content_encoding) == (4, False)
+    [stream] = config.streams
+    assert (stream.section, stream.log_group_name, stream.log_stream_name) == ("/var/log/app", "app-web1", "i-0abc/10.1.2.3")
+    assert (stream.time_zone, stream.initial_position, stream.encoding) == ("UTC", "end_of_file", "latin_1")
+    assert (stream.buffer_duration, stream.batch_count, stream.batch_size) == (100, 500, 65536)
+    assert stream.file_fingerprint_lines == (2, 4) and stream.retention_in_days == 30
+
+
+def test_defaults_are_the_old_agents(tmp_path):
+    config = load_config(write(tmp_path, "[s]\nfile = /x\nlog_group_name = g\nlog_stream_name = s\n"))
+    assert config.general.state_file == str(tmp_path / "watchstate")
+    assert config.general.use_gzip_http_content_encoding is True and config.general.queue_size == 10
+    [s] = config.streams
+    assert (s.time_zone, s.initial_position, s.encoding, s.buffer_duration) == ("LOCAL", "start_of_file", "utf_8", 5000)
+    assert (s.batch_count, s.batch_size, s.multi_line_start_pattern) == (10_000, 1_048_576, r"^[^\s]")
+    assert s.file_fingerprint_lines == (1, 1) and s.datetime_format is None
+
+
+def test_quoted_values_keep_a_hash(tmp_path):
+    config = load_config(write(tmp_path, '[s]\nfile = /x\nlog_group_name = "g#1"\nlog_stream_name = s\n'
+                                         'multi_line_start_pattern = "^#\\d+"  # a comment\n'), resolve_placeholder=resolve)
+    assert config.streams[0].log_group_name == "g#1"
+    assert config.streams[0].multi_line_start_pattern == r"^#\d+"
+
+
+BASE = "[s]\nfile = /x\nlog_group_name = g\nlog_stream_name = s\n"
+
+
+@pytest.mark.parametrize("extra, key, reason", [
+    ("colour = blue", "colour", "unknown key"),
+    ("batch_count = 0", "batch_count", "outside 1..10000"),
+    ("batch_count = 10001", "batch_count", "outside 1..10000"),
+    ("batch_count = ten", "batch_count", "not a number"),
+    ("batch_size = 1048577", "batch_size", "outside 1..1048576"),
+    ("buffer_duration = 50", "buffer_duration", "outside 100.."),
+    ("file_fingerprint_lines = 3-", "file_fingerprint_lines", "not N or N-M"),
+    ("file_fingerprint_lines = 5-2", "file_fingerprint_lines", "1 <= N <= M"),
+    ("file_fingerprint_lines = 0", "file_fingerprint_lines", "1 <= N <= M"),
+    ("encoding = utf-99", "encoding", "not an encoding"),
+    ("time_zone = PST", "time_zone", "not LOCAL or UTC"),
+    ("initial_position = middle", "initial_position", "not one of start_of_file, end_of_file"),
+    ("multi_line_start_pattern = ^(unclosed", "multi_line_start_pattern", "not a valid regular expression"),
+    ("multi_line_start_pattern = {datetime_format}", "multi_line_start_pattern", "needs datetime_format"),
+    ("datetime_format = %Y-%m-%d %Q", "datetime_format", "%Q"),
+    ("retention_in_days = 10", "retention_in_days", "not a retention AWS allows"),
+])
+def test_bad_values_name_file_section_key_and_reason(tmp_path, extra, key, reason):
+    path = write(tmp_path, BASE + extra + "\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path, resolve_placeholder=resolve)
+    message = str(error.value)
+    assert message.startswith(f"{path}: [s] {key}: ") and reason in message and "\n" not in message
+
+
+@pytest.mark.parametrize("missing", ["file", "log_group_name", "log_stream_name"])
+def test_missing_required_keys(tmp_path, missing):
+    text = "".join(line + "\n" for line in BASE.splitlines() if not line.startswith(missing))
+    with pytest.raises(ConfigError, match=rf"\[s\] {missing}: missing \(required\)"):
+        load_config(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("text, reason", [
+    (BASE.replace("log_group_name = g", "log_group_name = {cluster}"), "unknown placeholder {cluster}"),
+    (BASE.replace("log_group_name = g", "log_group_name = bad:name"), "is not a log group name"),
+    (BASE.replace("log_stream_name = s", "log_stream_name = a*b"), "is not a log stream name"),
+    ("[general]\nqueue_size = 0\n" + BASE, "queue_size: 0 is outside 1..1000"),
+    ("[general]\n", "no stream sections"),
+    ("state_file = x\n" + BASE, "outside any [section]"),
+    (BASE + "[[nested]]\nx = 1\n", "nested section"),
+    (BASE + BASE, "Duplicate section name"),
+    ("[s\nfile = x\n", "Invalid line"),
+])
+def test_structural_errors(tmp_path, text, reason):
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text), resolve_placeholder=resolve)
+    assert reason in str(error.value) and "\n" not in str(error.value)
+
+
+def test_additional_configs_dir_in_name_order_skipping_hidden_and_backups(tmp_path):
+    folder = tmp_path / "conf.d"
+    folder.mkdir()
+    (folder / "b.conf").write_text(BASE.replace("[s]", "[b]"))
+    (folder / "a.conf").write_text(BASE.replace("[s]", "[a]"))
+    for skipped in (".hidden", "c.conf~", "d.conf.swp", "e.conf.bak"):
+        (folder / skipped).write_text("this would not parse [")
+    config = load_config(write(tmp_path, BASE), folder)
+    assert [s.section for s in config.streams] == ["s", "a", "b"]
+    assert config.streams[1].defined_in == str(folder / "a.conf")
+
+
+def test_a_section_defined_twice_names_both_files(tmp_path):
+    folder = tmp_path / "conf.d"
+    folder.mkdir()
+    (folder / "again.conf").write_text(BASE)
+    main = write(tmp_path, BASE)
+    with pytest.raises(ConfigError) as error:
+        load_config(main, folder)
+    assert str(error.value) == f"{folder / 'again.conf'}: [s] is already defined in {main}"
+
+
+def test_missing_config_file_and_directory(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.conf")
+    with pytest.raises(ConfigError, match="is not a directory"):
+        load_config(write(tmp_path, BASE), tmp_path / "nodir")

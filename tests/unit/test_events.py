@@ -1,0 +1,114 @@
+"""Bytes -> events: lines, CRLF, multi-line joining, idle flush, splitting at the event limit."""
+from awscli_cwlogs.config import StreamConfig
+from awscli_cwlogs.events import EventReader, event_spec
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def reader(clock=None, **settings):
+    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", **settings)
+    return EventReader(event_spec(stream, now=lambda: 1_000.0), clock=clock or Clock(), now=lambda: 1_000.0)
+
+
+def messages(events):
+    return [event[1] for event in events]
+
+
+def test_lines_become_events_with_end_offsets_and_sizes():
+    r = reader()
+    events = r.feed(b"first\r\nsecond\nthi") + r.feed(b"rd\nfourth\n")
+    assert messages(events) == ["first", "second", "third"]  # fourth waits: the next line may continue it
+    assert [e[3] for e in events] == [7, 14, 20]
+    assert [e[2] for e in events] == [5, 6, 5]
+    assert all(e[0] == 1_000_000 for e in events)  # no datetime_format: the time they were read
+
+
+def test_stack_traces_are_joined_until_the_next_event_starts():
+    r = reader()
+    events = r.feed(b"ERROR boom\n  at a.b(c.java:1)\n  at d.e(f.java:2)\n\nCaused by: x\n")
+    events += r.feed(b"INFO next\n")
+    assert messages(events) == ["ERROR boom\n  at a.b(c.java:1)\n  at d.e(f.java:2)\n", "Caused by: x"]
+
+
+def test_pending_event_waits_for_late_continuations_then_flushes_when_idle():
+    clock = Clock()
+    r = reader(clock)
+    assert r.feed(b"ERROR boom\n") == []
+    clock.now += 0.5
+    assert r.flush_idle() == []
+    assert r.feed(b"  at late.continuation\n") == []  # 500 ms later: still the same event
+    clock.now += 0.9
+    assert r.flush_idle() == []
+    clock.now += 0.2
+    assert messages(r.flush_idle()) == ["ERROR boom\n  at late.continuation"]
+
+
+def test_last_line_without_newline_is_sent_after_the_idle_timeout():
+    clock = Clock()
+    r = reader(clock)
+    assert r.feed(b"complete\nno newline yet") == []
+    clock.now += 1.1
+    events = r.flush_idle()
+    assert messages(events) == ["complete", "no newline yet"]
+    assert events[-1][3] == len(b"complete\nno newline yet")
+
+
+def test_datetime_format_sets_timestamps_and_lines_without_one_inherit():
+    r = reader(datetime_format="%Y-%m-%d %H:%M:%S", time_zone="UTC",
+               multi_line_start_pattern="{datetime_format}")
+    events = r.feed(b"2026-11-22 10:00:00 a\nnot a start\n2026-11-22 10:00:01 b\n2026-11-22 10:00:02 c\n")
+    assert messages(events) == ["2026-11-22 10:00:00 a\nnot a start", "2026-11-22 10:00:01 b"]
+    assert events[1][0] - events[0][0] == 1000
+
+
+def test_unparsable_timestamp_takes_the_previous_events():
+    r = reader(datetime_format="%Y-%m-%d %H:%M:%S", time_zone="UTC", multi_line_start_pattern=".")
+    events = r.feed(b"2026-11-22 10:00:00 a\nno time\nx\n")
+    assert [e[0] for e in events] == [events[0][0]] * 2
+
+
+def test_invalid_bytes_are_replaced_not_fatal():
+    r = reader()
+    events = r.feed(b"ok\n\xff\xfe bad \xc3\n") + r.finish()
+    assert messages(events) == ["ok", "\ufffd\ufffd bad \ufffd"]
+    assert events[1][2] == len(events[1][1].encode("utf-8"))
+
+
+def test_other_encodings_are_decoded():
+    r = reader(encoding="latin_1")
+    assert messages(r.feed(b"caf\xe9\n") + r.finish()) == ["café"]
+
+
+def test_blank_lines_never_become_empty_events():
+    r = reader(multi_line_start_pattern=".*")
+    events = r.feed(b"a\n\n\nb\n") + r.finish()
+    assert messages(events) == ["a", "b"]
+    assert r.empty_events == 2
+
+
+def test_a_3_mb_line_arrives_whole_in_parts_within_the_limit():
+    line = ("é" + "x" * 99) * 30_000  # 3,030,000 bytes, with multi-byte characters at many cuts
+    r = reader()
+    events = []
+    data = (line + "\nnext\n").encode()
+    for start in range(0, len(data), 65_536):
+        events += r.feed(data[start:start + 65_536])
+    parts = messages(events)
+    assert "".join(parts) == line
+    assert len(parts) == 3
+    assert all(len(p.encode()) <= 1_048_576 - 26 for p in parts)
+    assert [e[3] for e in events] == [0, 0, len(line.encode()) + 1]  # only the last part completes the line
+
+
+def test_a_long_multi_line_event_is_cut_at_line_boundaries():
+    r = reader(batch_size=10_026)  # at most 10,000 bytes per event
+    lines = [b"START"] + [b"  continuation %05d" % i for i in range(2000)]
+    events = r.feed(b"\n".join(lines) + b"\n") + r.finish()
+    assert "\n".join(messages(events)) == b"\n".join(lines).decode()
+    assert all(e[2] <= 10_000 for e in events) and len(events) > 3

@@ -1,0 +1,49 @@
+"""The state file: permissions, round trip, corruption, pruning."""
+import os
+import stat
+
+from awscli_cwlogs.kvstore import StateStore
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_created_0600_with_its_journal(tmp_path):
+    path = tmp_path / "state" / "agent-state"
+    store = StateStore(path)
+    store.save("g", "s", {("fp", 7): ("/l/app.log", 123)})
+    assert mode(path) == 0o600
+    assert mode(f"{path}-wal") == 0o600 and mode(f"{path}-shm") == 0o600
+    store.close()
+
+
+def test_round_trip_and_update(tmp_path):
+    store = StateStore(tmp_path / "s")
+    assert not store.has_state("g", "s")
+    store.save("g", "s", {("fp", 7): ("/l/app.log", 123), ("fp", 8): ("/l/app.log.1", 5)})
+    store.save("g", "s", {("fp", 7): ("/l/app.log", 456)})
+    store.close()
+    again = StateStore(tmp_path / "s")
+    positions = again.positions("g", "s")
+    assert {k: p.offset for k, p in positions.items()} == {("fp", 7): 456, ("fp", 8): 5}
+    assert again.has_state("g", "s") and not again.has_state("g", "other")
+
+
+def test_a_corrupt_file_is_moved_aside(tmp_path, caplog):
+    path = tmp_path / "s"
+    path.write_bytes(b"this is not sqlite" * 1000)
+    store = StateStore(path, clock=lambda: 1234.0)
+    assert store.positions("g", "s") == {}
+    assert (tmp_path / "s.corrupt-1234").read_bytes().startswith(b"this is not sqlite")
+    assert "unreadable" in caplog.text
+
+
+def test_prune_forgets_stale_positions_not_in_use(tmp_path):
+    now = [1_000_000.0]
+    store = StateStore(tmp_path / "s", clock=lambda: now[0])
+    store.save("g", "s", {("old", 1): ("/a", 1), ("kept", 2): ("/b", 2)})
+    now[0] += 8 * 86_400
+    store.save("g", "s", {("fresh", 3): ("/c", 3)})
+    assert store.prune("g", "s", keep={("kept", 2)}) == 1
+    assert set(store.positions("g", "s")) == {("kept", 2), ("fresh", 3)}

@@ -1,0 +1,54 @@
+"""Where reading starts after a restart, as pure decisions."""
+from awscli_cwlogs.kvstore import Position
+from awscli_cwlogs.rotation import FileInfo, is_compressed, is_rotated_sibling, newest, plan_start
+
+
+def pos(fp, inode, offset, path="/l/app.log"):
+    return {(fp, inode): Position(fp, path, inode, offset, 0.0)}
+
+
+def test_newest_and_siblings():
+    files = [FileInfo("/l/a.log", 1, 0, 5.0), FileInfo("/l/b.log", 2, 0, 9.0), FileInfo("/l/c.log", 3, 0, 9.0)]
+    assert newest(files).path == "/l/c.log"
+    assert is_rotated_sibling("/l/app.log", "/l/app.log.1")
+    assert is_rotated_sibling("/l/app.log", "/l/app.log-20261122")
+    assert not is_rotated_sibling("/l/app.log", "/l/app.log")
+    assert not is_rotated_sibling("/l/app.log", "/other/app.log.1")
+    assert all(map(is_compressed, ["a.log.gz", "a.ZIP", "a.bz2", "a.xz", "a.zst", "a.tar", "a.rar"]))
+
+
+def test_no_state_uses_initial_position():
+    live = FileInfo("/l/app.log", 7, 500, 1.0, "fpA")
+    assert plan_start(live, [], {}, False, "start_of_file") == [(live, 0)]
+    assert plan_start(live, [], {}, False, "end_of_file") == [(live, 500)]
+
+
+def test_state_resumes_the_live_file_and_ignores_initial_position_for_new_files():
+    live = FileInfo("/l/app.log", 7, 500, 1.0, "fpA")
+    assert plan_start(live, [], pos("fpA", 7, 300), True, "end_of_file") == [(live, 300)]
+    other = FileInfo("/l/app.log", 8, 500, 1.0, "fpB")
+    assert plan_start(other, [], pos("fpA", 7, 300), True, "end_of_file") == [(other, 0)]
+
+
+def test_rotation_while_down_finishes_the_rotated_file_first():
+    live = FileInfo("/l/app.log", 8, 50, 9.0, "fpNew")
+    rotated = FileInfo("/l/app.log.1", 7, 900, 5.0, "fpOld")
+    assert plan_start(live, [rotated], pos("fpOld", 7, 300), True, "start_of_file") == [(rotated, 300), (live, 0)]
+
+
+def test_same_first_line_but_another_inode_is_another_file():
+    live = FileInfo("/l/app.log", 8, 50, 9.0, "fpHeader")
+    rotated = FileInfo("/l/app.log.1", 7, 900, 5.0, "fpHeader")
+    assert plan_start(live, [rotated], pos("fpHeader", 7, 300), True, "start_of_file") == [(rotated, 300), (live, 0)]
+
+
+def test_copytruncate_while_down_finishes_the_copy():
+    live = FileInfo("/l/app.log", 7, 40, 9.0, "fpA")  # truncated below the saved 300
+    copy = FileInfo("/l/app.log.1", 9, 800, 5.0, "fpA")
+    assert plan_start(live, [copy], pos("fpA", 7, 300), True, "start_of_file") == [(copy, 300), (live, 0)]
+
+
+def test_fully_sent_rotated_files_are_not_read_again():
+    live = FileInfo("/l/app.log", 8, 50, 9.0, "fpNew")
+    rotated = FileInfo("/l/app.log.1", 7, 300, 5.0, "fpOld")
+    assert plan_start(live, [rotated], pos("fpOld", 7, 300), True, "start_of_file") == [(live, 0)]

@@ -1,0 +1,80 @@
+"""The timestamp table: formats operators use, read as strptime would."""
+import calendar
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from awscli_cwlogs.timestamps import TimestampFormat
+
+NOW = calendar.timegm((2026, 11, 22, 12, 0, 0))  # 2026-11-22T12:00:00Z
+
+
+def utc_ms(*fields, ms=0):
+    return calendar.timegm(fields) * 1000 + ms
+
+
+@pytest.mark.parametrize("fmt, line, expected", [
+    ("%b %d %H:%M:%S", "Nov 22 10:15:30 host sshd[1]: accepted", utc_ms(2026, 11, 22, 10, 15, 30)),
+    ("%b %d %H:%M:%S", "Nov  2 10:15:30 host cron: ok", utc_ms(2026, 11, 2, 10, 15, 30)),  # syslog pads with a space
+    ("%b %d %H:%M:%S", "Dec 31 23:59:59 host: last year", utc_ms(2025, 12, 31, 23, 59, 59)),  # future -> previous year
+    ("%Y-%m-%dT%H:%M:%S%z", "2026-11-22T10:15:30+05:30 x", utc_ms(2026, 11, 22, 4, 45, 30)),
+    ("%Y-%m-%dT%H:%M:%S%z", "2026-11-22T10:15:30+0530 x", utc_ms(2026, 11, 22, 4, 45, 30)),
+    ("%Y-%m-%dT%H:%M:%S%z", "2026-11-22T10:15:30-08:00 x", utc_ms(2026, 11, 22, 18, 15, 30)),
+    ("%Y-%m-%dT%H:%M:%S%z", "2026-11-22T10:15:30Z x", utc_ms(2026, 11, 22, 10, 15, 30)),
+    ("%Y-%m-%d %H:%M:%S.%f", "2026-11-22 10:15:30.123456 x", utc_ms(2026, 11, 22, 10, 15, 30, ms=123)),
+    ("%Y-%m-%d %H:%M:%S,%f", "[2026-11-22 10:15:30,5] x", utc_ms(2026, 11, 22, 10, 15, 30, ms=500)),
+    ("%Y-%m-%d %H:%M:%S.%f", "2026-11-22 10:15:30.123456789 nanoseconds", utc_ms(2026, 11, 22, 10, 15, 30, ms=123)),
+    ("%d/%b/%Y:%H:%M:%S %z", '1.2.3.4 - - [22/Nov/2026:10:15:30 +0000] "GET /"', utc_ms(2026, 11, 22, 10, 15, 30)),
+    ("%m/%d/%y %I:%M:%S %p", "11/22/26 10:15:30 PM x", utc_ms(2026, 11, 22, 22, 15, 30)),
+    ("%m/%d/%y %I:%M:%S %p", "11/22/26 12:05:00 AM x", utc_ms(2026, 11, 22, 0, 5, 0)),
+    ("%a %b %d %H:%M:%S %Y", "Sun Nov 22 10:15:30 2026", utc_ms(2026, 11, 22, 10, 15, 30)),
+    ("%Y%m%d %H%M%S", "20261122 101530 compact", utc_ms(2026, 11, 22, 10, 15, 30)),
+    ("%Y-%m-%d %H:%M:%S", "no timestamp here", None),
+    ("%Y-%m-%d %H:%M:%S", "2026-02-30 10:15:30 impossible date", None),
+    ("%Y-%m-%d %H:%M:%S", "2026-11-22 25:15:30 impossible hour", None),
+])
+def test_utc_table(fmt, line, expected):
+    assert TimestampFormat(fmt, "UTC", now=lambda: NOW).parse(line) == expected
+
+
+def test_local_versus_utc(monkeypatch):
+    monkeypatch.setenv("TZ", "XST-5:30")  # 5 h 30 min east of UTC
+    time.tzset()
+    try:
+        line = "2026-11-22 10:15:30 x"
+        local = TimestampFormat("%Y-%m-%d %H:%M:%S", "LOCAL", now=lambda: NOW).parse(line)
+        utc = TimestampFormat("%Y-%m-%d %H:%M:%S", "UTC", now=lambda: NOW).parse(line)
+        assert utc - local == 19_800_000
+        assert utc == utc_ms(2026, 11, 22, 10, 15, 30)
+        with_offset = TimestampFormat("%Y-%m-%d %H:%M:%S%z", "LOCAL").parse("2026-11-22 10:15:30+00:00")
+        assert with_offset == utc  # an explicit offset wins over time_zone
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_agrees_with_strptime_on_many_lines():
+    fmt = "%Y-%m-%d %H:%M:%S.%f"
+    parser = TimestampFormat(fmt, "UTC")
+    for second in range(0, 86_400 * 3, 997):
+        moment = datetime(2026, 3, 1, tzinfo=timezone.utc).timestamp() + second
+        text = datetime.fromtimestamp(moment, timezone.utc).strftime(fmt)[:-3]
+        expected = int(datetime.strptime(text, fmt).replace(tzinfo=timezone.utc).timestamp() * 1000)
+        assert parser.parse(text + " msg") == expected
+
+
+def test_starts_only_at_the_beginning():
+    parser = TimestampFormat("%Y-%m-%d %H:%M:%S", "UTC")
+    assert parser.starts("2026-11-22 10:15:30 starts")
+    assert not parser.starts("  at 2026-11-22 10:15:30")
+    assert not parser.starts("2026-13-22 10:15:30 bad month")
+
+
+@pytest.mark.parametrize("fmt, reason", [
+    ("%Y-%m-%d %Q", "%Q"), ("%c", "%c"), ("%Y %Y", "twice"), ("plain", "no date or time"), ("%Y-%m-%d %", "lone %"),
+])
+def test_unsupported_formats_say_why(fmt, reason):
+    with pytest.raises(ValueError) as error:
+        TimestampFormat(fmt)
+    assert reason in str(error.value)
