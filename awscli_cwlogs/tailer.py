@@ -17,7 +17,7 @@ LOG = logging.getLogger("awscli_cwlogs")
 RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it
 ROTATE_WAIT_S = 10.0  # a rotated file is read until it has not grown for this long
 FINGERPRINT_LIMIT = 65_536  # a first line longer than this: its first 64 KiB are the fingerprint
-_TAIL = 32  # bytes before our offset re-read to tell a rewritten file from a grown one
+_TAIL = 512  # bytes before our offset re-read to tell a rewritten file from a grown one (a whole line, usually)
 
 
 def read_head(fd, lines):

@@ -23,16 +23,18 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 @dataclass
 class Call:
-    """One API request as the proxy received it."""
+    """One API request as the proxy received it (PutLogEvents keeps counts, not messages)."""
 
     action: str
     content_encoding: str
     body: dict = field(repr=False)
+    event_count: int = 0
     fault: str = ""
+    status: int = None  # what the client was answered; 0 when the connection was reset
 
     @property
-    def event_count(self):
-        return len(self.body.get("logEvents", []))
+    def target(self):
+        return (self.body.get("logGroupName"), self.body.get("logStreamName"))
 
 
 # Faults. Each is a callable(handler, forward) run instead of a plain forward; forward()
@@ -78,6 +80,7 @@ class FaultPlan:
         self._random_faults = ()
         self._random_actions = None
         self._random = random.Random(0)
+        self._down = False
 
     def queue(self, fault, action="PutLogEvents", times=1):
         with self._lock:
@@ -93,9 +96,17 @@ class FaultPlan:
         with self._lock:
             self._queued.clear()
             self._rate = 0.0
+            self._down = False
+
+    def set_down(self, down):
+        """While down, every request's connection is reset: the endpoint is unreachable."""
+        with self._lock:
+            self._down = down
 
     def pick(self, action):
         with self._lock:
+            if self._down:
+                return reset
             for index, (wanted, fault) in enumerate(self._queued):
                 if wanted in (action, "*"):
                     del self._queued[index]
@@ -129,6 +140,12 @@ class WireProxy(ThreadingHTTPServer):
     def calls_of(self, action):
         with self._lock:
             return [call for call in self.calls if call.action == action]
+
+    def accepted_events(self, group, stream):
+        """Events in PutLogEvents requests to this stream that the endpoint answered 200."""
+        with self._lock:
+            return sum(c.event_count for c in self.calls
+                       if c.action == "PutLogEvents" and c.status == 200 and c.target == (group, stream))
 
     def record(self, call, violations):
         with self._lock:
@@ -165,7 +182,9 @@ class _Handler(BaseHTTPRequestHandler):
             where = f"{body.get('logGroupName')}/{body.get('logStreamName')}"
             violations = [f"PutLogEvents to {where}: {problem}" for problem in put_log_events_violations(body)]
         fault = None if violations else self.server.faults.pick(action)
-        self.server.record(Call(action, encoding, body, getattr(fault, "__name__", "")), violations)
+        count = len(body.pop("logEvents", None) or ()) if action == "PutLogEvents" else 0
+        self.call = Call(action, encoding, body, count, getattr(fault, "__name__", ""))
+        self.server.record(self.call, violations)
         self.raw = raw
         if violations:
             message = "; ".join(violations)
@@ -197,6 +216,7 @@ class _Handler(BaseHTTPRequestHandler):
         return response.status, payload, passed
 
     def reply(self, status, payload, headers=()):
+        self.call.status = status
         self.send_response(status)
         sent = {name.lower() for name, _ in headers}
         for name, value in headers:
@@ -209,6 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def reset_connection(self):
         """Close with RST, as a crashed or unreachable endpoint would."""
+        self.call.status = 0
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.close_connection = True
         self.connection.close()

@@ -1,0 +1,81 @@
+"""Runs the real `aws logs push` agent in a subprocess and audits what the endpoint stored."""
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+_SEQ = re.compile(r"seq (\d{9})")
+
+
+def write_lines(path, start, count, mode="a", payload="payload " + "x" * 80):
+    """Appends lines ``seq NNNNNNNNN payload`` numbered start..start+count-1."""
+    with open(path, mode) as out:
+        out.write("".join(f"seq {i:09d} {payload}\n" for i in range(start, start + count)))
+
+
+def audit(messages, expected):
+    """(lost, duplicated) sequence numbers, given stored messages and the expected numbers."""
+    seqs = [int(m) for message in messages for m in _SEQ.findall(message)]
+    seen = set(seqs)
+    lost = sorted(set(expected) - seen)
+    return lost, len(seqs) - len(seen)
+
+
+class PushAgent:
+    """One agent configuration; start/stop it like a service would."""
+
+    def __init__(self, aws, folder, sections, general=None):
+        self.aws = aws
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.config = self.folder / "awslogs.conf"
+        self.state_file = self.folder / "agent-state"
+        general = {"state_file": str(self.state_file), **(general or {})}
+        text = "[general]\n" + "".join(f"{k} = {v}\n" for k, v in general.items())
+        for name, values in sections.items():
+            text += f"\n[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in values.items())
+        self.config.write_text(text)
+        self.process = None
+        self.runs = 0
+
+    def start(self, *extra):
+        self.runs += 1
+        self.log = self.folder / f"agent-{self.runs}.log"
+        self._log_handle = open(self.log, "wb")
+        self.process = self.aws.popen("logs", "push", "--config-file", self.config, *extra,
+                                      stdout=subprocess.PIPE, stderr=self._log_handle)
+        return self
+
+    def stop(self, signum=signal.SIGTERM, timeout=60):
+        """Sends the signal, waits for the exit, and returns the exit code."""
+        self.process.send_signal(signum)
+        try:
+            code = self.process.wait(timeout)
+        finally:
+            self._log_handle.close()
+        return code
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def log_text(self):
+        return self.log.read_text(errors="replace")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def wait_until(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
