@@ -81,6 +81,7 @@ class Publisher:
             try:
                 self.publish(batch)
             except Undeliverable as reason:
+                self.stats.last_error = str(reason)
                 self.stats.undelivered += batch.count
                 LOG.error("[%s] %d events not delivered: %s", self._section, batch.count, reason)
                 self._drain_undelivered(batches, str(reason))
