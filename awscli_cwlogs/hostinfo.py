@@ -8,9 +8,9 @@ IMDS_TIMEOUT_S = 1.0
 
 
 class HostInfo:
-    def __init__(self, imds_fetcher_factory=None):
+    def __init__(self, session=None):
         self._values = {}
-        self._imds_fetcher_factory = imds_fetcher_factory or _imds_fetcher
+        self._session = session
 
     def __call__(self, name):
         if name not in self._values:
@@ -29,7 +29,7 @@ class HostInfo:
 
     def _instance_id(self):
         try:
-            fetcher = self._imds_fetcher_factory()
+            fetcher = _imds_fetcher(self._session)
             token = fetcher._fetch_metadata_token()  # IMDSv2; None where only v1 answers
             response = fetcher._get_request("latest/meta-data/instance-id", None, token)
             instance_id = response.text.strip()
@@ -43,10 +43,18 @@ class HostInfo:
         return hostname
 
 
-def _imds_fetcher():
-    from botocore.utils import IMDSFetcher
+def _imds_fetcher(session):
+    """botocore's fetcher, with the profile's IMDS settings (endpoint, IPv6, v1 disabled)."""
+    from botocore.utils import IMDSFetcher, resolve_imds_endpoint_mode
 
-    return IMDSFetcher(timeout=IMDS_TIMEOUT_S, num_attempts=1)
+    config = {}
+    if session is not None:
+        config = {
+            "ec2_metadata_service_endpoint": session.get_config_variable("ec2_metadata_service_endpoint"),
+            "ec2_metadata_service_endpoint_mode": resolve_imds_endpoint_mode(session),
+            "ec2_metadata_v1_disabled": session.get_config_variable("ec2_metadata_v1_disabled"),
+        }
+    return IMDSFetcher(timeout=IMDS_TIMEOUT_S, num_attempts=1, config=config)
 
 
 def first_non_loopback_address(hostname):

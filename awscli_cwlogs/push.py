@@ -84,7 +84,7 @@ class PushCommand(LogsCommand):
         if given:
             raise UsageError(f"{given[0]} is for stdin mode; with --config-file set it in the config file")
         try:
-            agent_config = load_config(args.config_file, args.additional_configs_dir, HostInfo())
+            agent_config = load_config(args.config_file, args.additional_configs_dir, HostInfo(self._session))
         except ConfigError as error:
             raise CommandError(str(error)) from None
         setup_logging(agent_config.general.logging_config_file, parsed_globals)
