@@ -1,0 +1,40 @@
+#!/bin/sh
+# Starts the CloudWatch Logs agent (`aws logs push`) with a clean environment, at lower CPU
+# priority. Only the proxy variables listed in proxy.conf are passed on; nothing else from
+# the caller's environment reaches the agent (no stray AWS_* variables, no credentials).
+#
+# Settings (from the caller's environment, read before it is cleared):
+#   AWSLOGS_CONFIG_DIR  folder with awslogs.conf, config/, aws.conf, proxy.conf (/etc/awslogs)
+#   AWSLOGS_AWS         the aws command to run (the first `aws` on PATH)
+#   AWSLOGS_NICE        niceness added with nice (4; the systemd unit sets Nice= itself and 0 here)
+set -eu
+
+CONFIG_DIR=${AWSLOGS_CONFIG_DIR:-/etc/awslogs}
+AWS=${AWSLOGS_AWS:-$(command -v aws || true)}
+NICE=${AWSLOGS_NICE:-4}
+
+if [ -z "$AWS" ] || [ ! -x "$AWS" ]; then
+    echo "awslogs-agent-launcher: no aws command found; set AWSLOGS_AWS" >&2
+    exit 1
+fi
+if [ ! -f "$CONFIG_DIR/awslogs.conf" ]; then
+    echo "awslogs-agent-launcher: $CONFIG_DIR/awslogs.conf not found" >&2
+    exit 1
+fi
+
+# proxy.conf holds lines NAME=VALUE; only these names are used, and nothing in it is executed.
+set -- HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+    AWS_CONFIG_FILE="$CONFIG_DIR/aws.conf" AWS_SHARED_CREDENTIALS_FILE="$CONFIG_DIR/aws.credentials"
+if [ -f "$CONFIG_DIR/proxy.conf" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+        case "$line" in
+            HTTP_PROXY=*|HTTPS_PROXY=*|NO_PROXY=*|http_proxy=*|https_proxy=*|no_proxy=*)
+                set -- "$@" "$line" ;;
+        esac
+    done < "$CONFIG_DIR/proxy.conf"
+fi
+
+ADDITIONAL_DIR="$CONFIG_DIR/config"
+mkdir -p "$ADDITIONAL_DIR"
+exec env -i "$@" nice -n "$NICE" "$AWS" logs push \
+    --config-file "$CONFIG_DIR/awslogs.conf" --additional-configs-dir "$ADDITIONAL_DIR"
