@@ -30,6 +30,15 @@ def test_filter_help_documents_every_option(aws):
     assert "EXAMPLES" in text and "{logStreamName} {timestamp} {message}" in words(text)
 
 
+def test_push_help_documents_every_option(aws):
+    text = help_text(aws, "logs", "push")
+    for option in ("--config-file", "--additional-configs-dir", "--log-group-name", "--log-stream-name",
+                   "--datetime-format", "--time-zone", "--encoding", "--buffer-duration", "--batch-count",
+                   "--batch-size", "--multi-line-start-pattern", "--dry-run", "--shutdown-timeout"):
+        assert option in text
+    assert "EXAMPLES" in text and "aws logs push --config-file" in words(text)
+
+
 def test_commands_are_listed_under_aws_logs(aws):
     text = help_text(aws, "logs")
     assert all(re.search(rf"^\s+o {name}$", text, re.M) for name in ("push", "pull", "filter"))
