@@ -188,11 +188,6 @@ def load_config(config_file, additional_dir=None, resolve_placeholder=None):
     return AgentConfig(general_config, streams)
 
 
-def stream_from_values(section, values, origin, resolve_placeholder=None):
-    """A StreamConfig from option values given as text (used for stdin mode's arguments)."""
-    return _stream(origin, section, values, resolve_placeholder, required=("log_group_name", "log_stream_name"))
-
-
 def _read(path):
     if not path.is_file():
         raise ConfigError(f"{path}: no such config file")
@@ -283,11 +278,16 @@ def _resolve_name(source, section, key, value, resolve_placeholder):
     resolved = _PLACEHOLDER.sub(substitute, value)
     if resolve_placeholder is None:
         return resolved
-    if key == "log_group_name" and not _GROUP_NAME.fullmatch(resolved):
-        raise ConfigError(
-            f"{source}: [{section}] {key}: '{resolved}' is not a log group name "
-            "(1-512 of A-Z a-z 0-9 _ - / . #)"
-        )
-    if key == "log_stream_name" and (not 1 <= len(resolved) <= 512 or ":" in resolved or "*" in resolved):
-        raise ConfigError(f"{source}: [{section}] {key}: '{resolved}' is not a log stream name (1-512, no : or *)")
-    return resolved
+    try:
+        return check_name(key, resolved)
+    except ValueError as error:
+        raise ConfigError(f"{source}: [{section}] {key}: {error}") from None
+
+
+def check_name(key, name):
+    """The name, if the service accepts it as a log group (or stream) name; else ValueError."""
+    if key == "log_group_name" and not _GROUP_NAME.fullmatch(name):
+        raise ValueError(f"'{name}' is not a log group name (1-512 of A-Z a-z 0-9 _ - / . #)")
+    if key == "log_stream_name" and (not 1 <= len(name) <= 512 or ":" in name or "*" in name):
+        raise ValueError(f"'{name}' is not a log stream name (1-512, no : or *)")
+    return name

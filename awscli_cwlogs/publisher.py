@@ -82,21 +82,34 @@ class Publisher:
                 self.publish(batch)
             except Undeliverable as reason:
                 self.stats.last_error = str(reason)
-                self.stats.undelivered += batch.count
-                LOG.error("[%s] %d events not delivered: %s", self._section, batch.count, reason)
-                self._drain_undelivered(batches, str(reason))
+                self._give_up(batch, str(reason))
+                while batch is not None:
+                    batch = batches.get()
+                    if batch is not None:
+                        self._give_up(batch, str(reason))
                 return
 
-    def _drain_undelivered(self, batches, reason):
-        while True:
-            batch = batches.get()
-            if batch is None:
-                return
-            self.stats.undelivered += batch.count
+    def _give_up(self, batch, reason):
+        self.stats.undelivered += batch.count
+        if self._store is not None:
+            LOG.warning("[%s] %d events not sent before stopping (%s); they are sent after the restart",
+                        self._section, batch.count, reason)
+        else:
             LOG.error("[%s] %d events not delivered: %s", self._section, batch.count, reason)
 
     def publish(self, batch):
-        self._send(batch.events_json, batch.count)
+        """Sends a batch until the service accepted it, then records its offsets."""
+        attempt = 0
+        while True:
+            try:
+                self._send(batch.events_json, batch.count)
+                break
+            except Undeliverable:
+                raise
+            except Exception as error:  # a bug or a surprise must not kill this thread: retry
+                LOG.exception("[%s] unexpected error while sending a batch; will retry", self._section)
+                self._backoff(attempt, f"{type(error).__name__}: {error}")
+                attempt += 1
         self.stats.events_sent += batch.count
         self.stats.batches_sent += 1
         self._checkpoint(batch)
@@ -123,18 +136,19 @@ class Publisher:
                 return
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
-                message = error.response.get("Error", {}).get("Message", "")
-                if code == "ResourceNotFoundException" and attempt < 3:
-                    self._create_destination()
+                if code == "ResourceNotFoundException":
+                    if attempt >= 2:  # created, yet still not found: do not spin
+                        self._backoff(attempt, describe(error))
+                    self._create_destination(attempt)
                 elif code == "InvalidParameterException":
-                    self._isolate(json.loads(events_json), message)
+                    self._isolate(json.loads(events_json), describe(error))
                     return
                 elif code == "DataAlreadyAcceptedException":
                     return
                 elif self._give_up_on_permanent and _is_permanent(error):
-                    raise Undeliverable(f"{code}: {message}") from None
+                    raise Undeliverable(describe(error)) from None
                 else:
-                    self._backoff(attempt, f"{code}: {message}")
+                    self._backoff(attempt, describe(error))
             except BotoCoreError as error:
                 self._backoff(attempt, str(error))
             attempt += 1
@@ -155,7 +169,15 @@ class Publisher:
         log("[%s] PutLogEvents failed (%s); retry %d in %.1f s", self._section, reason, attempt + 1, delay)
         self._sleep(delay)
 
-    def _create_destination(self):
+    def _create_destination(self, attempt):
+        try:
+            self._create_group_and_stream()
+        except (ClientError, BotoCoreError) as error:
+            if isinstance(error, ClientError) and self._give_up_on_permanent and _is_permanent(error):
+                raise Undeliverable(describe(error)) from None
+            self._backoff(attempt, f"creating {self._group}/{self._stream}: {describe(error)}")
+
+    def _create_group_and_stream(self):
         try:
             self._client.create_log_group(logGroupName=self._group)
             LOG.info("[%s] created log group %s", self._section, self._group)
@@ -221,3 +243,10 @@ class PrintingPublisher(Publisher):
         self._out.flush()
         self.stats.events_sent += batch.count
         self.stats.batches_sent += 1
+
+
+def describe(error):
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        return f"{details.get('Code', '')}: {details.get('Message', '')}"
+    return str(error)

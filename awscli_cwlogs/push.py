@@ -163,7 +163,7 @@ def stdin_stream(args):
         if value is None:
             continue
         try:
-            values[name] = settings.STREAM_KEYS[name](str(value))
+            values[name] = settings.check_name(name, settings.STREAM_KEYS[name](str(value)))
         except ValueError as error:
             raise UsageError(f"--{name.replace('_', '-')}: {error}") from None
     if values.get("multi_line_start_pattern") == settings.DATETIME_FORMAT_PATTERN and "datetime_format" not in values:

@@ -75,6 +75,7 @@ class FileTailer:
         self._started = False
         self._deferred_start = None  # the live file's size at start, until it can be fingerprinted
         self._warned = set()
+        self._warned_no_match = False
         self.busy = False  # a read stopped at the budget: more is waiting
 
     def poll(self, budget):
@@ -113,6 +114,9 @@ class FileTailer:
         if not self._started:
             if live is not None:
                 self._start(live, matches)
+            elif not self._warned_no_match:
+                self._warned_no_match = True
+                LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section, self.stream.file)
             return
         if self._live is not None and (live is None or live.inode != self._live.inode) and not self._live.rotated:
             LOG.info("[%s] %s was rotated or removed; reading it until it is drained",
@@ -126,19 +130,10 @@ class FileTailer:
                 return
             self._files[tracked.inode] = tracked
         self._live = self._files[live.inode]
+        self._live.path = live.path  # the newest match may be the old file under its new name
 
     def _matches(self):
-        found = []
-        for path in glob.glob(self.stream.file):
-            if is_compressed(path):
-                continue
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            if stat.S_ISREG(info.st_mode):
-                found.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
-        return found
+        return [info for info in map(_file_info, glob.glob(self.stream.file)) if info is not None]
 
     def _start(self, live, matches):
         """The first scan that finds a file: finish saved positions on rotated files, then the live one."""
@@ -181,20 +176,12 @@ class FileTailer:
             siblings = []
         paths.update(path for path in siblings if is_rotated_sibling(live.path, path))
         candidates = []
-        for path in sorted(paths):
-            if is_compressed(path):
+        for info in filter(None, map(_file_info, sorted(paths))):
+            if info.inode == live.inode or (info.inode not in saved_inodes and not copies_matter):
                 continue
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            if not stat.S_ISREG(info.st_mode) or info.st_ino == live.inode:
-                continue
-            if info.st_ino not in saved_inodes and not copies_matter:
-                continue
-            fingerprint = self._fingerprint_path(path)
+            fingerprint = self._fingerprint_path(info.path)
             if fingerprint is not None:
-                candidates.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime, fingerprint))
+                candidates.append(FileInfo(info.path, info.inode, info.size, info.mtime, fingerprint))
         return candidates
 
     def _fingerprint_path(self, path):
@@ -271,3 +258,14 @@ class FileTailer:
         if os.pread(tracked.fd, len(tracked.head), 0) != tracked.head:
             return False
         return os.pread(tracked.fd, len(tracked.tail), tracked.offset - len(tracked.tail)) == tracked.tail
+
+
+def _file_info(path):
+    """FileInfo of a regular, uncompressed file; None for anything else or a file gone meanwhile."""
+    if is_compressed(path):
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return FileInfo(path, info.st_ino, info.st_size, info.st_mtime) if stat.S_ISREG(info.st_mode) else None

@@ -63,6 +63,8 @@ def test_a_section_defined_twice_names_both_files(aws, tmp_path):
     (["--log-group-name", "g", "--log-stream-name", "s", "--time-zone", "PST"], "--time-zone: 'PST' is not LOCAL or UTC"),
     (["--log-group-name", "g", "--log-stream-name", "s", "--encoding", "nope"], "--encoding: 'nope' is not an encoding"),
     (["--log-group-name", "g", "--log-stream-name", "s", "--multi-line-start-pattern", "("], "--multi-line-start-pattern:"),
+    (["--log-group-name", "bad group", "--log-stream-name", "s"], "--log-group-name: 'bad group' is not a log group name"),
+    (["--log-group-name", "g", "--log-stream-name", "a:b"], "--log-stream-name: 'a:b' is not a log stream name"),
 ])
 def test_argument_errors_are_one_line(aws, args, expected):
     assert expected in one_line(aws.run("logs", "push", *args, input=""))

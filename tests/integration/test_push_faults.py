@@ -2,7 +2,7 @@
 import time
 
 from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
-from tests.harness.wireproxy import SERVER_ERROR, THROTTLE, UNAVAILABLE
+from tests.harness.wireproxy import SERVER_ERROR, THROTTLE, UNAVAILABLE, error_status
 from tests.integration.test_push_resume import GROUP, STREAM, report, section, stored
 
 
@@ -42,3 +42,17 @@ def test_30_percent_throttling_and_5xx(aws, logs, wire, tmp_path):
     report("30% throttling and 5xx", 100_000, messages, lost, duplicated, injected_faults=len(faults))
     assert len(faults) >= 10 and {f.split()[0] for f in faults} == {"400", "500", "503"}
     assert (lost, duplicated) == ([], 0)
+
+
+def test_group_creation_refused_for_a_while_does_not_stop_the_stream(aws, logs, wire, tmp_path):
+    denied = error_status(400, "AccessDeniedException", "not yet allowed")
+    wire.faults.queue(denied, action="CreateLogGroup", times=3)
+    log = tmp_path / "app.log"
+    write_lines(log, 0, 500, mode="w")
+    with PushAgent(aws, tmp_path / "agent", {"app": section(log)}) as agent:
+        agent.start()
+        wait_until(lambda: wire.accepted_events(GROUP, STREAM) >= 500, 60, "500 accepted events")
+        assert agent.stop() == 0
+        assert "creating app/web-1: AccessDeniedException: not yet allowed" in agent.log_text()
+    assert [c.status for c in wire.calls_of("CreateLogGroup")][:4] == [400, 400, 400, 200]
+    assert audit(stored(logs), range(500)) == ([], 0)

@@ -1,0 +1,95 @@
+"""The publisher against scripted clients: it retries surprises, never dies, counts rejections."""
+import queue
+
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from awscli_cwlogs.agent import Lifecycle
+from awscli_cwlogs.batch import make_batch
+from awscli_cwlogs.config import StreamConfig
+from awscli_cwlogs.publisher import Publisher
+
+STREAM = StreamConfig(section="s", log_group_name="g", log_stream_name="s")
+
+
+def client_error(code, status=400):
+    return ClientError({"Error": {"Code": code, "Message": code.lower()},
+                        "ResponseMetadata": {"HTTPStatusCode": status}}, "PutLogEvents")
+
+
+class ScriptedClient:
+    def __init__(self, *outcomes):
+        self.outcomes = list(outcomes)
+        self.calls = 0
+
+    def put_log_events(self, **kwargs):
+        self.calls += 1
+        outcome = self.outcomes.pop(0) if self.outcomes else {}
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+class Store:
+    def __init__(self):
+        self.saved = []
+
+    def save(self, group, stream, positions):
+        self.saved.append(positions)
+
+
+class Source:
+    path = "/l/app.log"
+
+
+def batch(n=3):
+    return make_batch([(1000 + i, f"m{i}", 2, 10 * (i + 1)) for i in range(n)], {("fp", 7): (Source(), 30)})
+
+
+def publish(client, store=None, stdin=False):
+    sleeps = []
+    publisher = Publisher(client, STREAM, store, Lifecycle(20), give_up_on_permanent=stdin, sleep=sleeps.append)
+    batches = queue.Queue()
+    batches.put(batch())
+    batches.put(None)
+    publisher.run(batches)
+    return publisher, sleeps
+
+
+def test_transient_failures_and_surprises_are_retried_with_growing_backoff():
+    client = ScriptedClient(client_error("ThrottlingException"), EndpointConnectionError(endpoint_url="x"),
+                            client_error("ServiceUnavailableException", 503), RuntimeError("surprise"), {})
+    store = Store()
+    publisher, sleeps = publish(client, store)
+    assert client.calls == 5 and publisher.stats.events_sent == 3
+    assert store.saved == [{("fp", 7): ("/l/app.log", 30)}]  # recorded once, after acceptance
+    assert len(sleeps) == 4 and all(0 < s <= 60 for s in sleeps)
+    assert sleeps[2] > sleeps[0] / 2  # jittered but growing
+
+
+def test_permanent_errors_are_retried_in_file_mode_and_given_up_in_stdin_mode():
+    denied = [client_error("AccessDeniedException")] * 3
+    publisher, sleeps = publish(ScriptedClient(*denied, {}), Store())
+    assert publisher.stats.events_sent == 3 and len(sleeps) == 3
+    publisher, _ = publish(ScriptedClient(*denied), stdin=True)
+    assert publisher.stats.undelivered == 3 and "AccessDeniedException" in publisher.stats.last_error
+
+
+def test_rejected_events_are_counted():
+    response = {"rejectedLogEventsInfo": {"tooOldLogEventEndIndex": 1, "tooNewLogEventStartIndex": 2}}
+    publisher, _ = publish(ScriptedClient(response))
+    assert (publisher.stats.too_old, publisher.stats.too_new, publisher.stats.expired) == (1, 1, 0)
+
+
+def test_an_invalid_event_is_isolated_and_the_rest_is_sent():
+    class RefusesM1(ScriptedClient):
+        def put_log_events(self, **kwargs):
+            from awscli_cwlogs.publisher import _body
+            self.calls += 1
+            if b'"m1"' in _body.value:
+                raise client_error("InvalidParameterException")
+            self.sent = getattr(self, "sent", []) + [_body.value.count(b'"message"')]
+            return {}
+
+    client = RefusesM1()
+    publisher, _ = publish(client, Store())
+    assert publisher.stats.refused == 1 and sum(client.sent) == 2
