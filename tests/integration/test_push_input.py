@@ -1,5 +1,6 @@
 """What the agent makes of its input: stdin, encodings, multi-line events, huge lines, gzip, dry run."""
 import json
+import signal
 import subprocess
 import time
 
@@ -89,7 +90,7 @@ def test_dry_run_prints_and_calls_nothing(aws, wire, tmp_path):
     with agent:
         agent.start("--dry-run")
         time.sleep(2.5)
-        assert agent.stop() == 0
+        assert agent.stop(signal.SIGINT) == 0  # Ctrl-C: the same orderly stop as SIGTERM
         out = agent.process.stdout.read().decode()
     assert out == "2026-11-22T10:00:00.000Z 2026-11-22 10:00:00 hello\n2026-11-22T10:00:01.000Z 2026-11-22 10:00:01 world\n"
     assert wire.calls == [] and not agent.state_file.exists()
