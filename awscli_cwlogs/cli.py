@@ -7,6 +7,8 @@ from awscli.customizations.utils import create_client_from_parsed_globals
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from awscli_cwlogs.redact import redact_all_handlers
+
 USAGE_EXIT = 252  # the AWS CLI's own code for bad arguments
 SERVICE_EXIT = 255
 INTERRUPTED_EXIT = 130
@@ -29,7 +31,11 @@ class LogsCommand(BasicCommand):
 
     exit_on_interrupt = INTERRUPTED_EXIT
 
+    redactor = None
+
     def _run_main(self, parsed_args, parsed_globals):
+        if getattr(parsed_globals, "debug", False):
+            self.redactor = redact_all_handlers(self._session)
         try:
             return self.run(parsed_args, parsed_globals) or 0
         except CommandError as error:

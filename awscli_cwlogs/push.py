@@ -87,7 +87,7 @@ class PushCommand(LogsCommand):
             agent_config = load_config(args.config_file, args.additional_configs_dir, HostInfo(self._session))
         except ConfigError as error:
             raise CommandError(str(error)) from None
-        setup_logging(agent_config.general.logging_config_file, parsed_globals)
+        setup_logging(agent_config.general.logging_config_file, parsed_globals, self.redactor)
         store = None if args.dry_run else self._open_store(agent_config.general.state_file)
         client = None if args.dry_run else self._client(parsed_globals, agent_config, len(agent_config.streams))
         pipelines = []
@@ -114,7 +114,7 @@ class PushCommand(LogsCommand):
 
     def _run_stdin(self, args, parsed_globals, lifecycle):
         stream = stdin_stream(args)
-        setup_logging(None, parsed_globals)
+        setup_logging(None, parsed_globals, self.redactor)
         general = settings.GeneralConfig(state_file="")
         client = None if args.dry_run else self._client(parsed_globals, None, 1)
         source = StdinSource(event_spec(stream), sys.stdin.fileno())
@@ -171,16 +171,22 @@ def stdin_stream(args):
     return StreamConfig(**values)
 
 
-def setup_logging(logging_config_file, parsed_globals):
+def setup_logging(logging_config_file, parsed_globals, redactor=None):
     if logging_config_file:
         try:
             logging.config.fileConfig(logging_config_file, disable_existing_loggers=False)
-            return
         except Exception as error:  # any problem in the file: say so, and log to stderr
             raise CommandError(f"{logging_config_file}: not a usable logging config: {error}") from None
+        if redactor is not None:
+            for logger in (logging.getLogger(), LOG):
+                for handler in logger.handlers:
+                    handler.addFilter(redactor)
+        return
     if LOG.handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
+    if redactor is not None:
+        handler.addFilter(redactor)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     LOG.addHandler(handler)
     LOG.setLevel(logging.DEBUG if getattr(parsed_globals, "debug", False) else logging.INFO)
