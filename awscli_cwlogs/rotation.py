@@ -7,6 +7,7 @@ the same line (a header, a banner), which a fingerprint alone would confuse.
 import os
 from dataclasses import dataclass
 
+MTIME_SLACK_S = 2.0  # file times and our clock may differ a little
 COMPRESSED_SUFFIXES = (".gz", ".zip", ".bz2", ".xz", ".zst", ".tar", ".rar", ".tgz", ".7z", ".lz4")
 
 
@@ -50,6 +51,9 @@ def plan_start(live, others, saved, has_state, initial_position):
       down) is finished from its offset before the live file is read.
     - A saved position whose file was truncated below it (copytruncate while down) is finished
       from the copy among the rotated siblings that has the same fingerprint.
+    - A rotated sibling with no saved position, modified since the stream's last accepted batch,
+      was written and rotated away while the agent was down: it is read from 0, unless it is a
+      copy of a known file (same fingerprint as a saved position).
     - The live file resumes at its saved offset; a new live file starts at 0 if the stream has
       state, else per initial_position.
     """
@@ -65,6 +69,13 @@ def plan_start(live, others, saved, has_state, initial_position):
         rotated = by_key.get(key)
         if rotated is not None and rotated.size > position.offset:
             plan.append((rotated, position.offset))
+    if saved and live is not None:
+        last_accepted = max(position.updated for position in saved.values())
+        known = {fingerprint for fingerprint, _ in saved}
+        planned = {info.inode for info, _ in plan}
+        plan += [(other, 0) for other in by_key.values()
+                 if other.key not in saved and other.inode not in planned and other.fingerprint not in known
+                 and other.mtime >= last_accepted - MTIME_SLACK_S and is_rotated_sibling(live.path, other.path)]
     plan.sort(key=lambda item: (item[0].mtime, item[0].path))
     if live is not None:
         plan.append((live, live_start_offset(live, saved, has_state, initial_position)))

@@ -10,7 +10,7 @@ import time
 
 from awscli_cwlogs.events import EventReader
 from awscli_cwlogs.rotation import (
-    FileInfo, is_compressed, is_rotated_sibling, live_start_offset, newest, plan_start,
+    MTIME_SLACK_S, FileInfo, is_compressed, is_rotated_sibling, live_start_offset, newest, plan_start,
 )
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -76,6 +76,8 @@ class FileTailer:
         self._deferred_start = None  # the live file's size at start, until it can be fingerprinted
         self._warned = set()
         self._warned_no_match = False
+        self._live_seen_at = 0.0  # wall-clock time the live path last showed the tracked live file
+        self._finished = {}  # inodes of rotated files read to the end (insertion-ordered, bounded)
         self.busy = False  # a read stopped at the budget: more is waiting
 
     def poll(self, budget):
@@ -103,9 +105,12 @@ class FileTailer:
         if self._live is None:
             return False
         try:
-            return os.stat(self._live.path).st_ino != self._live.inode
+            moved = os.stat(self._live.path).st_ino != self._live.inode
         except OSError:
             return True
+        if not moved:
+            self._live_seen_at = time.time()
+        return moved
 
     def _scan(self, now):
         self._next_scan = now + RESCAN_S
@@ -122,6 +127,7 @@ class FileTailer:
             LOG.info("[%s] %s was rotated or removed; reading it until it is drained",
                      self.stream.section, self._live.path)
             self._live.rotated = True
+            self._adopt_missed(self._live.path)
         if live is None:
             return
         if live.inode not in self._files:
@@ -168,16 +174,12 @@ class FileTailer:
         """Other matches and rotated siblings that may hold a saved position, fingerprinted."""
         saved_inodes = {inode for (_, inode) in self._saved}
         copies_matter = live.inode in saved_inodes  # the live file may have been copy-truncated
-        paths = {m.path for m in matches if m.inode != live.inode}
-        folder = os.path.dirname(live.path) or "."
-        try:
-            siblings = [os.path.join(folder, name) for name in os.listdir(folder)]
-        except OSError:
-            siblings = []
-        paths.update(path for path in siblings if is_rotated_sibling(live.path, path))
+        last_accepted = max((p.updated for p in self._saved.values()), default=float("inf")) - MTIME_SLACK_S
+        paths = {m.path for m in matches if m.inode != live.inode} | set(_sibling_paths(live.path))
         candidates = []
         for info in filter(None, map(_file_info, sorted(paths))):
-            if info.inode == live.inode or (info.inode not in saved_inodes and not copies_matter):
+            if info.inode == live.inode or (info.inode not in saved_inodes and not copies_matter
+                                            and info.mtime < last_accepted):
                 continue
             fingerprint = self._fingerprint_path(info.path)
             if fingerprint is not None:
@@ -215,6 +217,7 @@ class FileTailer:
         tracked.reader = EventReader(self._spec, offset)
 
     def _read(self, tracked, budget, now):
+        events = []
         size = os.fstat(tracked.fd).st_size
         if size != tracked.last_size:
             tracked.last_size = size
@@ -222,24 +225,76 @@ class FileTailer:
             if tracked.reader is not None and (size < tracked.offset or not self._same_content(tracked)):
                 LOG.warning("[%s] %s was truncated or rewritten; reading it again from the start",
                             self.stream.section, tracked.path)
+                events = tracked.reader.finish()  # what was read before stays sent, pending event included
+                if not tracked.rotated:
+                    self._finish_copy(tracked)
                 tracked.fingerprint, tracked.reader = None, None
         if tracked.reader is None and not self._try_begin(tracked):
-            events = []
+            pass
         elif size > tracked.offset:
             data = os.pread(tracked.fd, min(budget, size - tracked.offset), tracked.offset)
             tracked.offset += len(data)
             tracked.tail = (tracked.tail + data[-_TAIL:])[-_TAIL:]
             self.busy = self.busy or tracked.offset < size
-            return tracked.reader.feed(data)
+            return events + tracked.reader.feed(data)
         else:
-            events = tracked.reader.flush_idle()
+            events += tracked.reader.flush_idle()
         if tracked.rotated and now - tracked.last_growth >= ROTATE_WAIT_S:
             if tracked.reader is not None:
                 events += tracked.reader.finish()
             LOG.info("[%s] done with rotated %s", self.stream.section, tracked.path)
-            tracked.close()
-            del self._files[tracked.inode]
+            self._forget(tracked)
         return events
+
+    def _forget(self, tracked):
+        tracked.close()
+        del self._files[tracked.inode]
+        self._finished[tracked.inode] = True
+        if len(self._finished) > 10_000:
+            del self._finished[next(iter(self._finished))]
+
+    def _adopt_missed(self, live_path):
+        """Files renamed away from the live path between two polls were never seen there: read them whole."""
+        since = self._live_seen_at - 1.0
+        for path in _sibling_paths(live_path):
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if (info.st_ino in self._files or info.st_ino in self._finished or info.st_ctime < since
+                    or not stat.S_ISREG(info.st_mode)):
+                continue
+            tracked = self._open(path)
+            if tracked is not None and tracked.inode == info.st_ino:
+                LOG.info("[%s] %s was rotated before a poll saw it; reading it", self.stream.section, path)
+                tracked.rotated = True
+                self._files[tracked.inode] = tracked
+            elif tracked is not None:
+                tracked.close()
+
+    def _finish_copy(self, truncated):
+        """After a copy-and-truncate, reads the rest of the copy from where we were in the original."""
+        offset = truncated.offset
+        for path in _sibling_paths(truncated.path):
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if info.st_ino in self._files or info.st_size < offset or not stat.S_ISREG(info.st_mode):
+                continue
+            copy = self._open(path)
+            if copy is None:
+                continue
+            tail = truncated.tail
+            if (os.pread(copy.fd, len(truncated.head), 0) == truncated.head
+                    and os.pread(copy.fd, len(tail), offset - len(tail)) == tail):
+                copy.fingerprint, copy.head, copy.rotated = truncated.fingerprint, truncated.head, True
+                self._files[copy.inode] = copy
+                self._begin(copy, offset)
+                LOG.info("[%s] reading the rest of %s from its copy %s at offset %d",
+                         self.stream.section, truncated.path, path, offset)
+                return
+            copy.close()
 
     def _try_begin(self, tracked):
         """Starts reading a file once its first lines can be fingerprinted."""
@@ -269,3 +324,14 @@ def _file_info(path):
     except OSError:
         return None
     return FileInfo(path, info.st_ino, info.st_size, info.st_mtime) if stat.S_ISREG(info.st_mode) else None
+
+
+def _sibling_paths(live_path):
+    """Uncompressed files next to the live one whose names start with its name (app.log.1, ...)."""
+    folder = os.path.dirname(live_path) or "."
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    paths = (os.path.join(folder, name) for name in names)
+    return [path for path in paths if is_rotated_sibling(live_path, path) and not is_compressed(path)]

@@ -3,8 +3,8 @@ from awscli_cwlogs.kvstore import Position
 from awscli_cwlogs.rotation import FileInfo, is_compressed, is_rotated_sibling, newest, plan_start
 
 
-def pos(fp, inode, offset, path="/l/app.log"):
-    return {(fp, inode): Position(fp, path, inode, offset, 0.0)}
+def pos(fp, inode, offset, path="/l/app.log", updated=0.0):
+    return {(fp, inode): Position(fp, path, inode, offset, updated)}
 
 
 def test_newest_and_siblings():
@@ -52,3 +52,13 @@ def test_fully_sent_rotated_files_are_not_read_again():
     live = FileInfo("/l/app.log", 8, 50, 9.0, "fpNew")
     rotated = FileInfo("/l/app.log.1", 7, 300, 5.0, "fpOld")
     assert plan_start(live, [rotated], pos("fpOld", 7, 300), True, "start_of_file") == [(live, 0)]
+
+
+def test_a_file_written_and_rotated_while_down_is_read_whole():
+    saved = pos("fpA", 7, 300, updated=100.0)
+    a = FileInfo("/l/app.log.2", 7, 900, 150.0, "fpA")  # was live when we stopped
+    b = FileInfo("/l/app.log.1", 8, 500, 160.0, "fpB")  # created and rotated while we were down
+    old = FileInfo("/l/app.log.3", 6, 700, 50.0, "fpOld")  # long done: older than our last acceptance
+    copy = FileInfo("/l/app.log.bak", 9, 900, 170.0, "fpA")  # a copy of a known file
+    live = FileInfo("/l/app.log", 10, 20, 170.0, "fpC")
+    assert plan_start(live, [a, b, old, copy], saved, True, "start_of_file") == [(a, 300), (b, 0), (live, 0)]
