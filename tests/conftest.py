@@ -1,4 +1,6 @@
 """Fixtures: moto server behind the strict wire proxy, and the real `aws` CLI pointed at it."""
+import os
+
 import pytest
 
 from tests.harness.awscli import AwsCli
@@ -43,3 +45,36 @@ def logs(moto):
 def aws(tmp_path, wire):
     """The real `aws` CLI with the plugin registered, talking to moto through the proxy."""
     return AwsCli(tmp_path / "home", wire.url)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--long", action="store_true", default=False,
+                     help="run the torture suite's long profile (also: CWLOGS_TORTURE=long)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "torture: the reliability torture suite (tests/torture)")
+    config.torture_results = []
+
+
+@pytest.fixture(scope="session")
+def long_profile(pytestconfig):
+    return pytestconfig.getoption("--long") or os.environ.get("CWLOGS_TORTURE") == "long"
+
+
+@pytest.fixture
+def torture_report(request):
+    """Records a scenario's counts; they are printed as a table at the end of the run."""
+    def record(scenario, **counts):
+        request.config.torture_results.append((scenario, counts))
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not config.torture_results:
+        return
+    profile = "long" if config.getoption("--long") or os.environ.get("CWLOGS_TORTURE") == "long" else "quick"
+    terminalreporter.section(f"torture suite ({profile} profile): per scenario")
+    for scenario, counts in config.torture_results:
+        terminalreporter.write_line(f"{scenario:44s} " + "  ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                                                                   for k, v in counts.items()))

@@ -1,0 +1,115 @@
+"""Scenarios 3 and 4: a rotation storm, then files deleted, replaced by symlinks, made unreadable."""
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from tests.harness.awscli import AwsCli
+from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
+from tests.torture.conftest import LogWriter, settle
+
+GROUP = "torture"
+
+
+def section(path, stream, **extra):
+    return {"file": str(path), "log_group_name": GROUP, "log_stream_name": stream, "buffer_duration": 200, **extra}
+
+
+def stored(logs, stream):
+    return [e["message"] for e in logs.stored_events(GROUP, stream)]
+
+
+def test_rename_storm_then_copytruncate_storm(aws, wire, logs, tmp_path, profile, torture_report):
+    log = tmp_path / "app.log"
+    writer = LogWriter(log, per_second=5000)
+    with PushAgent(aws, tmp_path / "agent", {"storm": section(log, "storm")}) as agent:
+        agent.start()
+        writer.start()
+        end = time.monotonic() + profile.storm_s
+        while time.monotonic() < end:  # rename-and-create every 200 ms; old file written 100 ms more
+            time.sleep(0.2)
+            writer.rename_rotate(late_writes_s=0.1)
+        renames = writer.rotations
+        after_renames = writer.next
+        end = time.monotonic() + profile.copytruncate_s
+        while time.monotonic() < end:  # then copytruncate every 500 ms
+            time.sleep(0.5)
+            writer.copytruncate()
+        written = writer.finish()
+        settle(wire, GROUP, "storm", written, timeout=240)
+        assert agent.stop() == 0
+        log_text = agent.log_text()
+    messages = stored(logs, "storm")
+    lost, duplicated = audit(messages, range(written))
+    lost_in_renames = [seq for seq in lost if seq < after_renames]
+    torture_report("3 rotation storm", written=written, stored=len(messages), renames=renames,
+                   copytruncates=writer.rotations - renames, lost_rename=len(lost_in_renames),
+                   lost_copytruncate=len(lost) - len(lost_in_renames), duplicated=duplicated)
+    assert "rotated before a poll saw it" in log_text or "rotated or removed" in log_text
+    assert "from its copy" in log_text
+    assert duplicated == 0
+    assert lost_in_renames == []
+    assert lost == []  # the writer pauses during each copy-and-truncate, so nothing falls in between
+
+
+def test_delete_and_recreate_and_symlink(aws, wire, logs, tmp_path, torture_report):
+    log = tmp_path / "app.log"
+    write_lines(log, 0, 1000, mode="w")
+    with PushAgent(aws, tmp_path / "agent", {"files": section(log, "files")}) as agent:
+        agent.start()
+        wait_until(lambda: wire.accepted_events(GROUP, "files") >= 1000, 30, "the first file")
+        os.unlink(log)
+        time.sleep(0.5)
+        write_lines(log, 1000, 1000, mode="w")  # recreated under the same name
+        wait_until(lambda: wire.accepted_events(GROUP, "files") >= 2000, 30, "the recreated file")
+        target = tmp_path / "elsewhere.log"
+        write_lines(target, 2000, 500, mode="w")
+        os.unlink(log)
+        os.symlink(target, log)  # the file replaced by a symlink
+        wait_until(lambda: wire.accepted_events(GROUP, "files") >= 2500, 30, "the symlink's target")
+        write_lines(target, 2500, 500)
+        settle(wire, GROUP, "files", 3000)
+        assert agent.stop() == 0
+    messages = stored(logs, "files")
+    lost, duplicated = audit(messages, range(3000))
+    torture_report("4 delete, recreate, symlink", written=3000, stored=len(messages), lost=len(lost),
+                   duplicated=duplicated)
+    assert (lost, duplicated) == ([], 0)
+
+
+def test_unreadable_file_is_warned_about_and_picked_up_later(wire, logs, torture_report):
+    """Run as nobody (root reads anything): chmod 000 means something only then. pytest's own
+    temporary folders are root's alone, so this one works in a folder of its own."""
+    work = Path(tempfile.mkdtemp(prefix="cwlogs-nobody-"))
+    try:
+        work.chmod(0o755)
+        aws = AwsCli(work / "home", wire.url)
+        for path in (aws.home, aws.home / ".aws", *(aws.home / ".aws").iterdir()):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        locked, open_log = work / "locked.log", work / "open.log"
+        write_lines(locked, 0, 100, mode="w")
+        write_lines(open_log, 100, 100, mode="w")
+        locked.chmod(0o000)
+        agent = PushAgent(aws, work / "agent", {"locked": section(locked, "locked"), "open": section(open_log, "open")})
+        (work / "agent").chmod(0o777)
+        agent.config.chmod(0o644)
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        aws_command = aws.command
+        aws.command = lambda *args: as_nobody + aws_command(*args)
+        with agent:
+            agent.start()
+            wait_until(lambda: wire.accepted_events(GROUP, "open") >= 100, 30, "the readable file's lines")
+            time.sleep(1)
+            assert wire.accepted_events(GROUP, "locked") == 0
+            locked.chmod(0o644)
+            wait_until(lambda: wire.accepted_events(GROUP, "locked") >= 100, 30, "the file once readable")
+            assert agent.stop() == 0
+            log_text = agent.log_text()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    assert f"cannot read {locked}: permission denied; will retry" in log_text
+    assert log_text.count("permission denied") == 1  # warned once, not at every poll
+    lost, duplicated = audit(stored(logs, "locked") + stored(logs, "open"), range(200))
+    torture_report("4 unreadable file (chmod 000)", written=200, lost=len(lost), duplicated=duplicated)
+    assert (lost, duplicated) == ([], 0)
