@@ -11,7 +11,7 @@ import time
 from awscli_cwlogs.batch import Batcher
 
 LOG = logging.getLogger("awscli_cwlogs")
-READ_BUDGET = 1 << 20  # bytes per file per round
+READ_BUDGET = 256 << 10  # bytes per file per round: transient copies of it stay small
 IDLE_POLL_S = 0.25
 
 
