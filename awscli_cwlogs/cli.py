@@ -5,7 +5,7 @@ import sys
 from awscli.customizations.commands import BasicCommand
 from awscli.customizations.utils import create_client_from_parsed_globals
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from awscli_cwlogs.redact import redact_all_handlers
 
@@ -82,7 +82,17 @@ def create_logs_client(session, parsed_globals, retries=None, **config):
     if retries:
         config["retries"] = retries
     overrides = {"config": Config(**config)} if config else None
-    return create_client_from_parsed_globals(session, "logs", parsed_globals, overrides)
+    client = create_client_from_parsed_globals(session, "logs", parsed_globals, overrides)
+    service = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register_first(f"needs-retry.{service}", _fail_fast_on_certificate_errors)
+    return client
+
+
+def _fail_fast_on_certificate_errors(caught_exception=None, **kwargs):
+    """botocore retries an SSL failure like a dropped connection (a minute, for pull); a
+    certificate that does not verify will not verify on the next try either."""
+    if isinstance(caught_exception, SSLError):
+        raise caught_exception
 
 
 def retry_settings(session):

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from awscli_cwlogs.batch import encode_events
 from awscli_cwlogs.output import iso_millis
@@ -150,6 +150,8 @@ class Publisher:
                 else:
                     self._backoff(attempt, describe(error))
             except BotoCoreError as error:
+                if self._give_up_on_permanent and isinstance(error, SSLError):
+                    raise Undeliverable(str(error)) from None
                 self._backoff(attempt, str(error))
             attempt += 1
 

@@ -120,10 +120,12 @@ class FaultPlan:
 class WireProxy(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, upstream_port):
+    def __init__(self, upstream_port, tls_context=None):
         super().__init__(("127.0.0.1", 0), _Handler)
+        if tls_context is not None:  # an HTTPS endpoint, e.g. with a self-signed certificate
+            self.socket = tls_context.wrap_socket(self.socket, server_side=True)
         self.upstream_port = upstream_port
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.url = f"{'https' if tls_context else 'http'}://127.0.0.1:{self.server_address[1]}"
         self.faults = FaultPlan()
         self.calls = []
         self.violations = []
