@@ -3,7 +3,6 @@
 Every problem stops the agent before it starts, as one line naming file, section and key.
 """
 import codecs
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
+from tests.harness.pushagent import PushAgent, audit, write_lines
 from tests.torture.conftest import settle
 
 GROUP = "torture"
