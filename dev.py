@@ -3,6 +3,7 @@
 
     python3 dev.py demo    set up .venv and run the demo against a local CloudWatch Logs endpoint
     python3 dev.py test    set up .venv and run the test suite (extra arguments go to pytest)
+    python3 dev.py bench   set up .venv and run the benchmarks (see benchmarks/README.md)
 """
 import hashlib
 import os
@@ -40,7 +41,7 @@ def run(args):
 
 
 def main(argv):
-    commands = {"demo": ["demo/run_demo.py"], "test": ["-m", "pytest"]}
+    commands = {"demo": ["demo/run_demo.py"], "test": ["-m", "pytest"], "bench": ["benchmarks/run.py"]}
     if not argv or argv[0] not in commands:
         sys.exit(__doc__)
     ensure_venv()

@@ -1,0 +1,297 @@
+"""The benchmark: one command, one table. See benchmarks/README.md.
+
+    python3 dev.py bench [--lines N] [--old-agent] [--backlog-gb G] [--skip-idle]
+
+Every figure comes from this run on this machine, so ratios (to the Python floor, to the old
+agent) compare like with like. Client CPU and peak RSS come from the `aws` process's own
+rusage (os.wait4), never from the endpoints, which run as separate processes.
+"""
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.floor import floor_cpu  # noqa: E402
+from tests.harness.awscli import AwsCli  # noqa: E402
+from tests.harness.logsapi import LogsApi  # noqa: E402
+from tests.harness.motoserver import MotoServer, free_port  # noqa: E402
+
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+OLD_AGENT_VENV = Path.home() / ".cache" / "awscli-cwlogs" / "old-agent"  # outside the source tree
+
+
+def make_log(path, count, start=None):
+    """``count`` lines of ~160 bytes, each starting with a timestamp that needs parsing."""
+    start = start or time.time() - 3600
+    with open(path, "w") as out:
+        for chunk in range(0, count, 10_000):
+            out.write("".join(
+                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(start + i / 200))}.{i % 1000:03d} INFO "
+                f"worker-{i % 8} request {i:09d} served path=/api/v1/items/{i % 977} status=200 "
+                f"bytes={i % 4096} ms={i % 97} user=u{i % 5000:05d} trace=t{i * 7919 % 1_000_003:07d}\n"
+                for i in range(chunk, min(chunk + 10_000, count))))
+
+
+class Run:
+    """One measured `aws` process: wall time, CPU and peak RSS from its own rusage."""
+
+    def __init__(self, command, env, stdin=None, stdout=subprocess.DEVNULL):
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(command, env=env, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
+
+    def stop(self, signum=None):
+        if signum is not None:
+            self.process.send_signal(signum)
+        _, status, usage = os.wait4(self.process.pid, 0)
+        self.process.returncode = os.waitstatus_to_exitcode(status)
+        self.elapsed = time.monotonic() - self.started
+        self.cpu = usage.ru_utime + usage.ru_stime
+        self.rss_mb = usage.ru_maxrss / 1024
+        return self
+
+
+def wait_for(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return time.monotonic()
+        time.sleep(0.05)
+    raise SystemExit(f"benchmark: timed out waiting for {what}")
+
+
+class Blackhole:
+    def __init__(self, pull_events):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "blackhole.py"), str(self.port),
+                                         str(pull_events)], stdout=subprocess.PIPE)
+        self.process.stdout.readline()
+
+    def stats(self):
+        with urllib.request.urlopen(f"{self.url}/stats") as response:
+            return json.loads(response.read())
+
+    def reset(self):
+        urllib.request.urlopen(urllib.request.Request(f"{self.url}/reset", method="POST")).close()
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def stored_count(api, group, stream):
+    """Events moto holds for a stream (its last event's sequence number + 1, lines being numbered)."""
+    try:
+        page = api.call("GetLogEvents", {"logGroupName": group, "logStreamName": stream, "limit": 1})
+    except Exception:
+        return 0
+    if not page["events"]:
+        return 0
+    return int(page["events"][-1]["message"].split("request ")[1][:9]) + 1
+
+
+class Bench:
+    def __init__(self, work, lines, moto, blackhole):
+        self.work, self.lines, self.moto, self.blackhole = work, lines, moto, blackhole
+        self.log = work / "app.log"
+        self.rows = []
+
+    def aws(self, endpoint, venv_bin=None):
+        cli = AwsCli(self.work / f"home-{len(self.rows)}", endpoint)
+        if venv_bin:  # the old agent: its own venv and plugin module name
+            cli.config_file.write_text(cli.config_file.read_text().replace("awscli_cwlogs", "cwlogs"))
+            cli.command = lambda *args: [str(venv_bin / "aws"), *map(str, args)]
+        return cli
+
+    def config(self, name, stream, extra=""):
+        path = self.work / f"{name}.conf"
+        path.write_text(f"[general]\nstate_file = {self.work / (name + '.state')}\n[app]\nfile = {self.log}\n"
+                        f"log_group_name = bench\nlog_stream_name = {stream}\n"
+                        f"datetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\n{extra}")
+        return path
+
+    def record(self, what, endpoint, run, events, startup_cpu):
+        self.rows.append({
+            "run": what, "endpoint": endpoint, "events": events, "seconds": run.elapsed,
+            "events_per_s": events / run.elapsed, "cpu_per_100k": run.cpu * 100_000 / events,
+            "cpu_per_100k_net": max(run.cpu - startup_cpu, 0) * 100_000 / events, "rss_mb": run.rss_mb,
+        })
+
+    def push_file(self, endpoint_name, url, counter, startup_cpu, venv_bin=None, label="push file"):
+        stream = f"{label.replace(' ', '-')}-{endpoint_name}"
+        config = self.config(stream, stream)
+        run = Run(self.aws(url, venv_bin).command("logs", "push", "--config-file", config), os.environ.copy())
+        wait_for(lambda: counter(stream) >= self.lines, 900, f"{label} to {endpoint_name}")
+        self.record(label, endpoint_name, run.stop(signal.SIGTERM), self.lines, startup_cpu)
+        return stream
+
+    def push_stdin(self, endpoint_name, url, startup_cpu):
+        stream = f"stdin-{endpoint_name}"
+        with open(self.log, "rb") as stdin:
+            run = Run(self.aws(url).command("logs", "push", "--log-group-name", "bench", "--log-stream-name", stream,
+                                            "--datetime-format", DATETIME_FORMAT, "--time-zone", "UTC"),
+                      os.environ.copy(), stdin=stdin).stop()
+        self.record("push stdin", endpoint_name, run, self.lines, startup_cpu)
+
+    def pull(self, endpoint_name, url, stream, startup_cpu):
+        run = Run(self.aws(url).command("logs", "pull", "--log-group-name", "bench", "--log-stream-name", stream),
+                  os.environ.copy()).stop()
+        self.record("pull", endpoint_name, run, self.lines, startup_cpu)
+
+
+def ensure_old_agent():
+    """awscli-cwlogs 1.4.6 from PyPI in a venv of its own (its plugin module is `cwlogs`)."""
+    if (OLD_AGENT_VENV / "bin" / "aws").exists():
+        return
+    print(f"installing awscli-cwlogs 1.4.6 into {OLD_AGENT_VENV}", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", str(OLD_AGENT_VENV)], check=True)
+    subprocess.run([str(OLD_AGENT_VENV / "bin" / "pip"), "install", "--quiet", "awscli-cwlogs==1.4.6"], check=True)
+
+
+def startup_cpu(aws):
+    """CPU of an `aws logs push` that reads nothing: the CLI's own start-up and exit."""
+    runs = [Run(aws.command("logs", "push", "--log-group-name", "b", "--log-stream-name", "s", "--dry-run"),
+                os.environ.copy(), stdin=subprocess.DEVNULL).stop() for _ in range(3)]
+    return statistics.median(run.cpu for run in runs)
+
+
+def latency_and_first_put(work, blackhole):
+    """append -> accepted p50/p95 with buffer_duration 1000, and start -> first PutLogEvents."""
+    log = work / "latency.log"
+    log.write_text("".join(f"warm line {i} sent=0.0\n" for i in range(100)))
+    config = work / "latency.conf"
+    config.write_text(f"[general]\nstate_file = {work / 'latency.state'}\n[app]\nfile = {log}\n"
+                      "log_group_name = bench\nlog_stream_name = latency\nbuffer_duration = 1000\n")
+    blackhole.reset()
+    aws = AwsCli(work / "home-latency", blackhole.url)
+    started = time.time()
+    agent = Run(aws.command("logs", "push", "--config-file", config), os.environ.copy())
+    wait_for(lambda: blackhole.stats()["first_put"] is not None, 30, "the first PutLogEvents")
+    first_put = blackhole.stats()["first_put"] - started
+    blackhole.reset()
+    with open(log, "a") as out:
+        for i in range(300):  # 20 lines a second for 15 s
+            out.write(f"line {i} sent={time.time():.6f}\n")
+            out.flush()
+            time.sleep(0.05)
+    wait_for(lambda: len(blackhole.stats()["latencies"]) >= 300, 30, "the latency lines")
+    agent.stop(signal.SIGTERM)
+    latencies = sorted(blackhole.stats()["latencies"])
+    return first_put, latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
+
+
+def idle_cpu(work, moto_url, seconds=60, files=100):
+    conf = f"[general]\nstate_file = {work / 'idle.state'}\n"
+    for i in range(files):
+        (work / f"idle{i}.log").write_text(f"first line of quiet file {i}\n")
+        conf += f"[s{i}]\nfile = {work / f'idle{i}.log'}\nlog_group_name = idle\nlog_stream_name = s{i}\n"
+    (work / "idle.conf").write_text(conf)
+    agent = Run(AwsCli(work / "home-idle", moto_url).command("logs", "push", "--config-file", work / "idle.conf"),
+                os.environ.copy())
+    time.sleep(8)
+    before = _process_cpu(agent.process.pid)
+    time.sleep(seconds)
+    used = _process_cpu(agent.process.pid) - before
+    agent.stop(signal.SIGTERM)
+    return 100 * used / seconds
+
+
+def _process_cpu(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backlog_rss(work, blackhole, gigabytes):
+    log = work / "backlog.log"
+    lines = int(gigabytes * 1e9 / 160)
+    make_log(log, lines)
+    config = work / "backlog.conf"
+    config.write_text(f"[general]\nstate_file = {work / 'backlog.state'}\n[app]\nfile = {log}\n"
+                      f"log_group_name = bench\nlog_stream_name = backlog\ndatetime_format = {DATETIME_FORMAT}\n"
+                      "time_zone = UTC\n")
+    blackhole.reset()
+    run = Run(AwsCli(work / "home-backlog", blackhole.url).command("logs", "push", "--config-file", config),
+              os.environ.copy())
+    wait_for(lambda: blackhole.stats()["events"] >= lines, 3600, "the backlog to drain")
+    run.stop(signal.SIGTERM)
+    log.unlink()
+    return lines, run
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=500_000)
+    parser.add_argument("--old-agent", action="store_true", help=f"also run awscli-cwlogs 1.4.6 from {OLD_AGENT_VENV}")
+    parser.add_argument("--backlog-gb", type=float, default=2.0, help="peak RSS while draining a backlog (0: skip)")
+    parser.add_argument("--skip-idle", action="store_true", help="skip the 60 s idle measurement")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cwlogs-bench-") as work:
+        work = Path(work)
+        bench = Bench(work, args.lines, MotoServer(work / "moto.log"), Blackhole(args.lines))
+        try:
+            report(bench, args, work)
+        finally:
+            bench.moto.stop()
+            bench.blackhole.stop()
+
+
+def report(bench, args, work):
+    make_log(bench.log, args.lines)
+    size_mb = bench.log.stat().st_size / 1e6
+    print(f"{args.lines:,} lines, {size_mb:.0f} MB ({size_mb * 1e6 / args.lines:.0f} bytes a line)", flush=True)
+    floor = floor_cpu(bench.log, DATETIME_FORMAT)
+    startup = startup_cpu(bench.aws(bench.blackhole.url))
+    api = LogsApi(bench.moto.url)
+    hole_count = lambda stream: bench.blackhole.stats()["events"]  # noqa: E731
+    moto_count = lambda stream: stored_count(api, "bench", stream)  # noqa: E731
+    bench.blackhole.reset()
+    bench.push_file("blackhole", bench.blackhole.url, hole_count, startup)
+    bench.blackhole.reset()
+    bench.push_stdin("blackhole", bench.blackhole.url, startup)
+    bench.pull("blackhole", bench.blackhole.url, "synthetic", startup)
+    stream = bench.push_file("moto", bench.moto.url, moto_count, startup)
+    bench.push_stdin("moto", bench.moto.url, startup)
+    bench.pull("moto", bench.moto.url, stream, startup)
+    old = None
+    if args.old_agent:
+        ensure_old_agent()
+        bench.push_file("moto", bench.moto.url, moto_count, startup,
+                        venv_bin=OLD_AGENT_VENV / "bin", label="old agent push file")
+        old = bench.rows[-1]
+    print_table(bench.rows, floor, old, startup)
+    first_put, p50, p95 = latency_and_first_put(work, bench.blackhole)
+    print(f"\nstart -> first PutLogEvents: {first_put:.2f} s;  append -> accepted (buffer_duration 1000): "
+          f"p50 {p50:.2f} s, p95 {p95:.2f} s")
+    if not args.skip_idle:
+        print(f"100 idle watched files: {idle_cpu(work, bench.moto.url):.2f} % of one core (60 s)")
+    if args.backlog_gb:
+        lines, run = backlog_rss(work, bench.blackhole, args.backlog_gb)
+        print(f"draining a {args.backlog_gb:g} GB backlog ({lines:,} lines) to the blackhole: peak RSS "
+              f"{run.rss_mb:.1f} MB, {lines / run.elapsed:,.0f} events/s, "
+              f"{run.cpu * 100_000 / lines:.2f} CPU-s per 100k")
+
+
+def print_table(rows, floor, old, startup):
+    print(f"\nPython floor (read + split + timestamp + JSON + SHA-256, no HTTP): {floor:.3f} CPU-s per 100k")
+    print(f"CLI start-up and exit (aws logs push, no input): {startup:.2f} CPU-s per run")
+    print(f"\n{'run':22s} {'endpoint':10s} {'events/s':>10s} {'CPU-s/100k':>11s} {'net of start-up':>16s} "
+          f"{'x floor':>8s} {'peak RSS':>9s} {'vs old agent':>13s}")
+    for row in rows:
+        versus = f"{row['events_per_s'] / old['events_per_s']:.1f}x rate" if old and row is not old else ""
+        print(f"{row['run']:22s} {row['endpoint']:10s} {row['events_per_s']:>10,.0f} {row['cpu_per_100k']:>11.2f} "
+              f"{row['cpu_per_100k_net']:>16.2f} {row['cpu_per_100k_net'] / floor:>8.2f} {row['rss_mb']:>7.1f}MB "
+              f"{versus:>13s}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
