@@ -117,7 +117,7 @@ class Bench:
         path = self.work / f"{name}.conf"
         path.write_text(f"[general]\nstate_file = {self.work / (name + '.state')}\n[app]\nfile = {self.log}\n"
                         f"log_group_name = bench\nlog_stream_name = {stream}\n"
-                        f"datetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\n{extra}")
+                        f"datetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\nbuffer_duration = 200\n{extra}")
         return path
 
     def record(self, what, endpoint, run, events, startup_cpu):
@@ -130,22 +130,27 @@ class Bench:
     def push_file(self, endpoint_name, url, counter, startup_cpu, venv_bin=None, label="push file"):
         stream = f"{label.replace(' ', '-')}-{endpoint_name}"
         config = self.config(stream, stream)
-        run = Run(self.aws(url, venv_bin).command("logs", "push", "--config-file", config), os.environ.copy())
-        wait_for(lambda: counter(stream) >= self.lines, 900, f"{label} to {endpoint_name}")
+        cli = self.aws(url, venv_bin)
+        run = Run(cli.command("logs", "push", "--config-file", config), cli.env)
+        wait_for(lambda: counter(stream) >= self.lines or run.process.poll() is not None, 900,
+                 f"{label} to {endpoint_name}")
+        if run.process.returncode is not None:
+            raise SystemExit(f"benchmark: {label} to {endpoint_name} exited early ({run.process.returncode})")
         self.record(label, endpoint_name, run.stop(signal.SIGTERM), self.lines, startup_cpu)
         return stream
 
     def push_stdin(self, endpoint_name, url, startup_cpu):
         stream = f"stdin-{endpoint_name}"
+        cli = self.aws(url)
         with open(self.log, "rb") as stdin:
-            run = Run(self.aws(url).command("logs", "push", "--log-group-name", "bench", "--log-stream-name", stream,
-                                            "--datetime-format", DATETIME_FORMAT, "--time-zone", "UTC"),
-                      os.environ.copy(), stdin=stdin).stop()
+            run = Run(cli.command("logs", "push", "--log-group-name", "bench", "--log-stream-name", stream,
+                                  "--datetime-format", DATETIME_FORMAT, "--time-zone", "UTC"),
+                      cli.env, stdin=stdin).stop()
         self.record("push stdin", endpoint_name, run, self.lines, startup_cpu)
 
     def pull(self, endpoint_name, url, stream, startup_cpu):
-        run = Run(self.aws(url).command("logs", "pull", "--log-group-name", "bench", "--log-stream-name", stream),
-                  os.environ.copy()).stop()
+        cli = self.aws(url)
+        run = Run(cli.command("logs", "pull", "--log-group-name", "bench", "--log-stream-name", stream), cli.env).stop()
         self.record("pull", endpoint_name, run, self.lines, startup_cpu)
 
 
@@ -161,7 +166,9 @@ def ensure_old_agent():
 def startup_cpu(aws):
     """CPU of an `aws logs push` that reads nothing: the CLI's own start-up and exit."""
     runs = [Run(aws.command("logs", "push", "--log-group-name", "b", "--log-stream-name", "s", "--dry-run"),
-                os.environ.copy(), stdin=subprocess.DEVNULL).stop() for _ in range(3)]
+                aws.env, stdin=subprocess.DEVNULL).stop() for _ in range(3)]
+    if any(run.process.returncode for run in runs):
+        raise SystemExit("benchmark: `aws logs push --dry-run` failed; is the plugin installed?")
     return statistics.median(run.cpu for run in runs)
 
 
@@ -175,7 +182,7 @@ def latency_and_first_put(work, blackhole):
     blackhole.reset()
     aws = AwsCli(work / "home-latency", blackhole.url)
     started = time.time()
-    agent = Run(aws.command("logs", "push", "--config-file", config), os.environ.copy())
+    agent = Run(aws.command("logs", "push", "--config-file", config), aws.env)
     wait_for(lambda: blackhole.stats()["first_put"] is not None, 30, "the first PutLogEvents")
     first_put = blackhole.stats()["first_put"] - started
     blackhole.reset()
@@ -196,8 +203,8 @@ def idle_cpu(work, moto_url, seconds=60, files=100):
         (work / f"idle{i}.log").write_text(f"first line of quiet file {i}\n")
         conf += f"[s{i}]\nfile = {work / f'idle{i}.log'}\nlog_group_name = idle\nlog_stream_name = s{i}\n"
     (work / "idle.conf").write_text(conf)
-    agent = Run(AwsCli(work / "home-idle", moto_url).command("logs", "push", "--config-file", work / "idle.conf"),
-                os.environ.copy())
+    aws = AwsCli(work / "home-idle", moto_url)
+    agent = Run(aws.command("logs", "push", "--config-file", work / "idle.conf"), aws.env)
     time.sleep(8)
     before = _process_cpu(agent.process.pid)
     time.sleep(seconds)
@@ -220,8 +227,8 @@ def backlog_rss(work, blackhole, gigabytes):
                       f"log_group_name = bench\nlog_stream_name = backlog\ndatetime_format = {DATETIME_FORMAT}\n"
                       "time_zone = UTC\n")
     blackhole.reset()
-    run = Run(AwsCli(work / "home-backlog", blackhole.url).command("logs", "push", "--config-file", config),
-              os.environ.copy())
+    aws = AwsCli(work / "home-backlog", blackhole.url)
+    run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
     wait_for(lambda: blackhole.stats()["events"] >= lines, 3600, "the backlog to drain")
     run.stop(signal.SIGTERM)
     log.unlink()
