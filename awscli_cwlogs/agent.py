@@ -49,10 +49,11 @@ class Pipeline:
     def __init__(self, stream, source, publisher, queue_size):
         self.stream = stream
         self.source = source
-        self.batcher = Batcher(stream.batch_count, stream.batch_size, stream.buffer_duration)
+        self.batcher = Batcher(stream.batch_count, stream.batch_size, stream.buffer_duration, publisher.body_format)
         self.queue = queue.Queue(maxsize=queue_size)
         self.publisher = publisher
         self.ready = []  # batches waiting for room in the queue
+        self._caught_up = False
         self.thread = threading.Thread(target=publisher.run, args=(self.queue,), name=f"publish-{stream.section}", daemon=True)
 
     def step(self):
@@ -65,6 +66,9 @@ class Pipeline:
             self.ready += self.batcher.add(events, key, source)
             read = True
         due = self.batcher.due()
+        if due is None and not self._caught_up and not self.source.busy and len(self.batcher):
+            due = self.batcher.drain()  # what was there at start goes out now, not a buffer later
+            self._caught_up = True
         if due is not None:
             self.ready.append(due)
         self._offer()

@@ -2,9 +2,10 @@
 
 A batch holds at most ``max_count`` events and ``max_bytes`` counted as UTF-8 message bytes +
 26 per event, spans at most 24 hours, and is sorted by timestamp (stable). It is ready when
-full or ``buffer_ms`` after its first event. Its body is JSON-encoded once, here, so a
-queued batch costs about its wire size in memory.
+full or ``buffer_ms`` after its first event. Its whole request body is encoded once, here
+(and gzipped, if configured), so a queued batch costs its wire size in memory.
 """
+import gzip
 import json
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ _encode_string = json.encoder.encode_basestring  # the C encoder: '"..."' with e
 
 @dataclass
 class Batch:
-    events_json: bytes  # the JSON array for logEvents
+    body: bytes  # the PutLogEvents request body, gzip-compressed when ``compressed``
+    compressed: bool
     count: int
     size: int  # bytes as AWS counts them
     first_timestamp: int
@@ -26,21 +28,31 @@ class Batch:
 
     def events(self):
         """The events as (timestamp, message) pairs, decoded again (for the rare paths)."""
-        return [(e["timestamp"], e["message"]) for e in json.loads(self.events_json)]
+        body = gzip.decompress(self.body) if self.compressed else self.body
+        return [(e["timestamp"], e["message"]) for e in json.loads(body)["logEvents"]]
 
 
-def encode_events(pairs):
-    """JSON for logEvents from (timestamp, message) pairs, sorted by timestamp already."""
-    return ("[" + ",".join(
-        '{"timestamp":%d,"message":%s}' % (timestamp, _encode_string(message)) for timestamp, message in pairs
-    ) + "]").encode("utf-8")
+class BodyFormat:
+    """Encodes a stream's PutLogEvents request bodies."""
+
+    def __init__(self, group, stream, use_gzip):
+        self.compressed = use_gzip
+        self._prefix = json.dumps({"logGroupName": group, "logStreamName": stream})[:-1] + ',"logEvents":['
+
+    def encode(self, pairs):
+        """The request body for (timestamp, message) pairs, sorted by timestamp already."""
+        body = (self._prefix + ",".join(
+            '{"timestamp":%d,"message":%s}' % (timestamp, _encode_string(message)) for timestamp, message in pairs
+        ) + "]}").encode("utf-8")
+        return gzip.compress(body, compresslevel=1) if self.compressed else body
 
 
-def make_batch(events, checkpoints):
+def make_batch(events, checkpoints, body_format):
     """A Batch from (timestamp, message, size, end_offset) events."""
     events.sort(key=_timestamp)  # stable: lines with equal timestamps keep their order
     return Batch(
-        events_json=encode_events((event[0], event[1]) for event in events),
+        body=body_format.encode((event[0], event[1]) for event in events),
+        compressed=body_format.compressed,
         count=len(events),
         size=sum(event[2] for event in events) + EVENT_OVERHEAD * len(events),
         first_timestamp=events[0][0],
@@ -54,7 +66,8 @@ def _timestamp(event):
 
 
 class Batcher:
-    def __init__(self, max_count, max_bytes, buffer_ms, clock=time.monotonic):
+    def __init__(self, max_count, max_bytes, buffer_ms, body_format, clock=time.monotonic):
+        self._body_format = body_format
         self._max_count = max_count
         self._max_bytes = max_bytes
         self._buffer_s = buffer_ms / 1000.0
@@ -104,6 +117,6 @@ class Batcher:
         return self._take() if self._events else None
 
     def _take(self):
-        batch = make_batch(self._events, self._checkpoints)
+        batch = make_batch(self._events, self._checkpoints, self._body_format)
         self._reset()
         return batch

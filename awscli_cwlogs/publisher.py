@@ -1,8 +1,6 @@
 """Sends one stream's batches with PutLogEvents, in order, and records each accepted batch's
 offsets in the state file. It never drops a batch for a transient failure: it retries with
 exponential backoff and jitter, forever, unless the agent is shutting down."""
-import gzip
-import json
 import logging
 import random
 import sqlite3
@@ -12,7 +10,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
-from awscli_cwlogs.batch import encode_events
+from awscli_cwlogs.batch import Batch, BodyFormat
 from awscli_cwlogs.output import iso_millis
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -22,20 +20,19 @@ _TRANSIENT = {
     "ThrottlingException", "ServiceUnavailableException", "InternalFailure", "InternalServerError",
     "RequestTimeout", "RequestTimeoutException", "InvalidSequenceTokenException", "LimitExceededException",
 }
-_body = threading.local()  # the pre-encoded request body of this thread's current call
+_body = threading.local()  # the encoded request body of this thread's current call, and its encoding
 
 
-def install_body_hook(client, use_gzip):
-    """PutLogEvents sends the body we encoded (and gzipped) instead of botocore's serialization.
-    It runs before signing, so the signature covers what is sent."""
+def install_body_hook(client):
+    """PutLogEvents sends the body the batcher encoded (and gzipped) instead of botocore's
+    serialization. It runs before signing, so the signature covers what is sent."""
     def swap_body(params, **kwargs):
         body = getattr(_body, "value", None)
         if body is None:
             return
-        if use_gzip:
-            body = gzip.compress(body, compresslevel=1)
+        params["body"], compressed = body
+        if compressed:
             params["headers"]["Content-Encoding"] = "gzip"
-        params["body"] = body
     client.meta.events.register("before-call.cloudwatch-logs.PutLogEvents", swap_body)
 
 
@@ -57,7 +54,7 @@ class Undeliverable(Exception):
 
 
 class Publisher:
-    def __init__(self, client, stream, store, lifecycle, give_up_on_permanent=False,
+    def __init__(self, client, stream, store, lifecycle, give_up_on_permanent=False, use_gzip=True,
                  sleep=None, clock=time.monotonic):
         self._client = client
         self._group = stream.log_group_name
@@ -69,7 +66,7 @@ class Publisher:
         self._give_up_on_permanent = give_up_on_permanent
         self._sleep = sleep or lifecycle.wait
         self._clock = clock
-        self._prefix = json.dumps({"logGroupName": self._group, "logStreamName": self._stream})[:-1].encode()
+        self.body_format = BodyFormat(self._group, self._stream, use_gzip)
         self.stats = StreamStats()
 
     def run(self, batches):
@@ -102,7 +99,7 @@ class Publisher:
         attempt = 0
         while True:
             try:
-                self._send(batch.events_json, batch.count)
+                self._send(batch)
                 break
             except Undeliverable:
                 raise
@@ -126,13 +123,13 @@ class Publisher:
         except sqlite3.Error as error:  # e.g. disk full: keep shipping; a restart may resend a little
             LOG.warning("[%s] cannot write the state file: %s", self._section, error)
 
-    def _send(self, events_json, count):
+    def _send(self, batch):
         """Sends until accepted; isolates events the service refuses as invalid."""
         attempt = 0
         while True:
             try:
-                response = self._put(events_json)
-                self._count_rejected(response, count)
+                response = self._put(batch.body, batch.compressed)
+                self._count_rejected(response, batch.count)
                 return
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
@@ -141,7 +138,7 @@ class Publisher:
                         self._backoff(attempt, describe(error))
                     self._create_destination(attempt)
                 elif code == "InvalidParameterException":
-                    self._isolate(json.loads(events_json), describe(error))
+                    self._isolate(batch.events(), describe(error))
                     return
                 elif code == "DataAlreadyAcceptedException":
                     return
@@ -155,8 +152,8 @@ class Publisher:
                 self._backoff(attempt, str(error))
             attempt += 1
 
-    def _put(self, events_json):
-        _body.value = self._prefix + b',"logEvents":' + events_json + b"}"
+    def _put(self, body, compressed):
+        _body.value = (body, compressed)
         try:
             return self._client.put_log_events(logGroupName=self._group, logStreamName=self._stream, logEvents=[])
         finally:
@@ -198,17 +195,17 @@ class Publisher:
     def _isolate(self, events, reason):
         """Bisects a batch the service called invalid, sending every event it accepts."""
         if len(events) == 1:
-            event = events[0]
+            timestamp, message = events[0]
             self.stats.refused += 1
             LOG.error("[%s] the service refused the event at %s (%d bytes): %s",
-                      self._section, iso_millis(event["timestamp"]), len(event["message"].encode()), reason)
+                      self._section, iso_millis(timestamp), len(message.encode()), reason)
             return
         LOG.warning("[%s] the service called a batch of %d events invalid (%s); isolating the bad events",
                     self._section, len(events), reason)
         middle = len(events) // 2
         for half in (events[:middle], events[middle:]):
-            pairs = [(e["timestamp"], e["message"]) for e in half]
-            self._send(encode_events(pairs), len(half))
+            fmt = self.body_format
+            self._send(Batch(fmt.encode(half), fmt.compressed, len(half), 0, half[0][0], half[-1][0]))
 
     def _count_rejected(self, response, count):
         info = response.get("rejectedLogEventsInfo")
@@ -236,7 +233,7 @@ class PrintingPublisher(Publisher):
     """--dry-run: prints each batch's events as they would be sent; no AWS call, no state."""
 
     def __init__(self, stream, lifecycle, out):
-        super().__init__(None, stream, None, lifecycle)
+        super().__init__(None, stream, None, lifecycle, use_gzip=False)
         self._out = out
 
     def publish(self, batch):

@@ -90,15 +90,15 @@ class PushCommand(LogsCommand):
         setup_logging(agent_config.general.logging_config_file, parsed_globals, self.redactor)
         store = None if args.dry_run else self._open_store(agent_config.general.state_file)
         general = agent_config.general
-        client = None if args.dry_run else self._client(
-            parsed_globals, general.use_gzip_http_content_encoding, len(agent_config.streams))
+        client = None if args.dry_run else self._client(parsed_globals, len(agent_config.streams))
         pipelines = []
         for stream in agent_config.streams:
             group, name = stream.log_group_name, stream.log_stream_name
             saved = store.positions(group, name) if store else {}
             has_state = store.has_state(group, name) if store else False
             source = FileTailer(stream, event_spec(stream), saved, has_state)
-            pipelines.append(self._pipeline(stream, source, client, store, lifecycle, args.dry_run, general.queue_size))
+            pipelines.append(self._pipeline(stream, source, client, store, lifecycle, args.dry_run, general.queue_size,
+                                            general.use_gzip_http_content_encoding))
         LOG.info("shipping %d stream section(s); state file %s", len(pipelines),
                  agent_config.general.state_file if store else "(none: dry run)")
         install_signal_handlers(lifecycle)
@@ -117,10 +117,10 @@ class PushCommand(LogsCommand):
     def _run_stdin(self, args, parsed_globals, lifecycle):
         stream = stdin_stream(args)
         setup_logging(None, parsed_globals, self.redactor)
-        client = None if args.dry_run else self._client(parsed_globals, True, 1)
+        client = None if args.dry_run else self._client(parsed_globals, 1)
         source = StdinSource(event_spec(stream), sys.stdin.fileno())
         pipeline = self._pipeline(stream, source, client, None, lifecycle, args.dry_run,
-                                  settings.GeneralConfig.queue_size)
+                                  settings.GeneralConfig.queue_size, use_gzip=True)
         install_signal_handlers(lifecycle)
         delivered = run_agent([pipeline], lifecycle)
         stats = pipeline.publisher.stats
@@ -129,21 +129,22 @@ class PushCommand(LogsCommand):
                                f"{stream.log_group_name}/{stream.log_stream_name}: {stats.last_error or 'stopped'}")
         return 0
 
-    def _pipeline(self, stream, source, client, store, lifecycle, dry_run, queue_size):
+    def _pipeline(self, stream, source, client, store, lifecycle, dry_run, queue_size, use_gzip):
         if dry_run:
             publisher = PrintingPublisher(stream, lifecycle, sys.stdout.buffer)
         else:
-            publisher = Publisher(client, stream, store, lifecycle, give_up_on_permanent=store is None)
+            publisher = Publisher(client, stream, store, lifecycle, give_up_on_permanent=store is None,
+                                  use_gzip=use_gzip)
         return Pipeline(stream, source, publisher, queue_size)
 
-    def _client(self, parsed_globals, use_gzip, streams):
+    def _client(self, parsed_globals, streams):
         client = create_logs_client(
             self._session, parsed_globals,
             retries={"mode": "standard", "max_attempts": 3},  # quick retries; the publisher retries on forever
             parameter_validation=False,  # batches are built to the service's rules
             max_pool_connections=max(10, streams),
         )
-        install_body_hook(client, use_gzip)
+        install_body_hook(client)
         return client
 
     def _open_store(self, path):

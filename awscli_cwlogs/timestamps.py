@@ -39,10 +39,25 @@ class TimestampFormat:
         self._match = re.compile(pattern, re.IGNORECASE).match
         self._year_less = not {"Y", "y", "j"} & set(self._fields)
         self._base_cache = {}
+        self._fraction = self._fields.index("f") if "f" in self._fields else None
+        self._second_cache = {}  # the match's groups without the fraction -> epoch ms of that second
 
     def parse(self, line):
         found = self._search(line)
-        return None if found is None else self._epoch_ms(found.groups())
+        if found is None:
+            return None
+        groups = found.groups()
+        index = self._fraction
+        key = groups if index is None else groups[:index] + groups[index + 1:]
+        second = self._second_cache.get(key)
+        if second is None:
+            if len(self._second_cache) > 10_000:
+                self._second_cache.clear()
+            whole = self._epoch_ms(groups[:index] + ("0",) + groups[index + 1:] if index is not None else groups)
+            second = self._second_cache[key] = -1 if whole is None else whole
+        if second == -1:
+            return None
+        return second if index is None else second + int((groups[index] + "00")[:3])
 
     def starts(self, line):
         """Whether the line begins with a timestamp in this format."""

@@ -38,7 +38,8 @@ def make_log(path, count, start=None):
             out.write("".join(
                 f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(start + i / 200))}.{i % 1000:03d} INFO "
                 f"worker-{i % 8} request {i:09d} served path=/api/v1/items/{i % 977} status=200 "
-                f"bytes={i % 4096} ms={i % 97} user=u{i % 5000:05d} trace=t{i * 7919 % 1_000_003:07d}\n"
+                f"bytes={i % 4096} ms={i % 97} user=u{i % 5000:05d} trace=t{i * 7919 % 1_000_003:07d} "
+                f"region=eu-west-1 host=web-{i % 16:02d}\n"
                 for i in range(chunk, min(chunk + 10_000, count))))
 
 

@@ -1,7 +1,9 @@
 """Batches AWS accepts: count, bytes with 26 per event, 24 h span, sorted, timed."""
 import json
 
-from awscli_cwlogs.batch import Batcher
+import gzip
+
+from awscli_cwlogs.batch import Batcher, BodyFormat
 from tests.harness.awsrules import put_log_events_violations
 
 
@@ -16,14 +18,19 @@ def events(n, size=10, start=0, step=1, offset=0):
     return [(start + i * step, "x" * size, size, offset + (i + 1) * (size + 1)) for i in range(n)]
 
 
+PLAIN = BodyFormat("g", "s", use_gzip=False)
+
+
 def check(batch):
-    body = {"logGroupName": "g", "logStreamName": "s", "logEvents": json.loads(batch.events_json)}
+    body = json.loads(gzip.decompress(batch.body) if batch.compressed else batch.body)
+    assert (body["logGroupName"], body["logStreamName"]) == ("g", "s")
     assert put_log_events_violations(body) == []
+    assert [(e["timestamp"], e["message"]) for e in body["logEvents"]] == batch.events()
     return body["logEvents"]
 
 
 def test_count_limit():
-    batcher = Batcher(10_000, 1_048_576, 5000, Clock())
+    batcher = Batcher(10_000, 1_048_576, 5000, PLAIN, Clock())
     full = batcher.add(events(25_000), "k", "src")
     assert [b.count for b in full] == [10_000, 10_000] and len(batcher) == 5000
     for batch in full:
@@ -31,14 +38,14 @@ def test_count_limit():
 
 
 def test_byte_limit_counts_26_per_event():
-    batcher = Batcher(10_000, 1_048_576, 5000, Clock())
+    batcher = Batcher(10_000, 1_048_576, 5000, PLAIN, Clock())
     full = batcher.add(events(10_000, size=79), "k", "src")  # 790,000 bytes of text, 1,050,000 as AWS counts
     assert [b.count for b in full] == [9986] and full[0].size == 9986 * 105
     check(full[0])
 
 
 def test_span_limit_and_sorting():
-    batcher = Batcher(10_000, 1_048_576, 5000, Clock())
+    batcher = Batcher(10_000, 1_048_576, 5000, PLAIN, Clock())
     day = 24 * 3600 * 1000
     full = batcher.add([(5, "b", 1, 1), (3, "a", 1, 2), (3, "a2", 1, 3), (day + 4, "c", 1, 4)], "k", "src")
     assert len(full) == 1
@@ -48,7 +55,7 @@ def test_span_limit_and_sorting():
 
 def test_due_after_buffer_duration_from_the_first_event():
     clock = Clock()
-    batcher = Batcher(10_000, 1_048_576, 1000, clock)
+    batcher = Batcher(10_000, 1_048_576, 1000, PLAIN, clock)
     batcher.add(events(3), "k", "src")
     clock.now = 0.9
     batcher.add(events(2, start=10), "k", "src")
@@ -59,14 +66,22 @@ def test_due_after_buffer_duration_from_the_first_event():
 
 
 def test_checkpoints_are_the_last_offset_per_source():
-    batcher = Batcher(3, 1_048_576, 5000, Clock())
+    batcher = Batcher(3, 1_048_576, 5000, PLAIN, Clock())
     full = batcher.add(events(2, offset=0), "a", "file-a") + batcher.add(events(2, offset=100), "b", "file-b")
     assert full[0].checkpoints == {"a": ("file-a", 22), "b": ("file-b", 111)}
     assert batcher.drain().checkpoints == {"b": ("file-b", 122)}
 
 
 def test_json_escapes_everything():
-    batcher = Batcher(10, 1_048_576, 5000, Clock())
+    batcher = Batcher(10, 1_048_576, 5000, PLAIN, Clock())
     odd = 'quote " backslash \\ tab \t nul \x00 newline \n ünï 😀'
     batcher.add([(1, odd, len(odd.encode()), 1)], "k", "src")
     assert check(batcher.drain())[0]["message"] == odd
+
+
+def test_gzipped_bodies_decode_to_the_same_events():
+    batcher = Batcher(10_000, 1_048_576, 5000, BodyFormat("g", "s", use_gzip=True), Clock())
+    batcher.add(events(1000, size=100), "k", "src")
+    batch = batcher.drain()
+    assert batch.compressed and len(batch.body) < 1000 * 100 / 5  # queued compressed: small in memory
+    assert len(check(batch)) == 1000
