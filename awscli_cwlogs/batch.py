@@ -22,8 +22,6 @@ class Batch:
     compressed: bool
     count: int
     size: int  # bytes as AWS counts them
-    first_timestamp: int
-    last_timestamp: int
     checkpoints: dict = field(default_factory=dict)  # source key -> (source, end offset)
 
     def events(self):
@@ -55,8 +53,6 @@ def make_batch(events, checkpoints, body_format):
         compressed=body_format.compressed,
         count=len(events),
         size=sum(event[2] for event in events) + EVENT_OVERHEAD * len(events),
-        first_timestamp=events[0][0],
-        last_timestamp=events[-1][0],
         checkpoints=checkpoints,
     )
 

@@ -5,8 +5,7 @@ import logging
 import random
 import sqlite3
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
@@ -46,7 +45,6 @@ class StreamStats:
     refused: int = 0  # single events the service called invalid
     undelivered: int = 0  # given up (only at shutdown or on a permanent error in stdin mode)
     last_error: str = ""
-    errors: list = field(default_factory=list)
 
 
 class Undeliverable(Exception):
@@ -54,8 +52,7 @@ class Undeliverable(Exception):
 
 
 class Publisher:
-    def __init__(self, client, stream, store, lifecycle, give_up_on_permanent=False, use_gzip=True,
-                 sleep=None, clock=time.monotonic):
+    def __init__(self, client, stream, store, lifecycle, give_up_on_permanent=False, use_gzip=True, sleep=None):
         self._client = client
         self._group = stream.log_group_name
         self._stream = stream.log_stream_name
@@ -65,7 +62,6 @@ class Publisher:
         self._lifecycle = lifecycle
         self._give_up_on_permanent = give_up_on_permanent
         self._sleep = sleep or lifecycle.wait
-        self._clock = clock
         self.body_format = BodyFormat(self._group, self._stream, use_gzip)
         self.stats = StreamStats()
 
@@ -205,7 +201,7 @@ class Publisher:
         middle = len(events) // 2
         for half in (events[:middle], events[middle:]):
             fmt = self.body_format
-            self._send(Batch(fmt.encode(half), fmt.compressed, len(half), 0, half[0][0], half[-1][0]))
+            self._send(Batch(fmt.encode(half), fmt.compressed, len(half), 0))
 
     def _count_rejected(self, response, count):
         info = response.get("rejectedLogEventsInfo")

@@ -35,8 +35,8 @@ class TimestampFormat:
         self._utc = time_zone == "UTC"
         self._now = now
         pattern, self._fields = _translate(fmt)
-        self._search = re.compile(pattern, re.IGNORECASE).search
-        self._match = re.compile(pattern, re.IGNORECASE).match
+        compiled = re.compile(pattern, re.IGNORECASE)
+        self._search, self._match = compiled.search, compiled.match
         self._year_less = not {"Y", "y", "j"} & set(self._fields)
         self._base_cache = {}
         self._fraction = self._fields.index("f") if "f" in self._fields else None
@@ -44,9 +44,15 @@ class TimestampFormat:
 
     def parse(self, line):
         found = self._search(line)
-        if found is None:
-            return None
-        groups = found.groups()
+        return None if found is None else self._cached_ms(found.groups())
+
+    def starts(self, line):
+        """Whether the line begins with a timestamp in this format."""
+        found = self._match(line)
+        return found is not None and self._cached_ms(found.groups()) is not None
+
+    def _cached_ms(self, groups):
+        """Epoch ms for a match's groups; the part up to the second is computed once per second."""
         index = self._fraction
         key = groups if index is None else groups[:index] + groups[index + 1:]
         second = self._second_cache.get(key)
@@ -58,11 +64,6 @@ class TimestampFormat:
         if second == -1:
             return None
         return second if index is None else second + int((groups[index] + "00")[:3])
-
-    def starts(self, line):
-        """Whether the line begins with a timestamp in this format."""
-        found = self._match(line)
-        return found is not None and self._epoch_ms(found.groups()) is not None
 
     def _epoch_ms(self, groups):
         values = dict(zip(self._fields, groups))
