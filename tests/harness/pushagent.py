@@ -14,6 +14,15 @@ def write_lines(path, start, count, mode="a", payload="payload " + "x" * 80):
         out.write("".join(f"seq {i:09d} {payload}\n" for i in range(start, start + count)))
 
 
+def section(path, group, stream, **extra):
+    """A stream section following ``path``, with a short buffer so tests do not wait 5 s per batch."""
+    return {"file": str(path), "log_group_name": group, "log_stream_name": stream, "buffer_duration": 200, **extra}
+
+
+def stored_messages(logs, group, stream):
+    return [event["message"] for event in logs.stored_events(group, stream)]
+
+
 def audit(messages, expected):
     """(lost, duplicated) sequence numbers, given stored messages and the expected numbers."""
     seqs = [int(m) for message in messages for m in _SEQ.findall(message)]

@@ -2,18 +2,18 @@
 import signal
 import time
 
-from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
+from tests.harness.pushagent import PushAgent, audit, stored_messages, wait_until, write_lines
+from tests.harness.pushagent import section as stream_section
 
 GROUP, STREAM = "app", "web-1"
 
 
 def section(path, **extra):
-    return {"file": str(path), "log_group_name": GROUP, "log_stream_name": STREAM,
-            "buffer_duration": 200, **extra}
+    return stream_section(path, GROUP, STREAM, **extra)
 
 
 def stored(logs):
-    return [event["message"] for event in logs.stored_events(GROUP, STREAM)]
+    return stored_messages(logs, GROUP, STREAM)
 
 
 def report(name, written, messages, lost, duplicated, **extra):

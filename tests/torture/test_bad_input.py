@@ -5,18 +5,12 @@ import time
 
 import pytest
 
-from tests.harness.pushagent import PushAgent, audit, write_lines
+from tests.harness.pushagent import PushAgent, audit, section, stored_messages, write_lines
 from tests.torture.conftest import settle
 
 GROUP = "torture"
 
 
-def section(path, stream, **extra):
-    return {"file": str(path), "log_group_name": GROUP, "log_stream_name": stream, "buffer_duration": 200, **extra}
-
-
-def stored(logs, stream):
-    return [e["message"] for e in logs.stored_events(GROUP, stream)]
 
 
 def test_hostile_bytes_huge_lines_and_huge_events(aws, wire, logs, tmp_path, torture_report):
@@ -30,30 +24,30 @@ def test_hostile_bytes_huge_lines_and_huge_events(aws, wire, logs, tmp_path, tor
         out.write(b"last line without newline")
     binary = tmp_path / "binary.log"
     binary.write_bytes(os.urandom(200_000))
-    sections = {"text": section(text, "text"), "binary": section(binary, "binary")}
+    sections = {"text": section(text, GROUP, "text"), "binary": section(binary, GROUP, "binary")}
     with PushAgent(aws, tmp_path / "agent", sections) as agent:
         agent.start()
         settle(wire, GROUP, "text", 12, timeout=60)  # the last line goes out after the idle second
         settle(wire, GROUP, "binary", 1, timeout=60)
         assert agent.process.poll() is None
         assert agent.stop() == 0
-    messages = stored(logs, "text")
+    messages = stored_messages(logs, GROUP, "text")
     assert messages[:4] == ["bad utf-8 \ufffd\ufffd\ufffd here", "NUL \x00 inside", "CRLF line\n\n", "after empty lines"]
     assert messages[-1] == "last line without newline"
     big_parts = [m for m in messages if m[:8].isdigit()]
     assert "".join(big_parts) == five_mb and all(len(p.encode()) <= 1_048_550 for p in big_parts)
     event_parts = messages[4 + len(big_parts):-1]
     assert "\n".join(event_parts) == multi and all(len(p.encode()) <= 1_048_550 for p in event_parts)
-    binary_bytes = sum(len(m.encode()) for m in stored(logs, "binary"))
+    binary_bytes = sum(len(m.encode()) for m in stored_messages(logs, GROUP, "binary"))
     torture_report("7 bad input", events=len(messages), five_mb_parts=len(big_parts),
-                   event_100k_lines_parts=len(event_parts), binary_events=len(stored(logs, "binary")),
+                   event_100k_lines_parts=len(event_parts), binary_events=len(stored_messages(logs, GROUP, "binary")),
                    binary_bytes_stored=binary_bytes)
 
 
 def test_corrupt_state_file_is_moved_aside(aws, wire, logs, tmp_path, torture_report):
     log = tmp_path / "app.log"
     write_lines(log, 0, 500, mode="w")
-    agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, "corrupt")})
+    agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "corrupt")})
     agent.state_file.write_bytes(b"SQLite format 3\x00" + os.urandom(8000))
     with agent:
         agent.start()
@@ -62,7 +56,7 @@ def test_corrupt_state_file_is_moved_aside(aws, wire, logs, tmp_path, torture_re
         log_text = agent.log_text()
     assert "is unreadable" in log_text and "moved it to" in log_text
     assert any(p.name.startswith("agent-state.corrupt-") for p in agent.folder.iterdir())
-    lost, duplicated = audit(stored(logs, "corrupt"), range(500))
+    lost, duplicated = audit(stored_messages(logs, GROUP, "corrupt"), range(500))
     torture_report("7 corrupt state file", written=500, lost=len(lost), duplicated=duplicated)
     assert (lost, duplicated) == ([], 0)
 
@@ -75,7 +69,7 @@ def test_state_disk_full_keeps_shipping_and_recovers(aws, wire, logs, tmp_path, 
     try:
         log = tmp_path / "app.log"
         write_lines(log, 0, 1000, mode="w")
-        agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, "full")},
+        agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "full")},
                           {"state_file": str(disk / "agent-state")})
         with agent:
             agent.start()
@@ -100,7 +94,7 @@ def test_state_disk_full_keeps_shipping_and_recovers(aws, wire, logs, tmp_path, 
             second_run = agent.log_text()
     finally:
         subprocess.run(["umount", str(disk)], capture_output=True)
-    messages = stored(logs, "full")
+    messages = stored_messages(logs, GROUP, "full")
     lost, duplicated = audit(messages, range(6100))
     torture_report("7 state disk full", written=6100, stored=len(messages), lost=len(lost), duplicated=duplicated,
                    warnings=log_text.count("cannot write the state file"))

@@ -3,16 +3,15 @@ import random
 import signal
 import time
 
-from tests.harness.pushagent import PushAgent, audit
+from tests.harness.pushagent import PushAgent, audit, section, stored_messages
 from tests.torture.conftest import LogWriter, settle
 
 GROUP, STREAM = "torture", "crash"
 BATCH_COUNT = 5000
 
 
-def section(path):
-    return {"file": str(path), "log_group_name": GROUP, "log_stream_name": STREAM, "buffer_duration": 200,
-            "batch_count": BATCH_COUNT}
+def crash_section(path):
+    return section(path, GROUP, STREAM, batch_count=BATCH_COUNT)
 
 
 def interrupt_repeatedly(aws, wire, logs, tmp_path, profile, signum):
@@ -21,7 +20,7 @@ def interrupt_repeatedly(aws, wire, logs, tmp_path, profile, signum):
     writer = LogWriter(log, per_second=25_000, total=profile.crash_lines)
     rotate_every = max(1, profile.crash_lines // 5)
     codes = []
-    with PushAgent(aws, tmp_path / "agent", {"crash": section(log)}) as agent:
+    with PushAgent(aws, tmp_path / "agent", {"crash": crash_section(log)}) as agent:
         agent.start()
         writer.start()
         for _ in range(profile.kills):
@@ -35,7 +34,7 @@ def interrupt_repeatedly(aws, wire, logs, tmp_path, profile, signum):
         written = writer.finish()
         settle(wire, GROUP, STREAM, written)
         assert agent.stop() == 0
-    messages = [e["message"] for e in logs.stored_events(GROUP, STREAM)]
+    messages = stored_messages(logs, GROUP, STREAM)
     lost, duplicated = audit(messages, range(written))
     return written, messages, lost, duplicated, codes, writer.rotations
 

@@ -1,16 +1,13 @@
 """Scenarios 5 and 6: endpoint faults and an outage; memory while a backlog builds up."""
 import time
 
-from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
+from tests.harness.pushagent import PushAgent, audit, section, stored_messages, wait_until, write_lines
 from tests.harness.wireproxy import SERVER_ERROR, THROTTLE, UNAVAILABLE, delay, lose_response, reset
 from tests.torture.conftest import LogWriter, settle
 
 GROUP = "torture"
 RSS_LIMIT_MB = 80
 
-
-def section(path, stream, **extra):
-    return {"file": str(path), "log_group_name": GROUP, "log_stream_name": stream, "buffer_duration": 200, **extra}
 
 
 def test_faults_then_an_outage(aws, wire, logs, tmp_path, profile, torture_report):
@@ -19,7 +16,7 @@ def test_faults_then_an_outage(aws, wire, logs, tmp_path, profile, torture_repor
     write_lines(log, 0, total // 2, mode="w")
     faults = [SERVER_ERROR, UNAVAILABLE, THROTTLE, reset, lose_response, delay(5), delay(7.5), delay(10)]
     wire.faults.at_random(0.3, faults, actions=["PutLogEvents"], seed=11)
-    with PushAgent(aws, tmp_path / "agent", {"faults": section(log, "faults", batch_count=2000)}) as agent:
+    with PushAgent(aws, tmp_path / "agent", {"faults": section(log, GROUP, "faults", batch_count=2000)}) as agent:
         agent.start()
         wait_until(lambda: wire.accepted_events(GROUP, "faults") >= total // 2, 240, "the first half")
         wire.faults.at_random(0.0, [])
@@ -31,7 +28,7 @@ def test_faults_then_an_outage(aws, wire, logs, tmp_path, profile, torture_repor
         assert agent.stop() == 0
     calls = wire.calls_of("PutLogEvents")
     stored_after_lost_response = sum(c.event_count for c in calls if c.fault == "lose_response")
-    messages = [e["message"] for e in logs.stored_events(GROUP, "faults")]
+    messages = stored_messages(logs, GROUP, "faults")
     lost, duplicated = audit(messages, range(total))
     injected = {}
     for call in calls:
@@ -57,7 +54,7 @@ def test_memory_stays_flat_while_the_endpoint_is_down(aws, wire, logs, tmp_path,
     line_bytes = len(f"seq {0:09d} {payload}\n")
     total = profile.backlog_mb * 1_000_000 // line_bytes
     write_lines(log, 0, 1000, mode="w", payload=payload)
-    with PushAgent(aws, tmp_path / "agent", {"backlog": section(log, "backlog")}) as agent:
+    with PushAgent(aws, tmp_path / "agent", {"backlog": section(log, GROUP, "backlog")}) as agent:
         agent.start()
         wait_until(lambda: wire.accepted_events(GROUP, "backlog") >= 1000, 30, "the first lines")
         wire.faults.set_down(True)
@@ -75,7 +72,7 @@ def test_memory_stays_flat_while_the_endpoint_is_down(aws, wire, logs, tmp_path,
         settle(wire, GROUP, "backlog", total, timeout=600)
         peak, _ = peak_rss_mb(agent.process.pid)
         assert agent.stop() == 0
-    messages = [e["message"] for e in logs.stored_events(GROUP, "backlog")]
+    messages = stored_messages(logs, GROUP, "backlog")
     lost, duplicated = audit(messages, range(total))
     torture_report("6 memory under backpressure", written=total, backlog_mb=profile.backlog_mb, lost=len(lost),
                    duplicated=duplicated, rss_during_outage_mb=f"{min(samples):.0f}-{max(samples):.0f}",

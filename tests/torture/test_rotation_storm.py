@@ -6,24 +6,18 @@ import time
 from pathlib import Path
 
 from tests.harness.awscli import AwsCli
-from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
+from tests.harness.pushagent import PushAgent, audit, section, stored_messages, wait_until, write_lines
 from tests.torture.conftest import LogWriter, settle
 
 GROUP = "torture"
 
 
-def section(path, stream, **extra):
-    return {"file": str(path), "log_group_name": GROUP, "log_stream_name": stream, "buffer_duration": 200, **extra}
-
-
-def stored(logs, stream):
-    return [e["message"] for e in logs.stored_events(GROUP, stream)]
 
 
 def test_rename_storm_then_copytruncate_storm(aws, wire, logs, tmp_path, profile, torture_report):
     log = tmp_path / "app.log"
     writer = LogWriter(log, per_second=5000)
-    with PushAgent(aws, tmp_path / "agent", {"storm": section(log, "storm")}) as agent:
+    with PushAgent(aws, tmp_path / "agent", {"storm": section(log, GROUP, "storm")}) as agent:
         agent.start()
         writer.start()
         end = time.monotonic() + profile.storm_s
@@ -40,7 +34,7 @@ def test_rename_storm_then_copytruncate_storm(aws, wire, logs, tmp_path, profile
         settle(wire, GROUP, "storm", written, timeout=240)
         assert agent.stop() == 0
         log_text = agent.log_text()
-    messages = stored(logs, "storm")
+    messages = stored_messages(logs, GROUP, "storm")
     lost, duplicated = audit(messages, range(written))
     lost_in_renames = [seq for seq in lost if seq < after_renames]
     torture_report("3 rotation storm", written=written, stored=len(messages), renames=renames,
@@ -56,7 +50,7 @@ def test_rename_storm_then_copytruncate_storm(aws, wire, logs, tmp_path, profile
 def test_delete_and_recreate_and_symlink(aws, wire, logs, tmp_path, torture_report):
     log = tmp_path / "app.log"
     write_lines(log, 0, 1000, mode="w")
-    with PushAgent(aws, tmp_path / "agent", {"files": section(log, "files")}) as agent:
+    with PushAgent(aws, tmp_path / "agent", {"files": section(log, GROUP, "files")}) as agent:
         agent.start()
         wait_until(lambda: wire.accepted_events(GROUP, "files") >= 1000, 30, "the first file")
         os.unlink(log)
@@ -71,7 +65,7 @@ def test_delete_and_recreate_and_symlink(aws, wire, logs, tmp_path, torture_repo
         write_lines(target, 2500, 500)
         settle(wire, GROUP, "files", 3000)
         assert agent.stop() == 0
-    messages = stored(logs, "files")
+    messages = stored_messages(logs, GROUP, "files")
     lost, duplicated = audit(messages, range(3000))
     torture_report("4 delete, recreate, symlink", written=3000, stored=len(messages), lost=len(lost),
                    duplicated=duplicated)
@@ -91,7 +85,7 @@ def test_unreadable_file_is_warned_about_and_picked_up_later(wire, logs, torture
         write_lines(locked, 0, 100, mode="w")
         write_lines(open_log, 100, 100, mode="w")
         locked.chmod(0o000)
-        agent = PushAgent(aws, work / "agent", {"locked": section(locked, "locked"), "open": section(open_log, "open")})
+        agent = PushAgent(aws, work / "agent", {"locked": section(locked, GROUP, "locked"), "open": section(open_log, GROUP, "open")})
         (work / "agent").chmod(0o777)
         agent.config.chmod(0o644)
         as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
@@ -110,6 +104,6 @@ def test_unreadable_file_is_warned_about_and_picked_up_later(wire, logs, torture
         shutil.rmtree(work, ignore_errors=True)
     assert f"cannot read {locked}: permission denied; will retry" in log_text
     assert log_text.count("permission denied") == 1  # warned once, not at every poll
-    lost, duplicated = audit(stored(logs, "locked") + stored(logs, "open"), range(200))
+    lost, duplicated = audit(stored_messages(logs, GROUP, "locked") + stored_messages(logs, GROUP, "open"), range(200))
     torture_report("4 unreadable file (chmod 000)", written=200, lost=len(lost), duplicated=duplicated)
     assert (lost, duplicated) == ([], 0)

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from tests.harness.awscli import AwsCli
-from tests.harness.pushagent import PushAgent, write_lines
+from tests.harness.pushagent import PushAgent, section, stored_messages, write_lines
 from tests.harness.wireproxy import WireProxy
 from tests.integration.test_security import FAKE
 from tests.torture.conftest import settle
@@ -19,14 +19,11 @@ GROUP = "torture"
 STDIN = ("logs", "push", "--log-group-name", GROUP, "--log-stream-name", "tls")
 
 
-def section(path, stream):
-    return {"file": str(path), "log_group_name": GROUP, "log_stream_name": stream, "buffer_duration": 200}
-
 
 def test_state_files_are_0600_and_debug_output_has_no_credentials(aws, wire, tmp_path, torture_report):
     log = tmp_path / "app.log"
     write_lines(log, 0, 2000, mode="w")
-    with PushAgent(aws, tmp_path / "agent", {"app": section(log, "secure")}) as agent:
+    with PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "secure")}) as agent:
         agent.start("--debug", env=FAKE)
         settle(wire, GROUP, "secure", 2000)
         modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in agent.folder.iterdir()
@@ -69,7 +66,7 @@ def test_self_signed_https_is_refused_unless_no_verify_ssl(https_endpoint, tmp_p
         assert refused.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in refused.stderr
         assert "Traceback" not in refused.stderr
     assert accepted.returncode == 0, accepted.stderr
-    assert [e["message"] for e in logs.stored_events(GROUP, "tls")] == ["one"]
+    assert stored_messages(logs, GROUP, "tls") == ["one"]
     torture_report("8 self-signed HTTPS", refused_exit=refused_push.returncode, no_verify_exit=accepted.returncode)
 
 
@@ -128,4 +125,4 @@ def test_https_proxy_and_no_proxy_are_honoured(https_endpoint, tmp_path, logs, t
     torture_report("8 HTTPS_PROXY / NO_PROXY", tunnels_with_proxy=tunnels_used,
                    tunnels_with_no_proxy=tunnels_after_bypass - tunnels_used)
     assert tunnels_used >= 1 and tunnels_after_bypass == tunnels_used
-    assert [e["message"] for e in logs.stored_events(GROUP, "tls")] == ["via proxy", "direct"]
+    assert stored_messages(logs, GROUP, "tls") == ["via proxy", "direct"]
