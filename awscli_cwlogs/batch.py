@@ -39,9 +39,9 @@ class BodyFormat:
 
     def encode(self, pairs):
         """The request body for (timestamp, message) pairs, sorted by timestamp already."""
-        body = (self._prefix + ",".join(
-            '{"timestamp":%d,"message":%s}' % (timestamp, _encode_string(message)) for timestamp, message in pairs
-        ) + "]}").encode("utf-8")
+        body = (self._prefix + ",".join([  # an f-string in a list is twice as fast as %-format in a generator
+            f'{{"timestamp":{timestamp},"message":{_encode_string(message)}}}' for timestamp, message in pairs
+        ]) + "]}").encode("utf-8")
         return gzip.compress(body, compresslevel=1) if self.compressed else body
 
 
@@ -83,24 +83,29 @@ class Batcher:
     def add(self, events, source_key, source):
         """Adds one source's events in order; returns the batches they filled."""
         full = []
+        batch, total, low, high = self._events, self._bytes, self._low, self._high
+        max_count, max_bytes = self._max_count, self._max_bytes
         for event in events:
             timestamp, size = event[0], event[2] + EVENT_OVERHEAD
-            if self._events and (
-                len(self._events) >= self._max_count
-                or self._bytes + size > self._max_bytes
-                or max(self._high, timestamp) - min(self._low, timestamp) > MAX_SPAN_MS
-            ):
-                full.append(self._take())
-            if not self._events:
+            if batch:
+                if (len(batch) >= max_count or total + size > max_bytes
+                        or timestamp - low > MAX_SPAN_MS or high - timestamp > MAX_SPAN_MS):
+                    self._bytes = total
+                    self._checkpoints[source_key] = (source, batch[-1][3])
+                    full.append(self._take())
+                    batch = self._events
+                elif timestamp < low:
+                    low = timestamp
+                elif timestamp > high:
+                    high = timestamp
+            if not batch:
                 self._started = self._clock()
-                self._low = self._high = timestamp
-            elif timestamp < self._low:
-                self._low = timestamp
-            elif timestamp > self._high:
-                self._high = timestamp
-            self._events.append(event)
-            self._bytes += size
-            self._checkpoints[source_key] = (source, event[3])
+                total, low, high = 0, timestamp, timestamp
+            batch.append(event)
+            total += size
+        if events:
+            self._checkpoints[source_key] = (source, batch[-1][3])
+        self._bytes, self._low, self._high = total, low, high
         return full
 
     def due(self):

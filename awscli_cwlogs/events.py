@@ -23,6 +23,7 @@ class EventSpec:
     starts_event: Callable[[str], bool]
     timestamp: Optional[Callable[[str], Optional[int]]]
     max_message_bytes: int = MAX_MESSAGE_BYTES
+    ascii_compatible: bool = True  # ASCII bytes decode to the same characters
 
 
 def event_spec(stream, now=time.time):
@@ -41,7 +42,16 @@ def event_spec(stream, now=time.time):
         starts_event=starts_event,
         timestamp=timestamps.parse if timestamps else None,
         max_message_bytes=min(MAX_MESSAGE_BYTES, stream.batch_size - EVENT_OVERHEAD),
+        ascii_compatible=_ascii_compatible(stream.encoding),
     )
+
+
+def _ascii_compatible(encoding):
+    sample = bytes(range(128))
+    try:
+        return sample.decode(encoding) == sample.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
 
 
 def _starts_with_non_space(line):
@@ -80,16 +90,51 @@ class EventReader:
             return out
         self._last_data = self._clock()
         buffer = self._partial + data if self._partial else data
-        lines = buffer.split(b"\n")
-        self._partial = lines.pop()
+        cut = buffer.rfind(b"\n") + 1
+        complete, self._partial = buffer[:cut], buffer[cut:]
+        if not complete:
+            return out
+        if self._spec.ascii_compatible and complete.isascii():
+            self._partial_start = self._add_ascii(complete.decode("ascii").split("\n"), self._partial_start, out)
+            return out
         position = self._partial_start
-        add_line = self._add_line
+        lines = complete.split(b"\n")
+        lines.pop()
         for raw in lines:
             start = position
             position += len(raw) + 1
-            add_line(raw, start, position, out)
+            self._add_line(raw, start, position, out)
         self._partial_start = position
         return out
+
+    def _add_ascii(self, lines, position, out):
+        """The common case, inlined: ASCII lines (a character is a byte) that each start an event."""
+        lines.pop()  # after the last newline
+        limit = self._spec.max_message_bytes
+        starts = self._spec.starts_event
+        default_starts = starts is _starts_with_non_space
+        timestamp_of = self._timestamp_of
+        append = out.append
+        for text in lines:
+            start = position
+            position += len(text) + 1
+            if text[-1:] == "\r":
+                text = text[:-1]
+            size = len(text)
+            if not size or size > limit or not (not text[0].isspace() if default_starts else starts(text)):
+                self._add_text(text, size, start, position, out)
+                continue
+            pending = self._lines
+            if pending:
+                if len(pending) == 1 and pending[0]:
+                    append((self._timestamp, pending[0], self._size, self._end))
+                else:
+                    self._emit(out)
+            self._timestamp = timestamp_of(text)
+            self._lines = [text]
+            self._size = size
+            self._end = position
+        return position
 
     def flush_idle(self):
         """The pending event (and a last line without newline) once nothing came for a second."""
@@ -112,7 +157,9 @@ class EventReader:
         text = raw.decode(self._spec.encoding, "replace")
         if text.endswith("\r"):
             text = text[:-1]
-        size = utf8_size(text)
+        self._add_text(text, utf8_size(text), start, end, out)
+
+    def _add_text(self, text, size, start, end, out):
         if self._lines and not self._spec.starts_event(text):
             if self._size + 1 + size <= self._spec.max_message_bytes:
                 self._lines.append(text)

@@ -40,30 +40,43 @@ class TimestampFormat:
         self._year_less = not {"Y", "y", "j"} & set(self._fields)
         self._base_cache = {}
         self._fraction = self._fields.index("f") if "f" in self._fields else None
-        self._second_cache = {}  # the match's groups without the fraction -> epoch ms of that second
+        self._second_cache = {}  # matched text without the fraction -> epoch ms of that second
 
     def parse(self, line):
         found = self._search(line)
-        return None if found is None else self._cached_ms(found.groups())
+        return None if found is None else self._cached_ms(found)
 
     def starts(self, line):
         """Whether the line begins with a timestamp in this format."""
         found = self._match(line)
-        return found is not None and self._cached_ms(found.groups()) is not None
+        return found is not None and self._cached_ms(found) is not None
 
-    def _cached_ms(self, groups):
-        """Epoch ms for a match's groups; the part up to the second is computed once per second."""
+    def _cached_ms(self, found):
+        """Epoch ms of a match; the part up to the second is computed once per second.
+
+        The cache key is the matched text without the fraction: slicing the line is cheaper
+        than building a tuple of groups, and this runs for every line."""
         index = self._fraction
-        key = groups if index is None else groups[:index] + groups[index + 1:]
+        if index is None:
+            key = found.group()
+        else:
+            begin, end = found.span(index + 1)
+            key = found.string[found.start():begin]
+            if end != found.end():
+                key += "\0" + found.string[end:found.end()]
         second = self._second_cache.get(key)
         if second is None:
             if len(self._second_cache) > 10_000:
                 self._second_cache.clear()
+            groups = found.groups()
             whole = self._epoch_ms(groups[:index] + ("0",) + groups[index + 1:] if index is not None else groups)
             second = self._second_cache[key] = -1 if whole is None else whole
         if second == -1:
             return None
-        return second if index is None else second + int((groups[index] + "00")[:3])
+        if index is None:
+            return second
+        fraction = found.string[begin:end]
+        return second + int(fraction if len(fraction) == 3 else (fraction + "00")[:3])
 
     def _epoch_ms(self, groups):
         values = dict(zip(self._fields, groups))

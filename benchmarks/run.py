@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -90,6 +91,20 @@ class Blackhole:
         self.process.wait()
 
 
+def accepted_offset(state_file):
+    """The largest offset the agent's state file records as accepted (0 before it has one)."""
+    if not state_file.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{state_file}?mode=ro", uri=True)
+        try:
+            return db.execute("SELECT max(offset) FROM positions").fetchone()[0] or 0
+        finally:
+            db.close()
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
 def stored_chars(api, group, stream):
     """Characters of message text moto holds for a stream: DescribeLogStreams' storedBytes, a running
     sum in moto (GetLogEvents would sort the whole stream on every poll and slow moto down)."""
@@ -127,12 +142,17 @@ class Bench:
             "cpu_per_100k_net": max(run.cpu - startup_cpu, 0) * 100_000 / events, "rss_mb": run.rss_mb,
         })
 
-    def push_file(self, endpoint_name, url, counter, startup_cpu, venv_bin=None, label="push file"):
+    def push_file(self, endpoint_name, url, startup_cpu, counter=None, venv_bin=None, label="push file"):
+        """``counter`` (events the endpoint holds) tells when the old agent is done; ours is done when
+        its state file records the whole file as accepted, which costs the endpoint nothing."""
         stream = f"{label.replace(' ', '-')}-{endpoint_name}"
         config = self.config(stream, stream)
         cli = self.aws(url, venv_bin)
         run = Run(cli.command("logs", "push", "--config-file", config), cli.env)
-        wait_for(lambda: counter(stream) >= self.lines or run.process.poll() is not None, 1800,
+        size = self.log.stat().st_size
+        done = (lambda: counter(stream) >= self.lines) if counter else (
+            lambda: accepted_offset(self.work / f"{stream}.state") >= size)
+        wait_for(lambda: done() or run.process.poll() is not None, 1800,
                  f"{label} to {endpoint_name}")
         if run.process.returncode is not None:
             raise SystemExit(f"benchmark: {label} to {endpoint_name} exited early ({run.process.returncode})")
@@ -259,21 +279,20 @@ def report(bench, args, work):
     floor = floor_cpu(bench.log, DATETIME_FORMAT)
     startup = startup_cpu(bench.aws(bench.blackhole.url))
     api = LogsApi(bench.moto.url)
-    hole_count = lambda stream: bench.blackhole.stats()["events"]  # noqa: E731
     text_chars = sum(len(line) - 1 for line in open(bench.log))  # what moto counts as stored bytes
     moto_count = lambda stream: bench.lines if stored_chars(api, "bench", stream) >= text_chars else 0  # noqa: E731
     bench.blackhole.reset()
-    bench.push_file("blackhole", bench.blackhole.url, hole_count, startup)
+    bench.push_file("blackhole", bench.blackhole.url, startup)
     bench.blackhole.reset()
     bench.push_stdin("blackhole", bench.blackhole.url, startup)
     bench.pull("blackhole", bench.blackhole.url, "synthetic", startup)
-    stream = bench.push_file("moto", bench.moto.url, moto_count, startup)
+    stream = bench.push_file("moto", bench.moto.url, startup)
     bench.push_stdin("moto", bench.moto.url, startup)
     bench.pull("moto", bench.moto.url, stream, startup)
     old = None
     if args.old_agent:
         ensure_old_agent()
-        bench.push_file("moto", bench.moto.url, moto_count, startup,
+        bench.push_file("moto", bench.moto.url, startup, counter=moto_count,
                         venv_bin=OLD_AGENT_VENV / "bin", label="old agent push file")
         old = bench.rows[-1]
     print_table(bench.rows, floor, old, startup)

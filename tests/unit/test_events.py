@@ -112,3 +112,31 @@ def test_a_long_multi_line_event_is_cut_at_line_boundaries():
     events = r.feed(b"\n".join(lines) + b"\n") + r.finish()
     assert "\n".join(messages(events)) == b"\n".join(lines).decode()
     assert all(e[2] <= 10_000 for e in events) and len(events) > 3
+
+
+def test_the_ascii_fast_path_gives_the_same_events_as_the_general_one():
+    import dataclasses
+    import random
+    rng = random.Random(7)
+    pieces = [b"2026-11-20 10:00:0%d.5 INFO ok\n", b"  at frame\n", b"\n", b"crlf line\r\n", b"caf\xc3\xa9 %d\n",
+              b"\tindented %d\n", b"no timestamp here\n", b"x" * 700 + b"\n", b"2026-11-20 10:00:0%d bad\xff\n"]
+    weights = [30, 8, 3, 3, 1, 3, 3, 2, 1]  # few non-ASCII lines, so most chunks take the fast path
+    data = b"".join((p % (i % 10)) if b"%d" in p else p for i, p in enumerate(rng.choices(pieces, weights, k=3000)))
+    settings = dict(datetime_format="%Y-%m-%d %H:%M:%S.%f", time_zone="UTC", batch_size=526)
+    for pattern in ("^[^\\s]", "{datetime_format}", "^(2026|crlf)"):
+        fast, general = reader(multi_line_start_pattern=pattern, **settings), reader(multi_line_start_pattern=pattern, **settings)
+        general._spec = dataclasses.replace(general._spec, ascii_compatible=False)
+        fast_chunks = []
+        fast_add_ascii = fast._add_ascii
+        fast._add_ascii = lambda *args: fast_chunks.append(1) or fast_add_ascii(*args)
+        out = {id(fast): [], id(general): []}
+        position = 0
+        while position < len(data):
+            size = rng.randint(1, 1500)
+            for r in (fast, general):
+                out[id(r)] += r.feed(data[position:position + size])
+            position += size
+        for r in (fast, general):
+            out[id(r)] += r.finish()
+        assert out[id(fast)] == out[id(general)]
+        assert len(out[id(fast)]) > 1000 and len(fast_chunks) > 50
