@@ -46,9 +46,10 @@ class Lifecycle:
 class Pipeline:
     """One stream section: its source, batcher, queue and publisher thread."""
 
-    def __init__(self, stream, source, publisher, queue_size):
+    def __init__(self, stream, source, publisher, queue_size, keep=None):
         self.stream = stream
         self.source = source
+        self.keep = keep  # include/exclude patterns: message -> bool
         self.batcher = Batcher(stream.batch_count, stream.batch_size, stream.buffer_duration, publisher.body_format)
         self.queue = queue.Queue(maxsize=queue_size)
         self.publisher = publisher
@@ -63,7 +64,10 @@ class Pipeline:
             return False  # the queue is full: reading pauses
         read = False
         for key, source, events in self.source.poll(READ_BUDGET):
-            self.ready += self.batcher.add(events, key, source)
+            kept = events if self.keep is None else [event for event in events if self.keep(event[1])]
+            self.ready += self.batcher.add(kept, key, source)
+            if len(kept) < len(events):
+                self.batcher.skip(len(events) - len(kept), key, source, events[-1][3])
             read = True
         due = self.batcher.due()
         if due is None and not self._caught_up and not self.source.busy and len(self.batcher):

@@ -23,9 +23,12 @@ class Batch:
     count: int
     size: int  # bytes as AWS counts them
     checkpoints: dict = field(default_factory=dict)  # source key -> (source, end offset)
+    filtered: int = 0  # events left out by include/exclude patterns; their offsets are in checkpoints
 
     def events(self):
         """The events as (timestamp, message) pairs, decoded again (for the rare paths)."""
+        if not self.count:
+            return []
         body = gzip.decompress(self.body) if self.compressed else self.body
         return [(e["timestamp"], e["message"]) for e in json.loads(body)["logEvents"]]
 
@@ -45,15 +48,16 @@ class BodyFormat:
         return gzip.compress(body, compresslevel=1) if self.compressed else body
 
 
-def make_batch(events, checkpoints, body_format):
-    """A Batch from (timestamp, message, size, end_offset) events."""
+def make_batch(events, checkpoints, body_format, filtered=0):
+    """A Batch from (timestamp, message, size, end_offset) events; with none, it only carries offsets."""
     events.sort(key=_timestamp)  # stable: lines with equal timestamps keep their order
     return Batch(
-        body=body_format.encode((event[0], event[1]) for event in events),
+        body=body_format.encode((event[0], event[1]) for event in events) if events else b"",
         compressed=body_format.compressed,
         count=len(events),
         size=sum(event[2] for event in events) + EVENT_OVERHEAD * len(events),
         checkpoints=checkpoints,
+        filtered=filtered,
     )
 
 
@@ -76,6 +80,7 @@ class Batcher:
         self._low = self._high = None
         self._checkpoints = {}
         self._started = None
+        self._filtered = 0
 
     def __len__(self):
         return len(self._events)
@@ -108,16 +113,23 @@ class Batcher:
         self._bytes, self._low, self._high = total, low, high
         return full
 
+    def skip(self, count, source_key, source, offset):
+        """Records events left out up to ``offset``: their offsets are saved with the next batch."""
+        if self._started is None:
+            self._started = self._clock()
+        self._filtered += count
+        self._checkpoints[source_key] = (source, offset)
+
     def due(self):
         """The batch, if its buffer duration has passed since its first event."""
-        if self._events and self._clock() - self._started >= self._buffer_s:
+        if self._started is not None and self._clock() - self._started >= self._buffer_s:
             return self._take()
         return None
 
     def drain(self):
-        return self._take() if self._events else None
+        return self._take() if self._started is not None else None
 
     def _take(self):
-        batch = make_batch(self._events, self._checkpoints, self._body_format)
+        batch = make_batch(self._events, self._checkpoints, self._body_format, self._filtered)
         self._reset()
         return batch

@@ -51,6 +51,8 @@ class StreamConfig:
     multi_line_start_pattern: str = DEFAULT_MULTI_LINE_START
     file_fingerprint_lines: tuple = (1, 1)
     retention_in_days: int = None
+    include_patterns: tuple = ()  # regular expressions; an event is sent if one matches (or none are given)
+    exclude_patterns: tuple = ()  # ... and none of these does
     defined_in: str = ""
 
 
@@ -123,6 +125,16 @@ def _regex(value):
     return value
 
 
+def _patterns(value):
+    """One regular expression, or several in a triple-quoted value, one per line."""
+    patterns = tuple(line.strip() for line in value.splitlines() if line.strip())
+    if not patterns:
+        raise ValueError("is empty")
+    for pattern in patterns:
+        _regex(pattern)
+    return patterns
+
+
 def _fingerprint_lines(value):
     found = re.fullmatch(r"(\d+)(?:-(\d+))?", value)
     if not found:
@@ -161,6 +173,8 @@ STREAM_KEYS = {
     "multi_line_start_pattern": _regex,
     "file_fingerprint_lines": _fingerprint_lines,
     "retention_in_days": _retention,
+    "include_patterns": _patterns,
+    "exclude_patterns": _patterns,
 }
 REQUIRED_STREAM_KEYS = ("file", "log_group_name", "log_stream_name")
 

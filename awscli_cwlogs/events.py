@@ -46,6 +46,21 @@ def event_spec(stream, now=time.time):
     )
 
 
+def event_filter(stream):
+    """None, or a test of an event's whole message: an include pattern matches (if any are
+    given) and no exclude pattern does. Exclusion wins."""
+    if not stream.include_patterns and not stream.exclude_patterns:
+        return None
+    include = [re.compile(pattern).search for pattern in stream.include_patterns]
+    exclude = [re.compile(pattern).search for pattern in stream.exclude_patterns]
+
+    def keep(message):
+        if include and not any(search(message) for search in include):
+            return False
+        return not any(search(message) for search in exclude)
+    return keep
+
+
 def _ascii_compatible(encoding):
     sample = bytes(range(128))
     try:

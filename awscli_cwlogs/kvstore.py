@@ -1,6 +1,6 @@
 """The state file: per log stream and file (fingerprint of its first lines + inode), the offset
-just past the last event the service accepted. SQLite in WAL mode, created 0600, written only
-after acceptance."""
+just past the last event the service accepted; per log stream, counters for --status. SQLite in
+WAL mode, created 0600, written only after acceptance."""
 import logging
 import os
 import sqlite3
@@ -21,8 +21,25 @@ CREATE TABLE IF NOT EXISTS positions (
     offset INTEGER NOT NULL,
     updated REAL NOT NULL,
     PRIMARY KEY (log_group, log_stream, fingerprint, inode)
-)
+);
+CREATE TABLE IF NOT EXISTS streams (
+    log_group TEXT NOT NULL,
+    log_stream TEXT NOT NULL,
+    events_sent INTEGER NOT NULL DEFAULT 0,
+    message_bytes INTEGER NOT NULL DEFAULT 0,
+    batches_sent INTEGER NOT NULL DEFAULT 0,
+    too_old INTEGER NOT NULL DEFAULT 0,
+    too_new INTEGER NOT NULL DEFAULT 0,
+    expired INTEGER NOT NULL DEFAULT 0,
+    refused INTEGER NOT NULL DEFAULT 0,
+    filtered INTEGER NOT NULL DEFAULT 0,
+    last_accepted REAL,
+    last_error TEXT,
+    last_error_at REAL,
+    PRIMARY KEY (log_group, log_stream)
+);
 """
+COUNTERS = ("events_sent", "message_bytes", "batches_sent", "too_old", "too_new", "expired", "refused", "filtered")
 
 
 @dataclass(frozen=True)
@@ -35,11 +52,22 @@ class Position:
 
 
 class StateStore:
-    def __init__(self, path, clock=time.time):
+    def __init__(self, path, clock=time.time, read_only=False):
+        """``read_only`` (for --status, beside a running agent): never creates, repairs or writes."""
         self.path = str(path)
         self._clock = clock
         self._lock = threading.Lock()
-        self._db = self._open()
+        self._db = self._open_read_only() if read_only else self._open()
+
+    def _open_read_only(self):
+        previous_umask = os.umask(0o077)  # SQLite may create the -shm file
+        try:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+            db.execute("SELECT count(*) FROM positions").fetchone()
+            db.execute("SELECT count(*) FROM streams").fetchone()
+        finally:
+            os.umask(previous_umask)
+        return db
 
     def _open(self):
         try:
@@ -64,7 +92,7 @@ class StateStore:
             db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
             db.execute("SELECT count(*) FROM positions").fetchone()  # reads the pages: finds corruption now
         finally:
             os.umask(previous_umask)
@@ -82,8 +110,9 @@ class StateStore:
             return self._db.execute("SELECT 1 FROM positions WHERE log_group = ? AND log_stream = ? LIMIT 1",
                                     (group, stream)).fetchone() is not None
 
-    def save(self, group, stream, checkpoints):
-        """Records accepted offsets: ``checkpoints`` maps (fingerprint, inode) -> (path, offset)."""
+    def save(self, group, stream, checkpoints, counts=None):
+        """Records accepted offsets, ``checkpoints`` mapping (fingerprint, inode) -> (path, offset),
+        and adds ``counts`` (COUNTERS -> increment) to the stream's counters, in one transaction."""
         now = self._clock()
         rows = [(group, stream, fp, path, inode, offset, now)
                 for (fp, inode), (path, offset) in checkpoints.items()]
@@ -95,10 +124,36 @@ class StateStore:
                     " ON CONFLICT (log_group, log_stream, fingerprint, inode) DO UPDATE SET"
                     " path = excluded.path, offset = excluded.offset,"
                     " updated = excluded.updated", rows)
+                if counts:
+                    self._add_counts(group, stream, counts, now)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def _add_counts(self, group, stream, counts, now):
+        names = [name for name in COUNTERS if counts.get(name)]
+        self._db.execute("INSERT OR IGNORE INTO streams (log_group, log_stream) VALUES (?, ?)", (group, stream))
+        assignments = "".join(f", {name} = {name} + ?" for name in names)
+        accepted = counts.get("batches_sent", 0) > 0
+        self._db.execute(
+            f"UPDATE streams SET last_accepted = CASE WHEN ? THEN ? ELSE last_accepted END{assignments}"
+            " WHERE log_group = ? AND log_stream = ?",
+            (accepted, now, *(counts[name] for name in names), group, stream))
+
+    def record_error(self, group, stream, message):
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO streams (log_group, log_stream) VALUES (?, ?)", (group, stream))
+            self._db.execute("UPDATE streams SET last_error = ?, last_error_at = ? WHERE log_group = ? AND log_stream = ?",
+                             (message, self._clock(), group, stream))
+
+    def stream_counters(self, group, stream):
+        """The stream's counters and last times as a dict (zeros and None before anything was sent)."""
+        columns = COUNTERS + ("last_accepted", "last_error", "last_error_at")
+        with self._lock:
+            row = self._db.execute(f"SELECT {', '.join(columns)} FROM streams WHERE log_group = ? AND log_stream = ?",
+                                   (group, stream)).fetchone()
+        return dict(zip(columns, row or (0,) * len(COUNTERS) + (None, None, None)))
 
     def forget(self, group, stream, key):
         with self._lock:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from awscli_cwlogs.batch import Batch, BodyFormat
+from awscli_cwlogs.events import EVENT_OVERHEAD
 from awscli_cwlogs.output import iso_millis
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -43,6 +44,7 @@ class StreamStats:
     too_new: int = 0
     expired: int = 0
     refused: int = 0  # single events the service called invalid
+    filtered: int = 0  # left out by include/exclude patterns
     undelivered: int = 0  # given up (only at shutdown or on a permanent error in stdin mode)
     last_error: str = ""
 
@@ -64,6 +66,7 @@ class Publisher:
         self._sleep = sleep or lifecycle.wait
         self.body_format = BodyFormat(self._group, self._stream, use_gzip)
         self.stats = StreamStats()
+        self._rejected = {}  # too_old/too_new/expired/refused since the last checkpoint
 
     def run(self, batches):
         """Thread body: publishes batches from the queue until it gets None."""
@@ -93,7 +96,7 @@ class Publisher:
     def publish(self, batch):
         """Sends a batch until the service accepted it, then records its offsets."""
         attempt = 0
-        while True:
+        while batch.count:
             try:
                 self._send(batch)
                 break
@@ -104,7 +107,8 @@ class Publisher:
                 self._backoff(attempt, f"{type(error).__name__}: {error}")
                 attempt += 1
         self.stats.events_sent += batch.count
-        self.stats.batches_sent += 1
+        self.stats.batches_sent += 1 if batch.count else 0
+        self.stats.filtered += batch.filtered
         self._checkpoint(batch)
 
     def _checkpoint(self, batch):
@@ -112,12 +116,17 @@ class Publisher:
             return
         positions = {key: (source.path, offset) for key, (source, offset) in batch.checkpoints.items()
                      if key is not None and key[0] is not None}
-        if not positions:
-            return
+        counts = {"events_sent": batch.count, "batches_sent": 1 if batch.count else 0, "filtered": batch.filtered,
+                  "message_bytes": batch.size - EVENT_OVERHEAD * batch.count, **self._rejected}
         try:
-            self._store.save(self._group, self._stream, positions)
+            self._store.save(self._group, self._stream, positions, counts)
+            self._rejected = {}
         except sqlite3.Error as error:  # e.g. disk full: keep shipping; a restart may resend a little
             LOG.warning("[%s] cannot write the state file: %s", self._section, error)
+
+    def _count(self, name, number):
+        setattr(self.stats, name, getattr(self.stats, name) + number)
+        self._rejected[name] = self._rejected.get(name, 0) + number
 
     def _send(self, batch):
         """Sends until accepted; isolates events the service refuses as invalid."""
@@ -157,6 +166,11 @@ class Publisher:
 
     def _backoff(self, attempt, reason):
         self.stats.last_error = reason
+        if self._store is not None:
+            try:
+                self._store.record_error(self._group, self._stream, reason)
+            except sqlite3.Error:
+                pass  # the state file's own trouble is logged when offsets are saved
         if self._lifecycle.expired():
             raise Undeliverable(f"shutdown deadline passed while retrying ({reason})")
         delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
@@ -192,7 +206,7 @@ class Publisher:
         """Bisects a batch the service called invalid, sending every event it accepts."""
         if len(events) == 1:
             timestamp, message = events[0]
-            self.stats.refused += 1
+            self._count("refused", 1)
             LOG.error("[%s] the service refused the event at %s (%d bytes): %s",
                       self._section, iso_millis(timestamp), len(message.encode()), reason)
             return
@@ -210,9 +224,9 @@ class Publisher:
         too_new = count - info["tooNewLogEventStartIndex"] if "tooNewLogEventStartIndex" in info else 0
         too_old = info.get("tooOldLogEventEndIndex", 0)
         expired = info.get("expiredLogEventEndIndex", 0)
-        self.stats.too_new += too_new
-        self.stats.too_old += too_old
-        self.stats.expired += expired
+        self._count("too_new", too_new)
+        self._count("too_old", too_old)
+        self._count("expired", expired)
         LOG.warning("[%s] the service rejected %d too old, %d too new and %d expired events of a batch of %d "
                     "(older than 14 days or the retention, or over 2 hours ahead: check datetime_format and "
                     "time_zone)", self._section, too_old, too_new, expired, count)

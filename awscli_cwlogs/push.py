@@ -1,17 +1,21 @@
 """``aws logs push``: the log-shipping agent's front door (arguments, logging, signals)."""
 import logging
 import logging.config
+import os
 import signal
+import sqlite3
 import sys
 
 from awscli_cwlogs import config as settings
 from awscli_cwlogs.agent import Lifecycle, Pipeline, run_agent
+from awscli_cwlogs.check import check_report
 from awscli_cwlogs.cli import CommandError, LogsCommand, UsageError, create_logs_client
 from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
-from awscli_cwlogs.events import event_spec
+from awscli_cwlogs.events import event_filter, event_spec
 from awscli_cwlogs.hostinfo import HostInfo
 from awscli_cwlogs.kvstore import StateStore
 from awscli_cwlogs.publisher import PrintingPublisher, Publisher, install_body_hook
+from awscli_cwlogs.status import render_json, render_text, status_report
 from awscli_cwlogs.stdin import StdinSource
 from awscli_cwlogs.tailer import FileTailer
 
@@ -59,6 +63,16 @@ class PushCommand(LogsCommand):
                 "other lines join the previous event (default <code>^[^\\s]</code>)."),
         _option("dry-run", "Print the events as they would be sent (timestamp and message); no AWS call, "
                 "no state written.", action="store_true", cli_type_name="boolean"),
+        _option("check", "With --config-file: validate the configuration and show, per stream section, the "
+                "resolved names, the files the glob matches (live, rotated, skipped and why), what is not shipped "
+                "yet, and how the live file's first lines become events (timestamps, joined lines); then list "
+                "each problem on one line. Exits 1 if there is a problem. Never calls CloudWatch Logs.",
+                action="store_true", cli_type_name="boolean"),
+        _option("status", "With --config-file: from the state file and the files alone, per stream: bytes and "
+                "approximate events not shipped yet, events sent, last accepted batch, events the service "
+                "rejected or the include/exclude patterns left out, and the last error. Works while the agent runs.",
+                action="store_true", cli_type_name="boolean"),
+        _option("json", "With --status: print it as JSON.", action="store_true", cli_type_name="boolean"),
         _option("shutdown-timeout", "Seconds to send what is buffered after SIGTERM or SIGINT (default 20).",
                 cli_type_name="integer", default=20),
     ]
@@ -75,6 +89,10 @@ class PushCommand(LogsCommand):
         if parsed_args.shutdown_timeout < 0:
             raise UsageError("--shutdown-timeout: give seconds >= 0")
         lifecycle = Lifecycle(parsed_args.shutdown_timeout)
+        if (parsed_args.check or parsed_args.status) and not parsed_args.config_file:
+            raise UsageError(f"--{'check' if parsed_args.check else 'status'} needs --config-file")
+        if parsed_args.json and not parsed_args.status:
+            raise UsageError("--json goes with --status")
         if parsed_args.config_file:
             return self._run_files(parsed_args, parsed_globals, lifecycle)
         return self._run_stdin(parsed_args, parsed_globals, lifecycle)
@@ -87,6 +105,8 @@ class PushCommand(LogsCommand):
             agent_config = load_config(args.config_file, args.additional_configs_dir, HostInfo(self._session))
         except ConfigError as error:
             raise CommandError(str(error)) from None
+        if args.check or args.status:
+            return self._report(agent_config, args)
         setup_logging(agent_config.general.logging_config_file, parsed_globals, self.redactor)
         store = None if args.dry_run else self._open_store(agent_config.general.state_file)
         general = agent_config.general
@@ -114,6 +134,25 @@ class PushCommand(LogsCommand):
                 store.close()
         return 0
 
+    def _report(self, agent_config, args):
+        """--check or --status: reads the state file if there is one, never writes it."""
+        path = agent_config.general.state_file
+        try:
+            store = StateStore(path, read_only=True) if os.path.exists(path) else None
+        except sqlite3.Error as error:
+            raise CommandError(f"state file {path}: cannot read it: {error}") from None
+        try:
+            if args.status:
+                report = status_report(agent_config, store)
+                sys.stdout.write(render_json(report) if args.json else render_text(report))
+                return 0
+            text, problems = check_report(agent_config, store)
+            sys.stdout.write(text)
+            return 1 if problems else 0
+        finally:
+            if store:
+                store.close()
+
     def _run_stdin(self, args, parsed_globals, lifecycle):
         stream = stdin_stream(args)
         setup_logging(None, parsed_globals, self.redactor)
@@ -135,7 +174,7 @@ class PushCommand(LogsCommand):
         else:
             publisher = Publisher(client, stream, store, lifecycle, give_up_on_permanent=store is None,
                                   use_gzip=use_gzip)
-        return Pipeline(stream, source, publisher, queue_size)
+        return Pipeline(stream, source, publisher, queue_size, keep=event_filter(stream))
 
     def _client(self, parsed_globals, streams):
         client = create_logs_client(

@@ -1,0 +1,79 @@
+"""``aws logs push --status``: how far behind each stream is, from the state file and the files
+alone (it never calls AWS and never writes; it works beside a running agent)."""
+import calendar
+import json
+import time
+
+from awscli_cwlogs.output import iso_millis
+from awscli_cwlogs.survey import survey
+
+
+def status_report(agent_config, store):
+    """One dict per stream section (JSON-ready); ``store`` is a read-only StateStore or None."""
+    report = []
+    for stream in agent_config.streams:
+        group, name = stream.log_group_name, stream.log_stream_name
+        positions = store.positions(group, name) if store else {}
+        counters = store.stream_counters(group, name) if store else {}
+        sent = counters.get("events_sent", 0)
+        per_event = (counters["message_bytes"] + sent) / sent if sent else None  # + the newline of each line
+        files = []
+        for state in survey(stream, positions, bool(positions)):
+            files.append({
+                "path": state.path, "role": state.role, "size": state.size, "offset": state.offset,
+                "bytes_behind": state.behind,
+                "events_behind": round(state.behind / per_event) if per_event else None, "note": state.note,
+            })
+        report.append({
+            "section": stream.section, "log_group_name": group, "log_stream_name": name, "files": files,
+            "bytes_behind": sum(f["bytes_behind"] for f in files),
+            "events_behind": sum(f["events_behind"] or 0 for f in files) if per_event else None,
+            "events_sent": sent, "batches_sent": counters.get("batches_sent", 0),
+            "rejected": {key: counters.get(key, 0) for key in ("too_old", "too_new", "expired", "refused")},
+            "filtered": counters.get("filtered", 0),
+            "last_accepted": _iso(counters.get("last_accepted")),
+            "last_error": counters.get("last_error"), "last_error_at": _iso(counters.get("last_error_at")),
+        })
+    return report
+
+
+def render_json(report):
+    return json.dumps({"streams": report}, indent=2) + "\n"
+
+
+def render_text(report, now=time.time):
+    lines = []
+    for stream in report:
+        lines.append(f"[{stream['section']}] {stream['log_group_name']} / {stream['log_stream_name']}")
+        behind = f"{stream['bytes_behind']:,} bytes"
+        if stream["events_behind"] is not None:
+            behind += f" (~{stream['events_behind']:,} events)"
+        lines.append(f"  behind: {behind}")
+        for f in stream["files"]:
+            where = f"at {f['offset']:,} of {f['size']:,}" if f["offset"] is not None else f"{f['size']:,} bytes"
+            note = f"; {f['note']}" if f["note"] else ""
+            lines.append(f"    {f['role']:8s} {f['path']}: {where}, {f['bytes_behind']:,} behind{note}")
+        if not stream["files"]:
+            lines.append("    no file matches yet")
+        last = stream["last_accepted"] or "never"
+        lines.append(f"  sent: {stream['events_sent']:,} events in {stream['batches_sent']:,} batches;"
+                     f" last accepted: {last}{_ago(stream['last_accepted'], now)}")
+        rejected = stream["rejected"]
+        lines.append(f"  rejected by the service: too old {rejected['too_old']:,}, too new {rejected['too_new']:,},"
+                     f" expired {rejected['expired']:,}, invalid {rejected['refused']:,};"
+                     f" filtered out: {stream['filtered']:,}")
+        error = stream["last_error"]
+        lines.append(f"  last error: {error} at {stream['last_error_at']}{_ago(stream['last_error_at'], now)}"
+                     if error else "  last error: none")
+    return "\n".join(lines) + "\n"
+
+
+def _iso(seconds):
+    return None if seconds is None else iso_millis(int(seconds * 1000))
+
+
+def _ago(iso, now):
+    if iso is None:
+        return ""
+    then = calendar.timegm(time.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S"))
+    return f" ({max(now() - then, 0):,.0f} s ago)"

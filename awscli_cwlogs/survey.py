@@ -1,0 +1,103 @@
+"""What a stream section would read, from its files and the state file alone (for --check and
+--status): which files the glob matches, which one is live, which are rotated copies still to
+finish, which are skipped and why, and how many bytes are not shipped yet."""
+import glob
+import os
+import stat
+from dataclasses import dataclass
+
+from awscli_cwlogs.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
+from awscli_cwlogs.tailer import read_head
+
+LIVE, ROTATED, SKIPPED = "live", "rotated", "skipped"
+
+
+@dataclass
+class FileState:
+    path: str
+    role: str  # LIVE, ROTATED or SKIPPED
+    size: int = 0
+    offset: int = None  # the saved position; None when the state file does not know the file
+    behind: int = 0  # bytes not shipped yet
+    note: str = ""
+
+
+def survey(stream, positions, has_state):
+    """[FileState] for a stream section; ``positions`` as StateStore.positions() returns them."""
+    files, readable = [], []
+    for path in sorted(glob.glob(stream.file)):
+        skipped = _skip_reason(path)
+        if skipped:
+            files.append(FileState(path, SKIPPED, note=skipped))
+        else:
+            info = os.stat(path)
+            readable.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
+    live = newest(readable)
+    by_key = {(p.fingerprint, p.inode): p for p in positions.values()}
+    for info in readable:
+        key = (_fingerprint(info.path, stream), info.inode)
+        saved = by_key.get(key)
+        if info is live:
+            files.append(_live_state(info, key, saved, has_state, stream))
+        elif saved is not None:
+            files.append(FileState(info.path, ROTATED, info.size, saved.offset, max(info.size - saved.offset, 0),
+                                   "rotated copy, finished from its saved position"))
+        else:
+            files.append(FileState(info.path, SKIPPED, info.size,
+                                   note="an older match: only the newest file the glob matches is followed"))
+    if live is not None:
+        files += _rotated_siblings(live.path, stream, by_key, {f.path for f in files})
+    return files
+
+
+def _live_state(info, key, saved, has_state, stream):
+    lines = stream.file_fingerprint_lines
+    if key[0] is None:
+        return FileState(info.path, LIVE, info.size, None, 0,
+                         f"waiting for its first {lines[1]} line(s) to be complete before reading it")
+    if saved is not None:
+        return FileState(info.path, LIVE, info.size, saved.offset, max(info.size - saved.offset, 0))
+    if not has_state and stream.initial_position == "end_of_file":
+        return FileState(info.path, LIVE, info.size, None, 0, "not read yet: starts at its end (initial_position)")
+    return FileState(info.path, LIVE, info.size, None, info.size, "not read yet: read from its start")
+
+
+def _rotated_siblings(live_path, stream, by_key, seen):
+    """Files next to the live one (app.log.1, ...) the state file holds an unfinished position for."""
+    found = []
+    folder = os.path.dirname(live_path) or "."
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if path in seen or not is_rotated_sibling(live_path, path) or _skip_reason(path):
+            continue
+        info = os.stat(path)
+        saved = by_key.get((_fingerprint(path, stream), info.st_ino))
+        if saved is not None and saved.offset < info.st_size:
+            found.append(FileState(path, ROTATED, info.st_size, saved.offset, info.st_size - saved.offset,
+                                   "rotated copy, finished from its saved position"))
+    return found
+
+
+def _skip_reason(path):
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        return f"cannot stat: {error.strerror}"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    if is_compressed(path):
+        return "compressed: never read"
+    if not os.access(path, os.R_OK):
+        return "cannot read: permission denied"
+    return ""
+
+
+def _fingerprint(path, stream):
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        return read_head(fd, stream.file_fingerprint_lines)[0]
+    finally:
+        os.close(fd)
