@@ -1,6 +1,9 @@
 """The state file: permissions, round trip, corruption, pruning."""
 import os
+import sqlite3
 import stat
+
+import pytest
 
 from awscli_cwlogs.kvstore import StateStore
 
@@ -47,3 +50,27 @@ def test_prune_forgets_stale_positions_not_in_use(tmp_path):
     store.save("g", "s", {("fresh", 3): ("/c", 3)})
     assert store.prune("g", "s", keep={("kept", 2)}) == 1
     assert set(store.positions("g", "s")) == {("kept", 2), ("fresh", 3)}
+
+
+def test_counters_add_up_in_the_checkpoint_transaction_and_read_only_sees_them(tmp_path):
+    clock = iter([100.0, 200.0, 300.0]).__next__
+    store = StateStore(tmp_path / "s", clock=clock)
+    store.save("g", "s", {("fp", 7): ("/l/a", 10)}, {"events_sent": 5, "batches_sent": 1, "message_bytes": 50})
+    store.record_error("g", "s", "ThrottlingException: Rate exceeded")
+    store.save("g", "s", {("fp", 7): ("/l/a", 20)}, {"events_sent": 0, "batches_sent": 0, "filtered": 4,
+                                                      "too_old": 2})
+    reader = StateStore(tmp_path / "s", read_only=True)
+    counters = reader.stream_counters("g", "s")
+    assert counters == {"events_sent": 5, "message_bytes": 50, "batches_sent": 1, "too_old": 2, "too_new": 0,
+                        "expired": 0, "refused": 0, "filtered": 4, "last_accepted": 100.0,
+                        "last_error": "ThrottlingException: Rate exceeded", "last_error_at": 200.0}
+    assert reader.positions("g", "s")[("fp", 7)].offset == 20
+    assert reader.stream_counters("g", "other")["events_sent"] == 0
+    reader.close()
+    store.close()
+
+
+def test_read_only_never_creates_a_state_file(tmp_path):
+    with pytest.raises(sqlite3.Error):
+        StateStore(tmp_path / "missing", read_only=True)
+    assert not (tmp_path / "missing").exists()

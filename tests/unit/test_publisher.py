@@ -33,9 +33,15 @@ class ScriptedClient:
 class Store:
     def __init__(self):
         self.saved = []
+        self.counts = []
+        self.errors = []
 
-    def save(self, group, stream, positions):
+    def save(self, group, stream, positions, counts=None):
         self.saved.append(positions)
+        self.counts.append(counts)
+
+    def record_error(self, group, stream, message):
+        self.errors.append(message)
 
 
 class Source:
@@ -64,6 +70,8 @@ def test_transient_failures_and_surprises_are_retried_with_growing_backoff():
     publisher, sleeps = publish(client, store)
     assert client.calls == 5 and publisher.stats.events_sent == 3
     assert store.saved == [{("fp", 7): ("/l/app.log", 30)}]  # recorded once, after acceptance
+    assert store.counts == [{"events_sent": 3, "batches_sent": 1, "filtered": 0, "message_bytes": 6}]
+    assert len(store.errors) == 4 and store.errors[0].startswith("ThrottlingException")
     assert len(sleeps) == 4 and all(0 < s <= 60 for s in sleeps)
     assert sleeps[2] > sleeps[0] / 2  # jittered but growing
 
@@ -95,5 +103,7 @@ def test_an_invalid_event_is_isolated_and_the_rest_is_sent():
             return {}
 
     client = RefusesM1()
-    publisher, _ = publish(client, Store())
+    store = Store()
+    publisher, _ = publish(client, store)
     assert publisher.stats.refused == 1 and sum(client.sent) == 2
+    assert store.counts[-1]["refused"] == 1  # stored with the batch's offsets, for --status
