@@ -81,8 +81,9 @@ def before(end, events):
     return [event for event in events if event["timestamp"] < end]
 
 
-def write_pages(pages, formatter, progress, out=None):
-    """Streams each page of events to ``out`` (binary, UTF-8) as soon as it arrives."""
+def write_pages(pages, formatter, progress, out=None, after_page=None):
+    """Streams each page of events to ``out`` (binary, UTF-8) as soon as it arrives;
+    ``after_page(count)`` runs once a page is flushed."""
     out = out or sys.stdout.buffer
     render = formatter.format
     try:
@@ -91,6 +92,8 @@ def write_pages(pages, formatter, progress, out=None):
                 continue
             out.write("".join(map(render, events)).encode("utf-8", "replace"))
             out.flush()
+            if after_page is not None:
+                after_page(len(events))
             progress.add(len(events), events[-1]["timestamp"])
     finally:
         progress.finish()

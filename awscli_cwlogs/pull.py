@@ -1,33 +1,40 @@
 """``aws logs pull``: exports one log stream with GetLogEvents."""
+import os
 import time
 
-from awscli_cwlogs.cli import LogsCommand, create_logs_client
+from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client
 from awscli_cwlogs.export import (
     FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter, output_format_arg,
     parse_window, write_pages,
 )
+from awscli_cwlogs.exportfile import Checkpoint, OutputFile
 from awscli_cwlogs.progress import progress_for
 
 DEFAULT_FORMAT = "{timestamp} {message}"
 
 
 def iter_stream_pages(client, group, stream, start=None, end=None, follow=False,
-                      delay=1.0, sleep=time.sleep):
+                      delay=1.0, sleep=time.sleep, token=None, cursor=None):
     """Yields GetLogEvents pages, oldest first, until the returned token equals the one sent
     (the end of the stream: an empty page before it is not the end). With ``follow``, polls
-    on from there, sleeping ``delay`` seconds after each poll that brought nothing."""
+    on from there, sleeping ``delay`` seconds after each poll that brought nothing.
+    ``token`` resumes an earlier export; ``cursor["token"]`` is, while a page is yielded, the
+    token that asks for the page after it."""
     request = {"logGroupName": group, "logStreamName": stream, "startFromHead": True}
     if start is not None:
         request["startTime"] = start
     if end is not None:
         request["endTime"] = end
-    token = None
+    if token is not None:
+        request["nextToken"] = token
     while True:
         page = client.get_log_events(**request)
         events = before(end, page["events"])
+        next_token = page["nextForwardToken"]
+        if cursor is not None:
+            cursor["token"] = next_token
         if events:
             yield events
-        next_token = page["nextForwardToken"]
         if next_token == token:
             if not follow:
                 return
@@ -57,6 +64,13 @@ class PullCommand(LogsCommand):
         *WINDOW_ARGS,
         output_format_arg(DEFAULT_FORMAT),
         *FOLLOW_ARGS,
+        {"name": "output-file", "help_text": "<p>Write to this file instead of standard output; gzip-compressed when "
+         "its name ends in <code>.gz</code>.</p>"},
+        {"name": "checkpoint", "help_text": "<p>Resume an interrupted export: after each page, the token of the "
+         "next page (and the size of <code>--output-file</code>) is saved in this file; a later run with the same "
+         "file goes on from there, so with <code>--output-file</code> no event is lost or written twice. A finished "
+         "export run again writes only the events added since. <code>--start-time</code> applies only to the "
+         "first run.</p>"},
     ]
     EXAMPLES = (
         "Export a whole stream::\n\n"
@@ -68,7 +82,10 @@ class PullCommand(LogsCommand):
         "--start-time 2026-11-21T00:00:00Z --end-time 2026-11-22T00:00:00Z "
         "--output-format '{logStreamName} {timestamp} {message}'\n\n"
         "Follow a stream as it grows, polling every 2 seconds when idle::\n\n"
-        "  aws logs pull --log-group-name app --log-stream-name web-1 --follow --pull-delay 2000\n"
+        "  aws logs pull --log-group-name app --log-stream-name web-1 --follow --pull-delay 2000\n\n"
+        "Export to a gzip file that an interrupted run resumes exactly::\n\n"
+        "  aws logs pull --log-group-name app --log-stream-name web-1 --output-file web-1.log.gz "
+        "--checkpoint web-1.checkpoint\n"
     )
 
     def run(self, parsed_args, parsed_globals):
@@ -77,13 +94,48 @@ class PullCommand(LogsCommand):
         delay = check_pull_delay(parsed_args)
         if parsed_args.follow:
             self.exit_on_interrupt = 0
+        checkpoint, saved = self._checkpoint(parsed_args)
+        out = self._output(parsed_args.output_file, saved["output_bytes"] if saved else 0)
         client = create_logs_client(self._session, parsed_globals)
+        cursor = {"token": saved["next_token"] if saved else None}
         pages = iter_stream_pages(
             client, parsed_args.log_group_name, parsed_args.log_stream_name,
-            start, end, parsed_args.follow, delay,
+            None if saved else start, end, parsed_args.follow, delay, token=cursor["token"], cursor=cursor,
         )
-        write_pages(pages, formatter, progress_for())
+        written = {"events": saved["events"] if saved else 0}
+
+        def after_page(count):
+            written["events"] += count
+            if checkpoint is not None:
+                checkpoint.save(cursor["token"], out.size() if out else 0, written["events"])
+        try:
+            write_pages(pages, formatter, progress_for(), out=out, after_page=after_page)
+        finally:
+            if out is not None:
+                out.close()
         return 0
+
+    def _checkpoint(self, parsed_args):
+        if not parsed_args.checkpoint:
+            return None, None
+        output = os.path.abspath(parsed_args.output_file) if parsed_args.output_file else "-"
+        checkpoint = Checkpoint(parsed_args.checkpoint, {
+            "log_group_name": parsed_args.log_group_name, "log_stream_name": parsed_args.log_stream_name,
+            "output": output})
+        try:
+            return checkpoint, checkpoint.load()
+        except ValueError as error:
+            raise UsageError(f"--checkpoint: {error}") from None
+
+    def _output(self, path, keep):
+        if not path:
+            return None
+        try:
+            return OutputFile(path, keep)
+        except ValueError as error:
+            raise UsageError(f"--output-file: {error}; remove the checkpoint to start over") from None
+        except OSError as error:
+            raise UsageError(f"--output-file: {path}: {error.strerror}") from None
 
     def missing_resource(self, parsed_args):
         return f"log stream '{parsed_args.log_stream_name}' in log group '{parsed_args.log_group_name}'"
