@@ -16,13 +16,19 @@ IDLE_POLL_S = 0.25
 
 
 class Lifecycle:
-    """Stop requests (signals, end of stdin) and the deadline for the final flush."""
+    """Stop requests (signals, end of stdin, a section removed on reload) and the deadline for
+    the final flush. A pipeline's lifecycle has the agent's as ``parent``: it ends with it."""
 
-    def __init__(self, shutdown_timeout, clock=time.monotonic):
+    def __init__(self, shutdown_timeout, clock=time.monotonic, parent=None):
         self.shutdown_timeout = shutdown_timeout
         self._clock = clock
+        self._parent = parent
         self.stop_requested = threading.Event()
+        self.reload_requested = threading.Event()
         self._deadline = None
+
+    def child(self):
+        return Lifecycle(self.shutdown_timeout, self._clock, parent=self)
 
     def request_stop(self):
         """From a signal handler: stop reading; what is buffered gets ``shutdown_timeout`` to go out."""
@@ -31,6 +37,8 @@ class Lifecycle:
         self.stop_requested.set()
 
     def expired(self):
+        if self._parent is not None and self._parent.expired():
+            return True
         return self._deadline is not None and self._clock() >= self._deadline
 
     def wait(self, seconds):
@@ -46,9 +54,10 @@ class Lifecycle:
 class Pipeline:
     """One stream section: its source, batcher, queue and publisher thread."""
 
-    def __init__(self, stream, source, publisher, queue_size, keep=None):
+    def __init__(self, stream, source, publisher, queue_size, keep=None, lifecycle=None):
         self.stream = stream
         self.source = source
+        self.lifecycle = lifecycle  # the publisher's, for stopping this pipeline alone
         self.keep = keep  # include/exclude patterns: message -> bool
         self.batcher = Batcher(stream.batch_count, stream.batch_size, stream.buffer_duration, publisher.body_format)
         self.queue = queue.Queue(maxsize=queue_size)
@@ -64,10 +73,7 @@ class Pipeline:
             return False  # the queue is full: reading pauses
         read = False
         for key, source, events in self.source.poll(READ_BUDGET):
-            kept = events if self.keep is None else [event for event in events if self.keep(event[1])]
-            self.ready += self.batcher.add(kept, key, source)
-            if len(kept) < len(events):
-                self.batcher.skip(len(events) - len(kept), key, source, events[-1][3])
+            self._add(key, source, events)
             read = True
         due = self.batcher.due()
         if due is None and not self._caught_up and not self.source.busy and len(self.batcher):
@@ -77,6 +83,12 @@ class Pipeline:
             self.ready.append(due)
         self._offer()
         return read or self.source.busy
+
+    def _add(self, key, source, events):
+        kept = events if self.keep is None else [event for event in events if self.keep(event[1])]
+        self.ready += self.batcher.add(kept, key, source)
+        if len(kept) < len(events):
+            self.batcher.skip(len(events) - len(kept), key, source, events[-1][3])
 
     def _offer(self):
         while self.ready:
@@ -102,11 +114,30 @@ class Pipeline:
         self.ready = []
 
 
-def run_agent(pipelines, lifecycle):
-    """Runs until every source is exhausted (stdin) or a stop is requested; True if all was delivered."""
+    def stop(self):
+        """Alone, while the others run (a section removed or changed on reload): reads what its
+        files hold now and sends it, within the shutdown timeout; then closes its files."""
+        self.lifecycle.request_stop()
+        while not self.lifecycle.expired() and (self.step() or self.ready):
+            if self.ready:
+                time.sleep(0.05)  # the queue is full: wait for the publisher
+        for key, source, events in self.source.flush_pending():
+            self._add(key, source, events)
+        self.finish(self.lifecycle)
+        while self.thread.is_alive() and not self.lifecycle.expired():
+            self.thread.join(0.2)
+        self.source.close()
+
+
+def run_agent(pipelines, lifecycle, reload=None):
+    """Runs until every source is exhausted (stdin) or a stop is requested; True if all was delivered.
+    ``reload(pipelines)`` (on SIGHUP) returns the pipelines to run from then on, started."""
     for pipeline in pipelines:
         pipeline.thread.start()
     while not lifecycle.stop_requested.is_set():
+        if lifecycle.reload_requested.is_set() and reload is not None:
+            lifecycle.reload_requested.clear()
+            pipelines = reload(pipelines)
         active = False
         for pipeline in pipelines:
             active = pipeline.step() or active

@@ -168,6 +168,12 @@ class EventReader:
         self._emit(out)
         return out
 
+    def flush_complete(self):
+        """The pending event, made of complete lines; a partial last line stays pending."""
+        out = []
+        self._emit(out)
+        return out
+
     def _add_line(self, raw, start, end, out):
         text = raw.decode(self._spec.encoding, "replace")
         if text.endswith("\r"):

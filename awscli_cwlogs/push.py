@@ -109,23 +109,21 @@ class PushCommand(LogsCommand):
             return self._report(agent_config, args)
         setup_logging(agent_config.general.logging_config_file, parsed_globals, self.redactor)
         store = None if args.dry_run else self._open_store(agent_config.general.state_file)
-        general = agent_config.general
         client = None if args.dry_run else self._client(parsed_globals, len(agent_config.streams))
-        pipelines = []
-        for stream in agent_config.streams:
-            group, name = stream.log_group_name, stream.log_stream_name
-            saved = store.positions(group, name) if store else {}
-            has_state = store.has_state(group, name) if store else False
-            source = FileTailer(stream, event_spec(stream), saved, has_state)
-            pipelines.append(self._pipeline(stream, source, client, store, lifecycle, args.dry_run, general.queue_size,
-                                            general.use_gzip_http_content_encoding))
-        LOG.info("shipping %d stream section(s); state file %s", len(pipelines),
+        build = lambda stream: self._file_pipeline(stream, agent_config.general, client, store, lifecycle,  # noqa: E731
+                                                   args.dry_run)
+        running = [build(stream) for stream in agent_config.streams]
+        LOG.info("shipping %d stream section(s); state file %s", len(running),
                  agent_config.general.state_file if store else "(none: dry run)")
-        install_signal_handlers(lifecycle)
+
+        def reload(pipelines):
+            running[:] = self._reload(pipelines, args, agent_config.general, build)
+            return running
+        install_signal_handlers(lifecycle, reload=True)
         try:
-            run_agent(pipelines, lifecycle)
+            run_agent(list(running), lifecycle, reload)
         finally:
-            for pipeline in pipelines:
+            for pipeline in running:
                 if store:
                     store.prune(pipeline.stream.log_group_name, pipeline.stream.log_stream_name,
                                 pipeline.source.keys())
@@ -133,6 +131,37 @@ class PushCommand(LogsCommand):
             if store:
                 store.close()
         return 0
+
+    def _file_pipeline(self, stream, general, client, store, lifecycle, dry_run):
+        group, name = stream.log_group_name, stream.log_stream_name
+        saved = store.positions(group, name) if store else {}
+        has_state = store.has_state(group, name) if store else False
+        source = FileTailer(stream, event_spec(stream), saved, has_state)
+        return self._pipeline(stream, source, client, store, lifecycle.child(), dry_run, general.queue_size,
+                              general.use_gzip_http_content_encoding)
+
+    def _reload(self, pipelines, args, general, build):
+        """SIGHUP: the config is read again; added sections start, removed ones stop after sending
+        what their files hold, changed ones do both. A config with a problem changes nothing."""
+        try:
+            fresh = load_config(args.config_file, args.additional_configs_dir, HostInfo(self._session))
+        except ConfigError as error:
+            LOG.error("reload refused, the running configuration stays: %s", error)
+            return pipelines
+        if fresh.general != general:
+            LOG.warning("reload: changes to [general] take effect at the next start")
+        wanted = {stream.section: stream for stream in fresh.streams}
+        kept = [p for p in pipelines if wanted.get(p.stream.section) == p.stream]
+        for pipeline in pipelines:
+            if pipeline not in kept:
+                pipeline.stop()
+        running = {p.stream.section for p in kept}
+        started = [build(stream) for stream in fresh.streams if stream.section not in running]
+        for pipeline in started:
+            pipeline.thread.start()
+        LOG.info("reloaded %s: %d section(s) kept, %d stopped, %d started", args.config_file, len(kept),
+                 len(pipelines) - len(kept), len(started))
+        return kept + started
 
     def _report(self, agent_config, args):
         """--check or --status: reads the state file if there is one, never writes it."""
@@ -158,7 +187,7 @@ class PushCommand(LogsCommand):
         setup_logging(None, parsed_globals, self.redactor)
         client = None if args.dry_run else self._client(parsed_globals, 1)
         source = StdinSource(event_spec(stream), sys.stdin.fileno())
-        pipeline = self._pipeline(stream, source, client, None, lifecycle, args.dry_run,
+        pipeline = self._pipeline(stream, source, client, None, lifecycle.child(), args.dry_run,
                                   settings.GeneralConfig.queue_size, use_gzip=True)
         install_signal_handlers(lifecycle)
         delivered = run_agent([pipeline], lifecycle)
@@ -174,7 +203,7 @@ class PushCommand(LogsCommand):
         else:
             publisher = Publisher(client, stream, store, lifecycle, give_up_on_permanent=store is None,
                                   use_gzip=use_gzip)
-        return Pipeline(stream, source, publisher, queue_size, keep=event_filter(stream))
+        return Pipeline(stream, source, publisher, queue_size, keep=event_filter(stream), lifecycle=lifecycle)
 
     def _client(self, parsed_globals, streams):
         client = create_logs_client(
@@ -233,6 +262,8 @@ def setup_logging(logging_config_file, parsed_globals, redactor=None):
     LOG.propagate = False
 
 
-def install_signal_handlers(lifecycle):
+def install_signal_handlers(lifecycle, reload=False):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: lifecycle.request_stop())
+    if reload:
+        signal.signal(signal.SIGHUP, lambda *_: lifecycle.reload_requested.set())

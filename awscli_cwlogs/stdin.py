@@ -31,5 +31,8 @@ class StdinSource:
     def _found(self, events):
         return [(None, self, events)] if events else []
 
+    def flush_pending(self):
+        return self._found(self._reader.flush_complete())
+
     def close(self):
         pass

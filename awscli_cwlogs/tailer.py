@@ -93,6 +93,16 @@ class FileTailer:
                 found.append((tracked.key, tracked, events))
         return found
 
+    def flush_pending(self):
+        """[(key, TrackedFile, events)]: each file's last event, which waits for the next line
+        to know it is complete; for when the section stops for good (a partial line stays)."""
+        found = []
+        for tracked in self._files.values():
+            events = tracked.reader.flush_complete() if tracked.reader is not None else []
+            if events:
+                found.append((tracked.key, tracked, events))
+        return found
+
     def close(self):
         for tracked in self._files.values():
             tracked.close()
