@@ -55,6 +55,11 @@ def run_demo(work, moto):
     )
     print(f"sample log: {log} ({len(events)} events, one a multi-line stack trace)\n")
     print(config.read_text())
+    print(f"$ aws logs push --config-file {config} --check")
+    check = aws.run("logs", "push", "--config-file", config, "--check")
+    print(check.stdout + check.stderr)
+    if check.returncode != 0:
+        raise SystemExit(f"demo failed: --check found problems (exit {check.returncode})")
     print(f"$ aws logs push --config-file {config}     (runs as an agent; stopped with SIGTERM below)")
     agent = aws.popen("logs", "push", "--config-file", config)
     pull = ("logs", "pull", "--log-group-name", GROUP, "--log-stream-name", STREAM, "--output-format", "json")
