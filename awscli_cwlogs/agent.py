@@ -8,7 +8,8 @@ import queue
 import threading
 import time
 
-from awscli_cwlogs.batch import Batcher
+from awscli_cwlogs.batch import Batcher, BodyFormat
+from awscli_cwlogs.routing import Router
 
 LOG = logging.getLogger("awscli_cwlogs")
 READ_BUDGET = 256 << 10  # bytes per file per round: transient copies of it stay small
@@ -52,14 +53,18 @@ class Lifecycle:
 
 
 class Pipeline:
-    """One stream section: its source, batcher, queue and publisher thread."""
+    """One stream section: its source, a batcher per destination (one, unless the names use
+    {file_name} or {date}), its queue and publisher thread."""
 
     def __init__(self, stream, source, publisher, queue_size, keep=None, lifecycle=None):
         self.stream = stream
         self.source = source
         self.lifecycle = lifecycle  # the publisher's, for stopping this pipeline alone
         self.keep = keep  # include/exclude patterns: message -> bool
-        self.batcher = Batcher(stream.batch_count, stream.batch_size, stream.buffer_duration, publisher.body_format)
+        self.router = Router(stream.log_group_name, stream.log_stream_name)
+        self._use_gzip = publisher.body_format.compressed
+        self._batchers = {}  # (group, stream) -> Batcher
+        self._routes = {}  # source key -> the destination of its last event
         self.queue = queue.Queue(maxsize=queue_size)
         self.publisher = publisher
         self.ready = []  # batches waiting for room in the queue
@@ -75,20 +80,50 @@ class Pipeline:
         for key, source, events in self.source.poll(READ_BUDGET):
             self._add(key, source, events)
             read = True
-        due = self.batcher.due()
-        if due is None and not self._caught_up and not self.source.busy and len(self.batcher):
-            due = self.batcher.drain()  # what was there at start goes out now, not a buffer later
-            self._caught_up = True
-        if due is not None:
-            self.ready.append(due)
+        catching_up = not self._caught_up and not self.source.busy
+        for destination, batcher in list(self._batchers.items()):
+            due = batcher.due()
+            if due is None and catching_up and len(batcher):
+                due = batcher.drain()  # what was there at start goes out now, not a buffer later
+                self._caught_up = True
+            if due is not None:
+                self.ready.append(due)
+        if self.router.static is None:
+            self._forget_idle_destinations()
         self._offer()
         return read or self.source.busy
 
     def _add(self, key, source, events):
         kept = events if self.keep is None else [event for event in events if self.keep(event[1])]
-        self.ready += self.batcher.add(kept, key, source)
+        file_name = getattr(source, "file_name", "stdin")
+        for destination, run in self.router.runs(file_name, kept):
+            last = self._routes.get(key)
+            if last is not None and last != destination and not self._batchers[last].empty:
+                # a file's events must be accepted in order, or a saved offset could pass unsent events
+                self.ready.append(self._batchers[last].drain())
+            self._routes[key] = destination
+            self.ready += self._batcher(destination).add(run, key, source)
         if len(kept) < len(events):
-            self.batcher.skip(len(events) - len(kept), key, source, events[-1][3])
+            destination = self._routes.get(key) or self.router.destination(file_name, events[-1][0])
+            self._routes[key] = destination
+            self._batcher(destination).skip(len(events) - len(kept), key, source, events[-1][3])
+
+    def _forget_idle_destinations(self):
+        """Drops empty batchers (yesterday's stream, a file gone) and routes that no longer bind."""
+        for key, destination in list(self._routes.items()):
+            if self._batchers[destination].empty:
+                del self._routes[key]
+        for destination, batcher in list(self._batchers.items()):
+            if batcher.empty:
+                del self._batchers[destination]
+
+    def _batcher(self, destination):
+        batcher = self._batchers.get(destination)
+        if batcher is None:
+            stream = self.stream
+            batcher = self._batchers[destination] = Batcher(stream.batch_count, stream.batch_size,
+                                                            stream.buffer_duration, BodyFormat(*destination, self._use_gzip))
+        return batcher
 
     def _offer(self):
         while self.ready:
@@ -100,9 +135,10 @@ class Pipeline:
 
     def finish(self, lifecycle):
         """Queues what is buffered, then the end marker, waiting no longer than the deadline."""
-        last = self.batcher.drain()
-        if last is not None:
-            self.ready.append(last)
+        for batcher in self._batchers.values():
+            last = batcher.drain()
+            if last is not None:
+                self.ready.append(last)
         for item in self.ready + [None]:
             while True:
                 try:

@@ -24,6 +24,7 @@ class Batch:
     size: int  # bytes as AWS counts them
     checkpoints: dict = field(default_factory=dict)  # source key -> (source, end offset)
     filtered: int = 0  # events left out by include/exclude patterns; their offsets are in checkpoints
+    destination: tuple = None  # (log group, log stream)
 
     def events(self):
         """The events as (timestamp, message) pairs, decoded again (for the rare paths)."""
@@ -38,6 +39,7 @@ class BodyFormat:
 
     def __init__(self, group, stream, use_gzip):
         self.compressed = use_gzip
+        self.destination = (group, stream)
         self._prefix = json.dumps({"logGroupName": group, "logStreamName": stream})[:-1] + ',"logEvents":['
 
     def encode(self, pairs):
@@ -58,6 +60,7 @@ def make_batch(events, checkpoints, body_format, filtered=0):
         size=sum(event[2] for event in events) + EVENT_OVERHEAD * len(events),
         checkpoints=checkpoints,
         filtered=filtered,
+        destination=body_format.destination,
     )
 
 
@@ -84,6 +87,11 @@ class Batcher:
 
     def __len__(self):
         return len(self._events)
+
+    @property
+    def empty(self):
+        """Nothing to send: no event and no offset of a left-out one."""
+        return self._started is None
 
     def add(self, events, source_key, source):
         """Adds one source's events in order; returns the batches they filled."""

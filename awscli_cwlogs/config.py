@@ -3,6 +3,7 @@
 Every problem stops the agent before it starts, as one line naming file, section and key.
 """
 import codecs
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,13 @@ MAX_BATCH_COUNT = 10_000
 MAX_BATCH_SIZE = 1_048_576
 DEFAULT_MULTI_LINE_START = r"^[^\s]"
 DATETIME_FORMAT_PATTERN = "{datetime_format}"
-PLACEHOLDERS = ("instance_id", "hostname", "ip_address")
+PLACEHOLDERS = ("instance_id", "hostname", "ip_address")  # resolved once, at start
+PER_FILE_PLACEHOLDERS = ("file_name", "date")  # resolved per file and per event: names stay templates
+_SAMPLE = {"file_name": "app.log", "date": "2026-11-22"}  # to check a template's resolved names
 _SKIPPED_SUFFIXES = ("~", ".swp", ".bak")
 _GROUP_NAME = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_SAFE_NAME = re.compile(r"[^.\-_/#A-Za-z0-9]")  # what a group name allows; stream names allow more
 
 
 class ConfigError(Exception):
@@ -51,6 +55,7 @@ class StreamConfig:
     multi_line_start_pattern: str = DEFAULT_MULTI_LINE_START
     file_fingerprint_lines: tuple = (1, 1)
     retention_in_days: int = None
+    publish_all_matching: bool = False  # follow every file the glob matches, not only the newest
     include_patterns: tuple = ()  # regular expressions; an event is sent if one matches (or none are given)
     exclude_patterns: tuple = ()  # ... and none of these does
     defined_in: str = ""
@@ -175,6 +180,7 @@ STREAM_KEYS = {
     "retention_in_days": _retention,
     "include_patterns": _patterns,
     "exclude_patterns": _patterns,
+    "publish_all_matching": _boolean,
 }
 REQUIRED_STREAM_KEYS = ("file", "log_group_name", "log_stream_name")
 
@@ -281,10 +287,19 @@ def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STRE
 
 
 def _resolve_name(source, section, key, value, resolve_placeholder):
+    """The name with {instance_id}, {hostname}, {ip_address} and {env:NAME} resolved;
+    {file_name} and {date} stay, to be resolved per file and per event."""
     def substitute(found):
         name = found.group(1)
+        if name.startswith("env:"):
+            variable = name[4:]
+            if variable not in os.environ:
+                raise ConfigError(f"{source}: [{section}] {key}: {{{name}}}: environment variable {variable} is not set")
+            return os.environ[variable]
+        if name in PER_FILE_PLACEHOLDERS:
+            return found.group(0)
         if name not in PLACEHOLDERS:
-            known = ", ".join("{%s}" % p for p in PLACEHOLDERS)
+            known = ", ".join("{%s}" % p for p in PLACEHOLDERS + PER_FILE_PLACEHOLDERS + ("env:NAME",))
             raise ConfigError(f"{source}: [{section}] {key}: unknown placeholder {{{name}}}; known: {known}")
         return resolve_placeholder(name) if resolve_placeholder else found.group(0)
 
@@ -292,9 +307,19 @@ def _resolve_name(source, section, key, value, resolve_placeholder):
     if resolve_placeholder is None:
         return resolved
     try:
-        return check_name(key, resolved)
+        check_name(key, expand(resolved, _SAMPLE["file_name"], _SAMPLE["date"]))
     except ValueError as error:
         raise ConfigError(f"{source}: [{section}] {key}: {error}") from None
+    return resolved
+
+
+def has_per_file_placeholders(name):
+    return any("{%s}" % p in name for p in PER_FILE_PLACEHOLDERS)
+
+
+def expand(template, file_name, date):
+    """A name template with {file_name} (made safe for the service's names) and {date} filled in."""
+    return template.replace("{file_name}", _SAFE_NAME.sub("_", file_name)).replace("{date}", date)
 
 
 def check_name(key, name):

@@ -133,7 +133,7 @@ class Publisher:
         attempt = 0
         while True:
             try:
-                response = self._put(batch.body, batch.compressed)
+                response = self._put(batch.body, batch.compressed, batch.destination)
                 self._count_rejected(response, batch.count)
                 return
             except ClientError as error:
@@ -141,9 +141,9 @@ class Publisher:
                 if code == "ResourceNotFoundException":
                     if attempt >= 2:  # created, yet still not found: do not spin
                         self._backoff(attempt, describe(error))
-                    self._create_destination(attempt)
+                    self._create_destination(attempt, batch.destination)
                 elif code == "InvalidParameterException":
-                    self._isolate(batch.events(), describe(error))
+                    self._isolate(batch.events(), describe(error), batch.destination)
                     return
                 elif code == "DataAlreadyAcceptedException":
                     return
@@ -157,10 +157,11 @@ class Publisher:
                 self._backoff(attempt, str(error))
             attempt += 1
 
-    def _put(self, body, compressed):
+    def _put(self, body, compressed, destination):
+        group, stream = destination or (self._group, self._stream)
         _body.value = (body, compressed)
         try:
-            return self._client.put_log_events(logGroupName=self._group, logStreamName=self._stream, logEvents=[])
+            return self._client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[])
         finally:
             _body.value = None
 
@@ -178,31 +179,32 @@ class Publisher:
         log("[%s] PutLogEvents failed (%s); retry %d in %.1f s", self._section, reason, attempt + 1, delay)
         self._sleep(delay)
 
-    def _create_destination(self, attempt):
+    def _create_destination(self, attempt, destination):
+        group, stream = destination or (self._group, self._stream)
         try:
-            self._create_group_and_stream()
+            self._create_group_and_stream(group, stream)
         except (ClientError, BotoCoreError) as error:
             if isinstance(error, ClientError) and self._give_up_on_permanent and _is_permanent(error):
                 raise Undeliverable(describe(error)) from None
-            self._backoff(attempt, f"creating {self._group}/{self._stream}: {describe(error)}")
+            self._backoff(attempt, f"creating {group}/{stream}: {describe(error)}")
 
-    def _create_group_and_stream(self):
+    def _create_group_and_stream(self, group, stream):
         try:
-            self._client.create_log_group(logGroupName=self._group)
-            LOG.info("[%s] created log group %s", self._section, self._group)
+            self._client.create_log_group(logGroupName=group)
+            LOG.info("[%s] created log group %s", self._section, group)
             if self._retention:
-                self._client.put_retention_policy(logGroupName=self._group, retentionInDays=self._retention)
+                self._client.put_retention_policy(logGroupName=group, retentionInDays=self._retention)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
                 raise
         try:
-            self._client.create_log_stream(logGroupName=self._group, logStreamName=self._stream)
-            LOG.info("[%s] created log stream %s/%s", self._section, self._group, self._stream)
+            self._client.create_log_stream(logGroupName=group, logStreamName=stream)
+            LOG.info("[%s] created log stream %s/%s", self._section, group, stream)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
                 raise
 
-    def _isolate(self, events, reason):
+    def _isolate(self, events, reason, destination=None):
         """Bisects a batch the service called invalid, sending every event it accepts."""
         if len(events) == 1:
             timestamp, message = events[0]
@@ -213,9 +215,9 @@ class Publisher:
         LOG.warning("[%s] the service called a batch of %d events invalid (%s); isolating the bad events",
                     self._section, len(events), reason)
         middle = len(events) // 2
+        fmt = BodyFormat(*destination, self.body_format.compressed) if destination else self.body_format
         for half in (events[:middle], events[middle:]):
-            fmt = self.body_format
-            self._send(Batch(fmt.encode(half), fmt.compressed, len(half), 0))
+            self._send(Batch(fmt.encode(half), fmt.compressed, len(half), 0, destination=fmt.destination))
 
     def _count_rejected(self, response, count):
         info = response.get("rejectedLogEventsInfo")

@@ -40,6 +40,7 @@ class TrackedFile:
 
     def __init__(self, path, fd, info):
         self.path = path
+        self.file_name = os.path.basename(path)  # for {file_name}: a rotated file keeps its live name
         self.fd = fd
         self.inode = info.st_ino
         self.fingerprint = None
@@ -149,7 +150,7 @@ class FileTailer:
         self._live.path = live.path  # the newest match may be the old file under its new name
 
     def _matches(self):
-        return [info for info in map(_file_info, glob.glob(self.stream.file)) if info is not None]
+        return [info for info in map(file_info, glob.glob(self.stream.file)) if info is not None]
 
     def _start(self, live, matches):
         """The first scan that finds a file: finish saved positions on rotated files, then the live one."""
@@ -175,6 +176,7 @@ class FileTailer:
                 continue
             tracked.fingerprint, tracked.head = read_head(tracked.fd, self.stream.file_fingerprint_lines)
             tracked.rotated = True
+            tracked.file_name = tracked_live.file_name
             LOG.info("[%s] finishing %s from offset %d (rotated while the agent was stopped)",
                      self.stream.section, info.path, offset)
             self._files[tracked.inode] = tracked
@@ -187,7 +189,7 @@ class FileTailer:
         last_accepted = max((p.updated for p in self._saved.values()), default=float("inf")) - MTIME_SLACK_S
         paths = {m.path for m in matches if m.inode != live.inode} | set(_sibling_paths(live.path))
         candidates = []
-        for info in filter(None, map(_file_info, sorted(paths))):
+        for info in filter(None, map(file_info, sorted(paths))):
             if info.inode == live.inode or (info.inode not in saved_inodes and not copies_matter
                                             and info.mtime < last_accepted):
                 continue
@@ -278,6 +280,7 @@ class FileTailer:
             if tracked is not None and tracked.inode == info.st_ino:
                 LOG.info("[%s] %s was rotated before a poll saw it; reading it", self.stream.section, path)
                 tracked.rotated = True
+                tracked.file_name = os.path.basename(live_path)
                 self._files[tracked.inode] = tracked
             elif tracked is not None:
                 tracked.close()
@@ -299,6 +302,7 @@ class FileTailer:
             if (os.pread(copy.fd, len(truncated.head), 0) == truncated.head
                     and os.pread(copy.fd, len(tail), offset - len(tail)) == tail):
                 copy.fingerprint, copy.head, copy.rotated = truncated.fingerprint, truncated.head, True
+                copy.file_name = truncated.file_name
                 self._files[copy.inode] = copy
                 self._begin(copy, offset)
                 LOG.info("[%s] reading the rest of %s from its copy %s at offset %d",
@@ -325,7 +329,7 @@ class FileTailer:
         return os.pread(tracked.fd, len(tracked.tail), tracked.offset - len(tracked.tail)) == tracked.tail
 
 
-def _file_info(path):
+def file_info(path):
     """FileInfo of a regular, uncompressed file; None for anything else or a file gone meanwhile."""
     if is_compressed(path):
         return None

@@ -1,0 +1,65 @@
+"""publish_all_matching: every file the glob matches is followed at once, each by a FileTailer
+of its own (with its own rotation handling), instead of only the newest match."""
+import dataclasses
+import glob
+import logging
+import os
+import time
+
+from awscli_cwlogs.rotation import is_rotated_sibling
+from awscli_cwlogs.tailer import RESCAN_S, FileTailer, file_info
+
+LOG = logging.getLogger("awscli_cwlogs")
+
+
+class EveryMatchTailer:
+    def __init__(self, stream, spec, saved, has_state, clock=time.monotonic):
+        self.stream = stream
+        self._spec = spec
+        self._saved = saved
+        self._has_state = has_state  # for the files found at start; files that appear later are new
+        self._clock = clock
+        self._tailers = {}  # path -> FileTailer
+        self._next_scan = 0.0
+        self._warned_no_match = False
+        self._started = False
+        self.busy = False
+
+    def poll(self, budget):
+        now = self._clock()
+        if now >= self._next_scan:
+            self._next_scan = now + RESCAN_S
+            self._scan()
+        found, busy = [], False
+        for path, tailer in list(self._tailers.items()):
+            found += tailer.poll(budget)
+            busy = busy or tailer.busy
+            if not tailer.keys() and not os.path.exists(path):  # removed, and its last file drained
+                tailer.close()
+                del self._tailers[path]
+        self.busy = busy
+        return found
+
+    def _scan(self):
+        paths = [path for path in glob.glob(self.stream.file) if file_info(path) is not None]
+        if not paths and not self._tailers and not self._warned_no_match:
+            self._warned_no_match = True
+            LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section, self.stream.file)
+        for path in paths:
+            if path in self._tailers or any(is_rotated_sibling(other, path) for other in paths):
+                continue  # app.log.1 next to app.log is app.log's rotated copy: its tailer finishes it
+            follow_one = dataclasses.replace(self.stream, file=glob.escape(path))
+            self._tailers[path] = FileTailer(follow_one, self._spec, self._saved,
+                                             self._has_state or self._started, self._clock)
+        self._started = True
+
+    def keys(self):
+        return set().union(*(tailer.keys() for tailer in self._tailers.values()))
+
+    def flush_pending(self):
+        return [found for tailer in self._tailers.values() for found in tailer.flush_pending()]
+
+    def close(self):
+        for tailer in self._tailers.values():
+            tailer.close()
+        self._tailers.clear()
