@@ -4,11 +4,13 @@ Per section: the resolved names, the files its glob matches (live, rotated, skip
 the saved position and what is not shipped yet, and how the first lines of the live file
 become events. Problems (a glob that matches nothing, a datetime_format or multi-line pattern
 that matches no line, timestamps the service would reject) are listed one per line."""
+import os
 import time
 
-from awscli_cwlogs.config import DEFAULT_MULTI_LINE_START
+from awscli_cwlogs.config import DEFAULT_MULTI_LINE_START, has_per_file_placeholders
 from awscli_cwlogs.events import EventReader, event_spec
 from awscli_cwlogs.output import iso_millis
+from awscli_cwlogs.routing import Router
 from awscli_cwlogs.survey import LIVE, SKIPPED, survey
 
 PREVIEW_LINES = 10
@@ -34,6 +36,10 @@ def check_report(agent_config, store, now=time.time):
             lines.append(f"  {f.role:8s} {f.path}: {where}, {f.behind:,} not shipped yet"
                          + (f"; {f.note}" if f.note else ""))
         live = next((f for f in files if f.role == LIVE), None)
+        if live is not None and has_per_file_placeholders(stream.log_group_name + stream.log_stream_name):
+            group, name = Router(stream.log_group_name, stream.log_stream_name).destination(
+                os.path.basename(live.path), int(now() * 1000))
+            lines.append(f"  names for {os.path.basename(live.path)} today: log group {group}, log stream {name}")
         if not files:
             section_problems.append(f"file: '{stream.file}' matches no file")
         elif live is None:

@@ -33,11 +33,14 @@ def survey(stream, positions, has_state):
             info = os.stat(path)
             readable.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
     live = newest(readable)
+    followed = {live.path} if live else set()
+    if stream.publish_all_matching:
+        followed = {i.path for i in readable if not any(is_rotated_sibling(o.path, i.path) for o in readable)}
     by_key = {(p.fingerprint, p.inode): p for p in positions.values()}
     for info in readable:
         key = (_fingerprint(info.path, stream), info.inode)
         saved = by_key.get(key)
-        if info is live:
+        if info.path in followed:
             files.append(_live_state(info, key, saved, has_state, stream))
         elif saved is not None:
             files.append(FileState(info.path, ROTATED, info.size, saved.offset, max(info.size - saved.offset, 0),
@@ -45,8 +48,8 @@ def survey(stream, positions, has_state):
         else:
             files.append(FileState(info.path, SKIPPED, info.size,
                                    note="an older match: only the newest file the glob matches is followed"))
-    if live is not None:
-        files += _rotated_siblings(live.path, stream, by_key, {f.path for f in files})
+    for path in sorted(followed):
+        files += _rotated_siblings(path, stream, by_key, {f.path for f in files})
     return files
 
 

@@ -32,6 +32,10 @@ def test_every_matching_file_into_its_own_stream_rolling_daily(aws, logs, wire, 
     streams = {f"{host}-a.log-{day(midnight - 1)}": a_lines[:5], f"{host}-a.log-{day(midnight)}": a_lines[5:],
                f"{host}-b.log-{day(midnight)}": b_lines}
     env = {"CWLOGS_TEST_TEAM": "payments"}
+    check = aws.run("logs", "push", "--config-file", agent.config, "--check", env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert f"names for a.log today: log group {group}, log stream {host}-a.log-{day(time.time())}" in check.stdout
+    assert f"live     {folder / 'a.log'}" in check.stdout and f"live     {folder / 'b.log'}" in check.stdout
     with agent:
         agent.start(env=env)
         wait_until(lambda: all(wire.accepted_events(group, s) >= len(lines) for s, lines in streams.items()), 60,
