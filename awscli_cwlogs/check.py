@@ -48,7 +48,8 @@ def check_report(agent_config, store, now=time.time):
             preview, found = _preview(live.path, stream, now)
             lines += preview
             section_problems += found
-        problems += [f"[{stream.section}] {problem}" for problem in section_problems]
+        section_problems = [f"[{stream.section}] {problem}" for problem in section_problems]
+        problems += section_problems
         lines += [f"  problem: {problem}" for problem in section_problems]
         lines.append("")
     lines.append(f"{len(problems)} problem(s) found" if problems else "no problems found")

@@ -54,15 +54,15 @@ def test_check_names_each_problem_on_one_line(aws, wire, tmp_path):
     assert result.returncode == 1
     problems = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("problem:")]
     assert problems == [
-        f"problem: datetime_format: '%d/%b/%Y:%H:%M:%S' matches none of the first 3 line(s) of {log}; "
+        f"problem: [format] datetime_format: '%d/%b/%Y:%H:%M:%S' matches none of the first 3 line(s) of {log}; "
         "events would take the previous event's time or the time they are read",
-        f"problem: datetime_format: line 1's timestamp {_iso(old)} is more than 14 days old: "
+        f"problem: [times] datetime_format: line 1's timestamp {_iso(old)} is more than 14 days old: "
         "the service would reject it (check datetime_format and time_zone)",
-        f"problem: datetime_format: line 2's timestamp {_iso(ahead)} is more than 2 hours ahead: "
+        f"problem: [times] datetime_format: line 2's timestamp {_iso(ahead)} is more than 2 hours ahead: "
         "the service would reject it (check time_zone)",
-        f"problem: multi_line_start_pattern: '^\\[' matches none of the first 3 line(s) of {log}; "
+        f"problem: [pattern] multi_line_start_pattern: '^\\[' matches none of the first 3 line(s) of {log}; "
         "they would all be joined into one event",
-        f"problem: file: '{tmp_path / 'nowhere' / '*.log'}' matches no file",
+        f"problem: [glob] file: '{tmp_path / 'nowhere' / '*.log'}' matches no file",
     ]
     assert result.stdout.rstrip().endswith("5 problem(s) found")
     assert "Traceback" not in result.stderr and wire.calls == []
