@@ -29,9 +29,12 @@ def survey(stream, positions, has_state):
         skipped = _skip_reason(path)
         if skipped:
             files.append(FileState(path, SKIPPED, note=skipped))
-        else:
+            continue
+        try:
             info = os.stat(path)
-            readable.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
+        except OSError:  # gone meanwhile
+            continue
+        readable.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
     live = newest(readable)
     followed = {live.path} if live else set()
     if stream.publish_all_matching:
@@ -69,11 +72,18 @@ def _rotated_siblings(live_path, stream, by_key, seen):
     """Files next to the live one (app.log.1, ...) the state file holds an unfinished position for."""
     found = []
     folder = os.path.dirname(live_path) or "."
-    for name in sorted(os.listdir(folder)):
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return found
+    for name in names:
         path = os.path.join(folder, name)
         if path in seen or not is_rotated_sibling(live_path, path) or _skip_reason(path):
             continue
-        info = os.stat(path)
+        try:
+            info = os.stat(path)
+        except OSError:  # gone meanwhile
+            continue
         saved = by_key.get((_fingerprint(path, stream), info.st_ino))
         if saved is not None and saved.offset < info.st_size:
             found.append(FileState(path, ROTATED, info.st_size, saved.offset, info.st_size - saved.offset,
