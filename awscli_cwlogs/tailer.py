@@ -145,6 +145,10 @@ class FileTailer:
             tracked = self._open(live.path)
             if tracked is None:
                 return
+            if tracked.inode != live.inode:  # rotated again between the listing and the open
+                tracked.close()
+                self._next_scan = 0.0  # list again at the next poll
+                return
             self._files[tracked.inode] = tracked
         self._live = self._files[live.inode]
         self._live.path = live.path  # the newest match may be the old file under its new name
@@ -156,6 +160,10 @@ class FileTailer:
         """The first scan that finds a file: finish saved positions on rotated files, then the live one."""
         tracked_live = self._open(live.path)
         if tracked_live is None:
+            return
+        if tracked_live.inode != live.inode:  # rotated between the listing and the open
+            tracked_live.close()
+            self._next_scan = 0.0
             return
         self._started = True
         self._files[tracked_live.inode] = self._live = tracked_live
