@@ -7,7 +7,7 @@ that matches no line, timestamps the service would reject) are listed one per li
 import os
 import time
 
-from awscli_cwlogs.config import DEFAULT_MULTI_LINE_START, has_per_file_placeholders
+from awscli_cwlogs.config import DEFAULT_MULTI_LINE_START
 from awscli_cwlogs.events import EventReader, event_spec
 from awscli_cwlogs.output import iso_millis
 from awscli_cwlogs.routing import Router
@@ -36,9 +36,9 @@ def check_report(agent_config, store, now=time.time):
             lines.append(f"  {f.role:8s} {f.path}: {where}, {f.behind:,} not shipped yet"
                          + (f"; {f.note}" if f.note else ""))
         live = next((f for f in files if f.role == LIVE), None)
-        if live is not None and has_per_file_placeholders(stream.log_group_name + stream.log_stream_name):
-            group, name = Router(stream.log_group_name, stream.log_stream_name).destination(
-                os.path.basename(live.path), int(now() * 1000))
+        router = Router(stream.log_group_name, stream.log_stream_name)
+        if live is not None and router.static is None:
+            group, name = router.destination(os.path.basename(live.path), int(now() * 1000))
             lines.append(f"  names for {os.path.basename(live.path)} today: log group {group}, log stream {name}")
         if not files:
             section_problems.append(f"file: '{stream.file}' matches no file")

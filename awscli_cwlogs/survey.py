@@ -7,7 +7,7 @@ import stat
 from dataclasses import dataclass
 
 from awscli_cwlogs.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
-from awscli_cwlogs.tailer import read_head
+from awscli_cwlogs.tailer import fingerprint_of
 
 LIVE, ROTATED, SKIPPED = "live", "rotated", "skipped"
 
@@ -26,22 +26,18 @@ def survey(stream, positions, has_state):
     """[FileState] for a stream section; ``positions`` as StateStore.positions() returns them."""
     files, readable = [], []
     for path in sorted(glob.glob(stream.file)):
-        skipped = _skip_reason(path)
+        info, skipped = _inspect(path)
         if skipped:
             files.append(FileState(path, SKIPPED, note=skipped))
-            continue
-        try:
-            info = os.stat(path)
-        except OSError:  # gone meanwhile
-            continue
-        readable.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
+        else:
+            readable.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
     live = newest(readable)
     followed = {live.path} if live else set()
     if stream.publish_all_matching:
         followed = {i.path for i in readable if not any(is_rotated_sibling(o.path, i.path) for o in readable)}
     by_key = {(p.fingerprint, p.inode): p for p in positions.values()}
     for info in readable:
-        key = (_fingerprint(info.path, stream), info.inode)
+        key = (fingerprint_of(info.path, stream.file_fingerprint_lines), info.inode)
         saved = by_key.get(key)
         if info.path in followed:
             files.append(_live_state(info, key, saved, has_state, stream))
@@ -78,39 +74,28 @@ def _rotated_siblings(live_path, stream, by_key, seen):
         return found
     for name in names:
         path = os.path.join(folder, name)
-        if path in seen or not is_rotated_sibling(live_path, path) or _skip_reason(path):
+        if path in seen or not is_rotated_sibling(live_path, path):
             continue
-        try:
-            info = os.stat(path)
-        except OSError:  # gone meanwhile
+        info, skipped = _inspect(path)
+        if skipped:
             continue
-        saved = by_key.get((_fingerprint(path, stream), info.st_ino))
+        saved = by_key.get((fingerprint_of(path, stream.file_fingerprint_lines), info.st_ino))
         if saved is not None and saved.offset < info.st_size:
             found.append(FileState(path, ROTATED, info.st_size, saved.offset, info.st_size - saved.offset,
                                    "rotated copy, finished from its saved position"))
     return found
 
 
-def _skip_reason(path):
+def _inspect(path):
+    """(its stat, "") for a file the agent would read; (None, why not) for any other."""
     try:
         info = os.stat(path)
     except OSError as error:
-        return f"cannot stat: {error.strerror}"
+        return None, f"cannot stat: {error.strerror}"
     if not stat.S_ISREG(info.st_mode):
-        return "not a regular file"
+        return None, "not a regular file"
     if is_compressed(path):
-        return "compressed: never read"
+        return None, "compressed: never read"
     if not os.access(path, os.R_OK):
-        return "cannot read: permission denied"
-    return ""
-
-
-def _fingerprint(path, stream):
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        return read_head(fd, stream.file_fingerprint_lines)[0]
-    finally:
-        os.close(fd)
+        return None, "cannot read: permission denied"
+    return info, ""

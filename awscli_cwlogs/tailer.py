@@ -35,6 +35,18 @@ def read_head(fd, lines):
     return hashlib.sha256(region).hexdigest()[:32], head
 
 
+def fingerprint_of(path, lines):
+    """The fingerprint of the file at ``path`` (None if it cannot be opened or is too short yet)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        return read_head(fd, lines)[0]
+    finally:
+        os.close(fd)
+
+
 class TrackedFile:
     """One open file being read; ``key`` is what the state file knows it by."""
 
@@ -201,20 +213,10 @@ class FileTailer:
             if info.inode == live.inode or (info.inode not in saved_inodes and not copies_matter
                                             and info.mtime < last_accepted):
                 continue
-            fingerprint = self._fingerprint_path(info.path)
+            fingerprint = fingerprint_of(info.path, self.stream.file_fingerprint_lines)
             if fingerprint is not None:
                 candidates.append(FileInfo(info.path, info.inode, info.size, info.mtime, fingerprint))
         return candidates
-
-    def _fingerprint_path(self, path):
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except OSError:
-            return None
-        try:
-            return read_head(fd, self.stream.file_fingerprint_lines)[0]
-        finally:
-            os.close(fd)
 
     def _open(self, path):
         try:
