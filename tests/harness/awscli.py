@@ -1,5 +1,6 @@
 """Runs the real `aws` command in a subprocess, with an AWS config of its own."""
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -55,4 +56,11 @@ class AwsCli:
         )
 
     def popen(self, *args, env=None, **kwargs):
-        return subprocess.Popen(self.command(*args), env={**self.env, **(env or {})}, **kwargs)
+        """A started `aws`; SIGINT has its default meaning in it (Ctrl-C), even when the tests run
+        from a background job or nohup, whose children inherit SIGINT ignored."""
+        return subprocess.Popen(self.command(*args), env={**self.env, **(env or {})},
+                                preexec_fn=default_sigint, **kwargs)
+
+
+def default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
