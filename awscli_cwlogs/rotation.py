@@ -5,7 +5,7 @@ its inode. The fingerprint survives renames; the inode tells apart two files tha
 the same line (a header, a banner), which a fingerprint alone would confuse.
 """
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MTIME_SLACK_S = 2.0  # file times and our clock may differ a little
 COMPRESSED_SUFFIXES = (".gz", ".zip", ".bz2", ".xz", ".zst", ".tar", ".rar", ".tgz", ".7z", ".lz4")
@@ -54,27 +54,40 @@ def plan_start(live, others, saved, has_state, initial_position):
     - A rotated sibling with no saved position, modified since the stream's last accepted batch,
       was written and rotated away while the agent was down: it is read from 0, unless it is a
       copy of a known file (same fingerprint as a saved position).
+    - A saved position whose file exists only compressed (logrotate's ``compress``) is finished
+      from the newest compressed sibling with its fingerprint; that copy carries the saved key,
+      so its decompressed offsets continue the same row. ``size`` of a compressed candidate is
+      None (unknown until it is read).
     - The live file resumes at its saved offset; a new live file starts at 0 if the stream has
       state, else per initial_position.
     """
     plan = []
-    by_key = {f.key: f for f in others if f.fingerprint is not None}
+    by_key = {f.key: f for f in others if f.fingerprint is not None and not is_compressed(f.path)}
+    packed = sorted((f for f in others if f.fingerprint is not None and is_compressed(f.path)),
+                    key=lambda f: (f.mtime, f.path), reverse=True)
     for key, position in saved.items():
         if live is not None and key == live.key:
             if live.size < position.offset:  # truncated while we were away: look for the copy
-                copy = _copy_of(live, others, position.offset)
+                copy = _copy_of(live, others, position.offset) or next(
+                    (f for f in packed if f.fingerprint == live.fingerprint), None)  # keeps its own key
                 if copy is not None:
                     plan.append((copy, position.offset))
             continue
         rotated = by_key.get(key)
-        if rotated is not None and rotated.size > position.offset:
-            plan.append((rotated, position.offset))
+        if rotated is not None:
+            if rotated.size > position.offset:
+                plan.append((rotated, position.offset))
+            continue
+        planned = {info.path for info, _ in plan}
+        copy = next((f for f in packed if f.fingerprint == key[0] and f.path not in planned), None)
+        if copy is not None:
+            plan.append((replace(copy, inode=key[1]), position.offset))
     if saved and live is not None:
         last_accepted = max(position.updated for position in saved.values())
         known = {fingerprint for fingerprint, _ in saved}
-        planned = {info.inode for info, _ in plan}
-        plan += [(other, 0) for other in by_key.values()
-                 if other.key not in saved and other.inode not in planned and other.fingerprint not in known
+        planned = {info.path for info, _ in plan}
+        plan += [(other, 0) for other in [*by_key.values(), *packed]
+                 if other.key not in saved and other.path not in planned and other.fingerprint not in known
                  and other.mtime >= last_accepted - MTIME_SLACK_S and is_rotated_sibling(live.path, other.path)]
     plan.sort(key=lambda item: (item[0].mtime, item[0].path))
     if live is not None:
@@ -93,7 +106,7 @@ def live_start_offset(live, saved, has_state, initial_position):
 
 def _copy_of(live, others, offset):
     for other in others:
-        if (other.fingerprint == live.fingerprint and other.inode != live.inode
+        if (other.fingerprint == live.fingerprint and not is_compressed(other.path) and other.inode != live.inode
                 and other.size >= offset and is_rotated_sibling(live.path, other.path)):
             return other
     return None

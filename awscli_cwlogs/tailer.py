@@ -2,12 +2,15 @@
 until they are drained. Polls with stat; reads with pread; never holds a file it cannot use."""
 import errno
 import glob
-import hashlib
 import logging
 import os
 import stat
 import time
 
+from awscli_cwlogs.compressed import (
+    FINGERPRINT_LIMIT, CompressedCopy, compressed_fingerprint, find_compressed_copy, head_fingerprint,
+    is_readable_compressed, nothing_left,
+)
 from awscli_cwlogs.events import EventReader
 from awscli_cwlogs.rotation import (
     MTIME_SLACK_S, FileInfo, is_compressed, is_rotated_sibling, live_start_offset, newest, plan_start,
@@ -16,23 +19,12 @@ from awscli_cwlogs.rotation import (
 LOG = logging.getLogger("awscli_cwlogs")
 RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it
 ROTATE_WAIT_S = 10.0  # a rotated file is read until it has not grown for this long
-FINGERPRINT_LIMIT = 65_536  # a first line longer than this: its first 64 KiB are the fingerprint
 _TAIL = 512  # bytes before our offset re-read to tell a rewritten file from a grown one (a whole line, usually)
 
 
 def read_head(fd, lines):
     """(fingerprint, head bytes) of the open file, or (None, b"") until its lines are complete."""
-    first, last = lines
-    head = os.pread(fd, FINGERPRINT_LIMIT, 0)
-    parts = head.split(b"\n", last)
-    if len(parts) > last:
-        head = head[:sum(len(part) + 1 for part in parts[:last])]
-        region = b"\n".join(parts[first - 1:last])
-    elif len(head) >= FINGERPRINT_LIMIT:
-        region = head
-    else:
-        return None, b""
-    return hashlib.sha256(region).hexdigest()[:32], head
+    return head_fingerprint(os.pread(fd, FINGERPRINT_LIMIT, 0), lines)
 
 
 def fingerprint_of(path, lines):
@@ -83,6 +75,7 @@ class FileTailer:
         self._has_state = has_state
         self._clock = clock
         self._files = {}  # inode -> TrackedFile
+        self._copies = []  # CompressedCopy: rotated files that exist only compressed, read once
         self._live = None
         self._next_scan = 0.0
         self._started = False
@@ -99,7 +92,7 @@ class FileTailer:
         if now >= self._next_scan or self._live_moved():
             self._scan(now)
         self.busy = False
-        found = []
+        found = self._read_copies(budget)
         for tracked in sorted(self._files.values(), key=lambda t: not t.rotated):
             events = self._read(tracked, budget, now)
             if events:
@@ -110,19 +103,33 @@ class FileTailer:
         """[(key, TrackedFile, events)]: each file's last event, which waits for the next line
         to know it is complete; for when the section stops for good (a partial line stays)."""
         found = []
-        for tracked in self._files.values():
+        for tracked in [*self._copies, *self._files.values()]:
             events = tracked.reader.flush_complete() if tracked.reader is not None else []
             if events:
                 found.append((tracked.key, tracked, events))
         return found
 
     def close(self):
-        for tracked in self._files.values():
+        for tracked in [*self._copies, *self._files.values()]:
             tracked.close()
         self._files.clear()
+        self._copies.clear()
 
     def keys(self):
-        return {tracked.key for tracked in self._files.values()}
+        return {tracked.key for tracked in [*self._copies, *self._files.values()]}
+
+    def _read_copies(self, budget):
+        found = []
+        for copy in list(self._copies):
+            before = copy.offset
+            events = copy.read(budget)
+            if events:
+                found.append((copy.key, copy, events))
+            if copy.done:
+                self._copies.remove(copy)
+            elif copy.offset > before:
+                self.busy = True
+        return found
 
     def _live_moved(self):
         if self._live is None:
@@ -180,9 +187,12 @@ class FileTailer:
         self._started = True
         self._files[tracked_live.inode] = self._live = tracked_live
         tracked_live.fingerprint, tracked_live.head = read_head(tracked_live.fd, self.stream.file_fingerprint_lines)
-        plan = plan_start(tracked_live.info(live.size), self._candidates(live, matches), self._saved,
-                          self._has_state, self.stream.initial_position)
+        plan = plan_start(tracked_live.info(live.size), self._candidates(live, matches, tracked_live.key),
+                          self._saved, self._has_state, self.stream.initial_position)
         for info, offset in plan:
+            if is_compressed(info.path):
+                self._add_copy(info, offset, tracked_live.file_name)
+                continue
             if info.inode == tracked_live.inode:
                 if tracked_live.fingerprint is None:
                     self._deferred_start = live.size  # decided once its first lines are complete
@@ -202,8 +212,9 @@ class FileTailer:
             self._files[tracked.inode] = tracked
             self._begin(tracked, offset)
 
-    def _candidates(self, live, matches):
-        """Other matches and rotated siblings that may hold a saved position, fingerprinted."""
+    def _candidates(self, live, matches, live_key):
+        """Other matches and rotated siblings that may hold a saved position, fingerprinted;
+        compressed siblings too, where a saved position may have gone into one."""
         saved_inodes = {inode for (_, inode) in self._saved}
         copies_matter = live.inode in saved_inodes  # the live file may have been copy-truncated
         last_accepted = max((p.updated for p in self._saved.values()), default=float("inf")) - MTIME_SLACK_S
@@ -216,7 +227,26 @@ class FileTailer:
             fingerprint = fingerprint_of(info.path, self.stream.file_fingerprint_lines)
             if fingerprint is not None:
                 candidates.append(FileInfo(info.path, info.inode, info.size, info.mtime, fingerprint))
+        orphaned = set(self._saved) - {live_key} - {c.key for c in candidates}
+        for path in sorted(_sibling_paths(live.path, compressed=True)):
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if not orphaned and not copies_matter and info.st_mtime < last_accepted:
+                continue
+            fingerprint = compressed_fingerprint(path, self.stream.file_fingerprint_lines)[0]
+            if fingerprint is not None:
+                candidates.append(FileInfo(path, info.st_ino, None, info.st_mtime, fingerprint))
         return candidates
+
+    def _add_copy(self, info, offset, file_name):
+        if nothing_left(info.path, offset):
+            return
+        LOG.info("[%s] finishing %s from decompressed offset %d (it was rotated and compressed)",
+                 self.stream.section, info.path, offset)
+        self._copies.append(CompressedCopy(info.path, info.key, offset, file_name, EventReader(self._spec, offset),
+                                           self.stream.section, self._clock))
 
     def _open(self, path):
         try:
@@ -319,6 +349,19 @@ class FileTailer:
                          self.stream.section, truncated.path, path, offset)
                 return
             copy.close()
+        self._finish_compressed_copy(truncated)
+
+    def _finish_compressed_copy(self, truncated):
+        """The copy may already be compressed (copytruncate with compress)."""
+        offset = truncated.offset
+        found = find_compressed_copy(_sibling_paths(truncated.path, compressed=True), truncated.head,
+                                     truncated.tail, offset)
+        if found is not None:
+            path, inode = found
+            self._copies.append(CompressedCopy(path, (truncated.fingerprint, inode), offset, truncated.file_name,
+                                               EventReader(self._spec, offset), self.stream.section, self._clock))
+            LOG.info("[%s] reading the rest of %s from its compressed copy %s at offset %d",
+                     self.stream.section, truncated.path, path, offset)
 
     def _try_begin(self, tracked):
         """Starts reading a file once its first lines can be fingerprinted."""
@@ -350,12 +393,14 @@ def file_info(path):
     return FileInfo(path, info.st_ino, info.st_size, info.st_mtime) if stat.S_ISREG(info.st_mode) else None
 
 
-def _sibling_paths(live_path):
-    """Uncompressed files next to the live one whose names start with its name (app.log.1, ...)."""
+def _sibling_paths(live_path, compressed=False):
+    """Files next to the live one whose names start with its name (app.log.1, ...): the
+    uncompressed ones, or with ``compressed`` the ones compressed in a format we can read."""
     folder = os.path.dirname(live_path) or "."
     try:
         names = os.listdir(folder)
     except OSError:
         return []
     paths = (os.path.join(folder, name) for name in names)
-    return [path for path in paths if is_rotated_sibling(live_path, path) and not is_compressed(path)]
+    wanted = is_readable_compressed if compressed else (lambda path: not is_compressed(path))
+    return [path for path in paths if is_rotated_sibling(live_path, path) and wanted(path)]

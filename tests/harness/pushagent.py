@@ -88,3 +88,15 @@ def wait_until(condition, timeout, what):
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def settle(wire, group, stream, at_least, timeout=180):
+    """Waits until the endpoint accepted ``at_least`` events and then nothing more for 2 s."""
+    wait_until(lambda: wire.accepted_events(group, stream) >= at_least, timeout, f"{at_least:,} accepted events")
+    last, quiet_since = -1, time.monotonic()
+    while time.monotonic() - quiet_since < 2.0:
+        now = wire.accepted_events(group, stream)
+        if now != last:
+            last, quiet_since = now, time.monotonic()
+        time.sleep(0.2)
+    return last

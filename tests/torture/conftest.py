@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.harness.pushagent import wait_until
+from tests.harness.pushagent import settle, wait_until  # noqa: F401 (the scenarios import settle from here)
 
 pytestmark = pytest.mark.torture
 
@@ -93,15 +93,3 @@ class LogWriter(threading.Thread):
         with self.lock:
             self.out.close()
         return self.next
-
-
-def settle(wire, group, stream, at_least, timeout=180):
-    """Waits until the endpoint accepted ``at_least`` events and then nothing more for 2 s."""
-    wait_until(lambda: wire.accepted_events(group, stream) >= at_least, timeout, f"{at_least:,} accepted events")
-    last, quiet_since = -1, time.monotonic()
-    while time.monotonic() - quiet_since < 2.0:
-        now = wire.accepted_events(group, stream)
-        if now != last:
-            last, quiet_since = now, time.monotonic()
-        time.sleep(0.2)
-    return last

@@ -62,3 +62,38 @@ def test_a_file_written_and_rotated_while_down_is_read_whole():
     copy = FileInfo("/l/app.log.bak", 9, 900, 170.0, "fpA")  # a copy of a known file
     live = FileInfo("/l/app.log", 10, 20, 170.0, "fpC")
     assert plan_start(live, [a, b, old, copy], saved, True, "start_of_file") == [(a, 300), (b, 0), (live, 0)]
+
+
+def test_a_position_whose_file_exists_only_compressed_is_finished_from_the_gz_under_its_own_key():
+    live = FileInfo("/l/app.log", 8, 50, 9.0, "fpNew")
+    packed = FileInfo("/l/app.log.1.gz", 20, None, 5.0, "fpOld")  # size unknown until read
+    plan = plan_start(live, [packed], pos("fpOld", 7, 300), True, "start_of_file")
+    assert plan == [(FileInfo("/l/app.log.1.gz", 7, None, 5.0, "fpOld"), 300), (live, 0)]  # the saved key's inode
+
+
+def test_the_plain_copy_wins_over_a_compressed_one_and_the_newest_compressed_is_taken():
+    live = FileInfo("/l/app.log", 8, 50, 9.0, "fpNew")
+    plain = FileInfo("/l/app.log.1", 7, 900, 5.0, "fpOld")
+    packed = FileInfo("/l/app.log.1.gz", 20, None, 5.0, "fpOld")
+    assert plan_start(live, [plain, packed], pos("fpOld", 7, 300), True, "start_of_file") == [(plain, 300), (live, 0)]
+    older = FileInfo("/l/app.log.2.gz", 21, None, 3.0, "fpOld")
+    plan = plan_start(live, [older, packed], pos("fpOld", 7, 300), True, "start_of_file")
+    assert [(info.path, info.inode, offset) for info, offset in plan] == [("/l/app.log.1.gz", 7, 300), ("/l/app.log", 8, 0)]
+
+
+def test_a_compressed_file_never_read_is_read_whole_a_known_or_old_one_is_not():
+    live = FileInfo("/l/app.log", 8, 50, 9.0, "fpC")
+    saved = pos("fpA", 7, 300, updated=4.0)
+    unread = FileInfo("/l/app.log.1.gz", 21, None, 6.0, "fpB")  # rotated and compressed while down
+    known = FileInfo("/l/app.log.2.gz", 20, None, 5.0, "fpA")  # holds the saved position: resumed, not re-read
+    old = FileInfo("/l/app.log.3.gz", 19, None, 1.0, "fpZ")  # older than the last accepted batch
+    plan = plan_start(live, [unread, known, old], saved, True, "start_of_file")
+    assert [(info.path, offset) for info, offset in plan] == [("/l/app.log.2.gz", 300), ("/l/app.log.1.gz", 0),
+                                                              ("/l/app.log", 0)]
+
+
+def test_copytruncate_while_down_with_a_compressed_copy_keeps_the_copy_s_own_key():
+    live = FileInfo("/l/app.log", 7, 40, 9.0, "fpA")  # truncated below the saved 300, same first line
+    packed = FileInfo("/l/app.log.1.gz", 30, None, 5.0, "fpA")
+    plan = plan_start(live, [packed], pos("fpA", 7, 300), True, "start_of_file")
+    assert plan == [(packed, 300), (live, 0)]
