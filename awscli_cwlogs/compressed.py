@@ -64,18 +64,28 @@ def decompressed_slice(path, start, end):
         return None
 
 
-def nothing_left(path, offset):
-    """True when a gzip file's decompressed size is known to be ``offset`` (its trailer holds the
-    size modulo 2**32), so a copy read to its end is not decompressed again at every start."""
-    if not path.lower().endswith(".gz") or offset <= 0:
-        return False
+def size_hint(path):
+    """A gzip file's decompressed size modulo 2**32 (its trailer), or None for other formats."""
+    if not path.lower().endswith(".gz"):
+        return None
     try:
         with open(path, "rb") as packed:
             packed.seek(-4, os.SEEK_END)
-            size_mod = int.from_bytes(packed.read(4), "little")
+            return int.from_bytes(packed.read(4), "little")
     except OSError:
-        return False
-    return (size_mod - offset) % (1 << 32) == 0
+        return None
+
+
+def bytes_left(path, offset):
+    """Decompressed bytes past ``offset`` by the gzip trailer (exact below 4 GiB), or None if unknown."""
+    hint = size_hint(path)
+    return None if hint is None else (hint - offset) % (1 << 32)
+
+
+def nothing_left(path, offset):
+    """True when a gzip file is known to end at ``offset``, so a copy read to its end is not
+    decompressed again at every start."""
+    return offset > 0 and bytes_left(path, offset) == 0
 
 
 def find_compressed_copy(paths, head, tail, offset):

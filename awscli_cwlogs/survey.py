@@ -6,6 +6,7 @@ import os
 import stat
 from dataclasses import dataclass
 
+from awscli_cwlogs.compressed import bytes_left, compressed_fingerprint, is_readable_compressed, nothing_left
 from awscli_cwlogs.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
 from awscli_cwlogs.tailer import fingerprint_of
 
@@ -25,9 +26,13 @@ class FileState:
 def survey(stream, positions, has_state):
     """[FileState] for a stream section; ``positions`` as StateStore.positions() returns them."""
     files, readable = [], []
+    by_key = {(p.fingerprint, p.inode): p for p in positions.values()}
     for path in sorted(glob.glob(stream.file)):
         info, skipped = _inspect(path)
-        if skipped:
+        unfinished = _compressed_copy(path, stream, by_key) if is_readable_compressed(path) else []
+        if unfinished:
+            files += unfinished
+        elif skipped:
             files.append(FileState(path, SKIPPED, note=skipped))
         else:
             readable.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
@@ -35,7 +40,6 @@ def survey(stream, positions, has_state):
     followed = {live.path} if live else set()
     if stream.publish_all_matching:
         followed = {i.path for i in readable if not any(is_rotated_sibling(o.path, i.path) for o in readable)}
-    by_key = {(p.fingerprint, p.inode): p for p in positions.values()}
     for info in readable:
         key = (fingerprint_of(info.path, stream.file_fingerprint_lines), info.inode)
         saved = by_key.get(key)
@@ -76,6 +80,9 @@ def _rotated_siblings(live_path, stream, by_key, seen):
         path = os.path.join(folder, name)
         if path in seen or not is_rotated_sibling(live_path, path):
             continue
+        if is_readable_compressed(path):
+            found += _compressed_copy(path, stream, by_key)
+            continue
         info, skipped = _inspect(path)
         if skipped:
             continue
@@ -84,6 +91,19 @@ def _rotated_siblings(live_path, stream, by_key, seen):
             found.append(FileState(path, ROTATED, info.st_size, saved.offset, info.st_size - saved.offset,
                                    "rotated copy, finished from its saved position"))
     return found
+
+
+def _compressed_copy(path, stream, by_key):
+    """A compressed sibling that holds a saved position the agent has not finished (logrotate's
+    compress while the agent was down)."""
+    fingerprint = compressed_fingerprint(path, stream.file_fingerprint_lines)[0]
+    for (saved_fingerprint, _), saved in by_key.items():
+        if saved_fingerprint == fingerprint and not nothing_left(path, saved.offset):
+            left = bytes_left(path, saved.offset)
+            return [FileState(path, ROTATED, 0, saved.offset, left or 0,
+                              "compressed rotated copy, finished from its saved position"
+                              + ("" if left is not None else " (bytes left unknown until read)"))]
+    return []
 
 
 def _inspect(path):
@@ -95,7 +115,7 @@ def _inspect(path):
     if not stat.S_ISREG(info.st_mode):
         return None, "not a regular file"
     if is_compressed(path):
-        return None, "compressed: never read"
+        return None, "compressed: never followed as a live file"
     if not os.access(path, os.R_OK):
         return None, "cannot read: permission denied"
     return info, ""

@@ -1,6 +1,7 @@
 """Real logrotate (Debian's package, driven with -f and a state file of its own) against a
 running agent: every rotation mode operators use, each case 0 lost and 0 duplicated."""
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -159,6 +160,12 @@ def test_compressed_while_stopped_with_unread_lines_is_read_from_the_gz(aws, wir
         rotate.run()
         write_lines(log, 3000, 1000)
         assert sorted(p.name for p in tmp_path.glob("app.log*")) == ["app.log", "app.log.1.gz", "app.log.2.gz"]
+        status = aws.run("logs", "push", "--config-file", agent.config, "--status", "--json")
+        assert status.returncode == 0, status.stderr
+        files = {Path(f["path"]).name: f for f in json.loads(status.stdout)["streams"][0]["files"]}
+        unread = 1000 * len(f"seq {1:09d} payload {'x' * 80}\n")
+        assert (files["app.log.2.gz"]["role"], files["app.log.2.gz"]["bytes_behind"]) == ("rotated", unread)
+        assert files["app.log.1.gz"]["role"] == "skipped"  # never read: the agent reads it whole, --status says skipped
         agent.start()
         settle(wire, GROUP, "app", 4000)
         write_lines(log, 4000, 500)  # and it goes on with the live file

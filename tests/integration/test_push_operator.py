@@ -30,7 +30,7 @@ def test_check_shows_files_and_events_and_no_aws_call(aws, wire, tmp_path):
     print(out)
     assert f"log stream {os.uname().nodename}-app" in out
     assert f"live     {log}: {log.stat().st_size:,} bytes, {log.stat().st_size:,} not shipped yet" in out
-    assert f"skipped  {folder / 'app.log.1.gz'}: compressed: never read" in out
+    assert f"skipped  {folder / 'app.log.1.gz'}: compressed: never followed as a live file" in out
     assert f"skipped  {folder / 'old.log'}: an older match" in out
     assert "event 1, line 1: " in out and "event 2, lines 2-4: " in out and "(+2 line(s) joined)" in out
     assert "event 3, line 5: no timestamp, falls back to the previous event" in out
