@@ -4,6 +4,9 @@
     python3 dev.py demo    set up .venv and run the demo against a local CloudWatch Logs endpoint
     python3 dev.py test    set up .venv and run the test suite (extra arguments go to pytest)
     python3 dev.py bench   set up .venv and run the benchmarks (see benchmarks/README.md)
+    python3 dev.py wheels DIR   gather the wheels of the plugin and its dependencies into DIR,
+                           for `launcher/install.sh --wheels DIR` on hosts without PyPI (same
+                           Python version and architecture as this machine)
 """
 import hashlib
 import os
@@ -40,8 +43,24 @@ def run(args):
     return subprocess.run([str(PYTHON), *args], cwd=ROOT, env=env).returncode
 
 
+def wheels(folder):
+    """The plugin's wheel, built from this checkout, and every dependency's, from PyPI."""
+    target = Path(folder).resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("awscli_cwlogs-*.whl"):  # the same version number may hold newer code
+        old.unlink()
+    code = subprocess.run([str(PYTHON), "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+                           "--wheel-dir", str(target), str(ROOT)]).returncode
+    if code == 0:
+        print(f"wheels in {target}: {', '.join(sorted(p.name for p in target.glob('*.whl')))}")
+    return code
+
+
 def main(argv):
     commands = {"demo": ["demo/run_demo.py"], "test": ["-m", "pytest"], "bench": ["benchmarks/run.py"]}
+    if argv[:1] == ["wheels"] and len(argv) == 2:
+        ensure_venv()
+        return wheels(argv[1])
     if not argv or argv[0] not in commands:
         sys.exit(__doc__)
     ensure_venv()

@@ -5,14 +5,24 @@
 #
 # Settings (from the caller's environment, read before it is cleared):
 #   AWSLOGS_CONFIG_DIR  folder with awslogs.conf, config/, aws.conf, proxy.conf (/etc/awslogs)
-#   AWSLOGS_AWS         the aws command to run (the first `aws` on PATH)
+#   AWSLOGS_AWS         the aws command to run. Default: where install.sh put this launcher (the
+#                       bin/ of the agent's virtualenv), that virtualenv's Python with `-m awscli`,
+#                       which works wherever the tree was moved to; elsewhere the first `aws` on PATH
 #   AWSLOGS_NICE        niceness added with nice (4; the systemd unit sets Nice= itself and 0 here)
+#   AWSLOGS_HOME        HOME for the agent (/var/lib/awslogs, its state folder)
 set -eu
 
 CONFIG_DIR=${AWSLOGS_CONFIG_DIR:-/etc/awslogs}
-AWS=${AWSLOGS_AWS:-$(command -v aws || true)}
 NICE=${AWSLOGS_NICE:-4}
+HERE=$(cd "$(dirname "$0")" && pwd)
 
+if [ -n "${AWSLOGS_AWS:-}" ]; then
+    AWS=$AWSLOGS_AWS PYTHON_M=
+elif [ -x "$HERE/python" ] && [ -f "$HERE/../pyvenv.cfg" ]; then
+    AWS=$HERE/python PYTHON_M=awscli
+else
+    AWS=$(command -v aws || true) PYTHON_M=
+fi
 if [ -z "$AWS" ] || [ ! -x "$AWS" ]; then
     echo "awslogs-agent-launcher: no aws command found; set AWSLOGS_AWS" >&2
     exit 1
@@ -21,9 +31,13 @@ if [ ! -f "$CONFIG_DIR/awslogs.conf" ]; then
     echo "awslogs-agent-launcher: $CONFIG_DIR/awslogs.conf not found" >&2
     exit 1
 fi
+ADDITIONAL=
+if [ -d "$CONFIG_DIR/config" ]; then
+    ADDITIONAL=$CONFIG_DIR/config
+fi
 
 # proxy.conf holds lines NAME=VALUE; only these names are used, and nothing in it is executed.
-set -- HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+set -- HOME="${AWSLOGS_HOME:-/var/lib/awslogs}" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
     AWS_CONFIG_FILE="$CONFIG_DIR/aws.conf" AWS_SHARED_CREDENTIALS_FILE="$CONFIG_DIR/aws.credentials"
 if [ -f "$CONFIG_DIR/proxy.conf" ]; then
     while IFS= read -r line || [ -n "$line" ]; do
@@ -34,7 +48,12 @@ if [ -f "$CONFIG_DIR/proxy.conf" ]; then
     done < "$CONFIG_DIR/proxy.conf"
 fi
 
-ADDITIONAL_DIR="$CONFIG_DIR/config"
-mkdir -p "$ADDITIONAL_DIR"
-exec env -i "$@" nice -n "$NICE" "$AWS" logs push \
-    --config-file "$CONFIG_DIR/awslogs.conf" --additional-configs-dir "$ADDITIONAL_DIR"
+set -- "$@" nice -n "$NICE" "$AWS"
+if [ -n "$PYTHON_M" ]; then
+    set -- "$@" -m "$PYTHON_M"
+fi
+set -- "$@" logs push --config-file "$CONFIG_DIR/awslogs.conf"
+if [ -n "$ADDITIONAL" ]; then
+    set -- "$@" --additional-configs-dir "$ADDITIONAL"
+fi
+exec env -i "$@"

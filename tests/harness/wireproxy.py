@@ -31,6 +31,7 @@ class Call:
     event_count: int = 0
     fault: str = ""
     status: int = None  # what the client was answered; 0 when the connection was reset
+    access_key: str = ""  # the access key ID the request was signed with
 
     @property
     def target(self):
@@ -185,7 +186,9 @@ class _Handler(BaseHTTPRequestHandler):
             violations = [f"PutLogEvents to {where}: {problem}" for problem in put_log_events_violations(body)]
         fault = None if violations else self.server.faults.pick(action)
         count = len(body.pop("logEvents", None) or ()) if action == "PutLogEvents" else 0
-        self.call = Call(action, encoding, body, count, getattr(fault, "__name__", ""))
+        credential = (self.headers.get("Authorization") or "").partition("Credential=")[2]
+        self.call = Call(action, encoding, body, count, getattr(fault, "__name__", ""),
+                         access_key=credential.partition("/")[0])
         self.server.record(self.call, violations)
         self.raw = raw
         if violations:
