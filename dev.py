@@ -10,6 +10,7 @@
 """
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -38,6 +39,47 @@ def ensure_venv():
     STAMP.write_text(wanted)
 
 
+def _aws_cli_v2():
+    aws = Path("/usr/bin/aws")
+    if not aws.exists():
+        return False
+    version = subprocess.run([str(aws), "--version"], capture_output=True, text=True)
+    return version.stdout.startswith("aws-cli/2.")
+
+
+SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
+# Debian packages some tests need, and how to tell they are there
+DEBIAN_PACKAGES = {
+    "awscli": _aws_cli_v2,  # AWS CLI v2 (Debian 12: 2.9): tests/integration/test_cli_v2.py
+    "logrotate": lambda: any(os.access(f"{d}/logrotate", os.X_OK) for d in SBIN),  # test_logrotate.py
+    "systemd": lambda: shutil.which("systemd-analyze") is not None,  # systemd-analyze verify in test_install.py
+}
+
+
+def ensure_debian_packages():
+    """Installs the Debian packages the tests use, where apt-get is there and we are root;
+    elsewhere the tests that need them skip and say why."""
+    missing = [name for name, present in DEBIAN_PACKAGES.items() if not present()]
+    if not missing:
+        return
+    if not shutil.which("apt-get", path=os.pathsep.join([os.environ.get("PATH", os.defpath), *SBIN])):
+        print(f"no apt-get: the tests that need {', '.join(missing)} will skip", flush=True)
+        return
+    if os.geteuid() != 0:
+        print(f"not root: cannot apt-get install {' '.join(missing)}; the tests that need them will skip", flush=True)
+        return
+    print(f"installing Debian packages for the tests: {' '.join(missing)}", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive",
+               PATH=os.pathsep.join([os.environ.get("PATH", os.defpath), *SBIN]))
+    for command in (["apt-get", "update", "-qq"],
+                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing]):
+        result = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if result.returncode != 0:
+            print(f"{' '.join(command)} failed ({result.stderr.strip()[-300:]}); the tests that need "
+                  f"{', '.join(missing)} will skip", flush=True)
+            return
+
+
 def run(args):
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     return subprocess.run([str(PYTHON), *args], cwd=ROOT, env=env).returncode
@@ -64,6 +106,8 @@ def main(argv):
     if not argv or argv[0] not in commands:
         sys.exit(__doc__)
     ensure_venv()
+    if argv[0] == "test":
+        ensure_debian_packages()
     return run(commands[argv[0]] + argv[1:])
 
 

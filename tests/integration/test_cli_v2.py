@@ -43,6 +43,10 @@ def test_push_a_file_and_pull_it_back_with_cli_v2(aws_v2, logs, wire, tmp_path):
     log = tmp_path / "app.log"
     write_lines(log, 0, 20_000, mode="w")
     with PushAgent(aws_v2, tmp_path / "agent", {"app": section(log, "v2", "file")}) as agent:
+        check = aws_v2.run("logs", "push", "--config-file", agent.config, "--check")
+        assert check.returncode == 0 and check.stdout.endswith("no problems found\n"), check.stdout + check.stderr
+        assert "event 1, line 1: no datetime_format: the time it is read | seq 000000000" in check.stdout
+        assert wire.calls == []  # --check calls no AWS API
         agent.start()
         wait_until(lambda: wire.accepted_events("v2", "file") >= 20_000, 60, "20,000 events")
         assert agent.stop() == 0

@@ -185,3 +185,29 @@ def test_staged_agent_refreshes_expiring_credentials_from_a_credential_process(s
     assert all(key.startswith("ASIATESTEXPIRING") for key in keys)
     text = agent_log.read_text()
     assert "ERROR" not in text and "s" * 40 not in text, text[-2000:]
+
+
+def test_cli_v2_registration_for_interactive_pull_and_filter(tmp_path, wheels):
+    from tests.integration.test_cli_v2 import V2, v2_version
+    if v2_version() is None:
+        pytest.skip("no AWS CLI v2 at /usr/bin/aws (python3 dev.py test installs Debian's awscli where apt-get "
+                    "is available and it runs as root)")
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\nregion = us-east-1\n")
+    env = {"PATH": f"{V2.parent}:/usr/bin:/bin", "HOME": str(tmp_path), "AWS_CONFIG_FILE": str(config)}
+    root = tmp_path / "root"
+    result = subprocess.run(["sh", str(INSTALL), "--root", str(root), "--wheels", str(wheels), "--cli-v2"],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    plugin = root / "opt/awscli-cwlogs/cli-v2-plugin"
+    assert f"cli_legacy_plugin_path = {plugin}" in config.read_text()
+    names = {p.name for p in plugin.iterdir()}
+    assert {"awscli_cwlogs", "configobj"} <= names and not {"awscli", "botocore"} & names, names  # no second CLI
+    dry = subprocess.run([str(V2), "logs", "push", "--log-group-name", "g", "--log-stream-name", "s", "--dry-run"],
+                         input="hello from v2\n", capture_output=True, text=True, env=env, timeout=120)
+    assert dry.returncode == 0 and "hello from v2" in dry.stdout, dry.stdout + dry.stderr
+    result = subprocess.run(["sh", str(INSTALL), "--root", str(root), "--uninstall"], capture_output=True, text=True,
+                            env=env, timeout=600)
+    assert result.returncode == 0 and "cwlogs" not in config.read_text(), config.read_text()
+    after = subprocess.run([str(V2), "logs", "push"], capture_output=True, text=True, env=env, timeout=120)
+    assert after.returncode != 0 and "Invalid choice" in after.stderr  # the CLI works, without the plugin
