@@ -113,6 +113,7 @@ install_packages() {
     fi
     "$VENV/bin/python" -c 'import awscli, awscli_cwlogs, configobj' || die "the virtualenv at $VENV is not usable"
     install -m 0755 "$SRC/launcher/awslogs-agent-launcher.sh" "$VENV/bin/awslogs-agent-launcher"
+    install -m 0755 "$SRC/launcher/iot-credential-process" "$VENV/bin/iot-credential-process"
     install -m 0644 "$SRC/README.md" "$VENV/README.md"  # the unit's Documentation=
 }
 

@@ -51,7 +51,7 @@ def files_under(root):
 
 def test_staged_install_layout_and_its_aws_checks_the_staged_config(staged, tmp_path):
     venv = staged / "opt/awscli-cwlogs"
-    for path in ("bin/aws", "bin/python", "bin/awslogs-agent-launcher", "README.md"):
+    for path in ("bin/aws", "bin/python", "bin/awslogs-agent-launcher", "bin/iot-credential-process", "README.md"):
         assert (venv / path).exists(), path
     etc = staged / "etc/awslogs"
     assert (etc / "awslogs.conf").read_text() == (ROOT / "launcher/awslogs.conf").read_text()
