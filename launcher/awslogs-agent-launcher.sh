@@ -19,7 +19,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 if [ -n "${AWSLOGS_AWS:-}" ]; then
     AWS=$AWSLOGS_AWS PYTHON_M=
 elif [ -x "$HERE/python" ] && [ -f "$HERE/../pyvenv.cfg" ]; then
-    AWS=$HERE/python PYTHON_M=awscli
+    AWS=$HERE/python PYTHON_M=awscli  # run with -I: not the current folder's packages, no PYTHON* variables
 else
     AWS=$(command -v aws || true) PYTHON_M=
 fi
@@ -50,7 +50,7 @@ fi
 
 set -- "$@" nice -n "$NICE" "$AWS"
 if [ -n "$PYTHON_M" ]; then
-    set -- "$@" -m "$PYTHON_M"
+    set -- "$@" -I -m "$PYTHON_M"
 fi
 set -- "$@" logs push --config-file "$CONFIG_DIR/awslogs.conf"
 if [ -n "$ADDITIONAL" ]; then

@@ -108,8 +108,8 @@ install_packages() {
         pip_install install --no-index --find-links "$WHEELS" "$wheel"
         pip_install install --no-index --find-links "$WHEELS" --force-reinstall --no-deps "$wheel"
     else
-        pip_install install "$SRC"
-        pip_install install --force-reinstall --no-deps "$SRC"  # same version number, newer code: replace it
+        pip_install install --use-pep517 "$SRC"
+        pip_install install --use-pep517 --force-reinstall --no-deps "$SRC"  # same version, newer code: replace it
     fi
     "$VENV/bin/python" -c 'import awscli, awscli_cwlogs, configobj' || die "the virtualenv at $VENV is not usable"
     install -m 0755 "$SRC/launcher/awslogs-agent-launcher.sh" "$VENV/bin/awslogs-agent-launcher"
@@ -166,8 +166,12 @@ make_user() {
 }
 
 register_cli_v2() {
-    pip_install install --upgrade --no-deps --target "$PLUGIN_DIR" ${WHEELS:+--no-index --find-links "$WHEELS"} \
-        "${wheel:-$SRC}" configobj
+    if [ -n "$WHEELS" ]; then
+        pip_install install --upgrade --no-deps --target "$PLUGIN_DIR" --no-index --find-links "$WHEELS" \
+            "$wheel" configobj
+    else
+        pip_install install --upgrade --no-deps --target "$PLUGIN_DIR" --use-pep517 "$SRC" configobj
+    fi
     aws_v2=$(command -v aws || true)
     if [ -z "$aws_v2" ] || ! "$aws_v2" --version 2>/dev/null | grep -q '^aws-cli/2\.'; then
         say "no AWS CLI v2 on PATH: the plugin for it is in $PLUGIN_DIR; see the README, AWS CLI v2"

@@ -13,7 +13,7 @@ def test_runs_the_agent_with_a_clean_environment(tmp_path):
     fake_aws.write_text(f'#!/bin/sh\n{{ env | sort; echo "args: $*"; nice; }} > {report}\n')
     fake_aws.chmod(fake_aws.stat().st_mode | stat.S_IEXEC)
     config_dir = tmp_path / "etc"
-    config_dir.mkdir()
+    (config_dir / "config").mkdir(parents=True)
     (config_dir / "awslogs.conf").write_text("[s]\n")
     (config_dir / "proxy.conf").write_text("HTTPS_PROXY=http://127.0.0.1:3128\nNO_PROXY=169.254.169.254\n"
                                            "AWS_SECRET_ACCESS_KEY=smuggled\n$(touch /tmp/injected)\n")
@@ -30,3 +30,25 @@ def test_runs_the_agent_with_a_clean_environment(tmp_path):
     assert f"args: logs push --config-file {config_dir}/awslogs.conf --additional-configs-dir {config_dir}/config" in lines
     assert lines[-1] == "4"  # niceness
     assert not Path("/tmp/injected").exists()
+
+
+def test_in_a_virtualenv_it_runs_that_python_isolated_and_skips_a_missing_additional_folder(tmp_path):
+    """Where install.sh puts it (the bin/ of the agent's virtualenv) it runs `python -I -m awscli`
+    from beside itself, so the tree works wherever it was moved to, and no folder's packages leak in."""
+    venv = tmp_path / "opt" / "awscli-cwlogs"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    launcher = venv / "bin" / "awslogs-agent-launcher"
+    launcher.write_bytes(LAUNCHER.read_bytes())
+    launcher.chmod(0o755)
+    report = tmp_path / "args.txt"
+    python = venv / "bin" / "python"
+    python.write_text(f'#!/bin/sh\necho "$0 $*" > {report}\n')
+    python.chmod(0o755)
+    config_dir = tmp_path / "etc"
+    config_dir.mkdir()
+    (config_dir / "awslogs.conf").write_text("[s]\n")
+    result = subprocess.run([str(launcher)], env={"PATH": os.environ["PATH"], "AWSLOGS_CONFIG_DIR": str(config_dir)},
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert report.read_text() == f"{python} -I -m awscli logs push --config-file {config_dir}/awslogs.conf\n"
