@@ -81,7 +81,7 @@ def ensure_debian_packages():
 
 
 def run(args):
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH') or os.defpath}")  # env -i: no PATH
     return subprocess.run([str(PYTHON), *args], cwd=ROOT, env=env).returncode
 
 

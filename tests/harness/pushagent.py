@@ -1,7 +1,10 @@
 """Runs the real `aws logs push` agent in a subprocess and audits what the endpoint stored."""
+import contextlib
+import os
 import re
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -100,3 +103,54 @@ def settle(wire, group, stream, at_least, timeout=180):
             last, quiet_since = now, time.monotonic()
         time.sleep(0.2)
     return last
+
+
+class PacedWriter(threading.Thread):
+    """Writes numbered lines at a steady pace to whatever file ``self.out`` is. With
+    ``reopen_when_replaced``, like Python's WatchedFileHandler, it reopens the path once a new
+    file stands there (after logrotate's create); until then it writes on to the old one."""
+
+    def __init__(self, path, per_second=2000, reopen_when_replaced=False):
+        super().__init__(daemon=True)
+        self.path = str(path)
+        self.out = open(path, "a", buffering=1)
+        self.per_second = per_second
+        self.reopen_when_replaced = reopen_when_replaced
+        self.next = 0
+        self.lock = threading.Lock()
+        self.running = True
+
+    def run(self):
+        while self.running:
+            with self.lock:
+                if self.reopen_when_replaced:
+                    self._reopen_if_replaced()
+                lines = range(self.next, self.next + self.per_second // 50)
+                self.out.write("".join(f"seq {i:09d} written at {time.time():.6f}\n" for i in lines))
+                self.next += len(lines)
+            time.sleep(0.02)
+
+    def _reopen_if_replaced(self):
+        try:
+            replaced = os.stat(self.path).st_ino != os.fstat(self.out.fileno()).st_ino
+        except FileNotFoundError:
+            return
+        if replaced:  # under self.lock already
+            self.out.close()
+            self.out = open(self.path, "a", buffering=1)
+
+    def reopen(self, path):
+        with self.lock:
+            self.out.close()
+            self.out = open(path, "a", buffering=1)
+
+    @contextlib.contextmanager
+    def paused(self):
+        with self.lock:
+            yield
+
+    def stop(self):
+        self.running = False
+        self.join()
+        self.out.close()
+        return self.next

@@ -5,13 +5,14 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, wait_until, write_lines
+from tests.harness.pushagent import (
+    PacedWriter, PushAgent, audit, section, settle, stored_messages, wait_until, write_lines,
+)
 
 GROUP = "logrotate"
 LOGROTATE = shutil.which("logrotate") or next(
@@ -19,51 +20,6 @@ LOGROTATE = shutil.which("logrotate") or next(
 
 pytestmark = pytest.mark.skipif(LOGROTATE is None, reason="logrotate is not installed (python3 dev.py test installs "
                                 "Debian's logrotate package where apt-get is available and it runs as root)")
-
-
-class Writer(threading.Thread):
-    """Appends numbered lines at a steady pace. Like Python's WatchedFileHandler, it reopens the
-    path once a new file stands there; until then it writes on to the old one (late writes)."""
-
-    def __init__(self, path, per_second):
-        super().__init__(daemon=True)
-        self.path = str(path)
-        self.per_second = per_second
-        self.out = open(self.path, "a")
-        self.next = 0
-        self.lock = threading.Lock()
-        self.running = True
-
-    def run(self):
-        while self.running:
-            with self.lock:
-                self._reopen_if_replaced()
-                count = self.per_second // 50
-                self.out.write("".join(f"seq {i:09d} at {time.time():.6f} {'x' * 60}\n"
-                                       for i in range(self.next, self.next + count)))
-                self.out.flush()
-                self.next += count
-            time.sleep(0.02)
-
-    def _reopen_if_replaced(self):
-        try:
-            replaced = os.stat(self.path).st_ino != os.fstat(self.out.fileno()).st_ino
-        except FileNotFoundError:
-            return
-        if replaced:
-            self.out.close()
-            self.out = open(self.path, "a")
-
-    @contextlib.contextmanager
-    def paused(self):
-        with self.lock:
-            yield
-
-    def stop(self):
-        self.running = False
-        self.join()
-        self.out.close()
-        return self.next
 
 
 class Logrotate:
@@ -95,7 +51,7 @@ def test_logrotate_while_the_agent_runs(case, aws, wire, logs, tmp_path, torture
     log = tmp_path / "app.log"
     (tmp_path / "old").mkdir()
     rotate = Logrotate(tmp_path, log, CASES[case].format(old=tmp_path / "old"))
-    writer = Writer(log, per_second=3000)
+    writer = PacedWriter(log, per_second=3000, reopen_when_replaced=True)
     with PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "app")}) as agent:
         agent.start()
         writer.start()
@@ -119,14 +75,14 @@ def test_logrotate_while_the_agent_runs(case, aws, wire, logs, tmp_path, torture
 
 def test_logrotate_maxsize_rotates_every_few_seconds_under_load(aws, wire, logs, tmp_path, torture_report):
     log = tmp_path / "app.log"
-    rotate = Logrotate(tmp_path, log, "create\n    daily\n    maxsize 1M\n    compress\n    delaycompress")
-    writer = Writer(log, per_second=10_000)  # about 1 MB/s
+    rotate = Logrotate(tmp_path, log, "create\n    daily\n    maxsize 512k\n    compress\n    delaycompress")
+    writer = PacedWriter(log, per_second=10_000, reopen_when_replaced=True)  # ~0.4 MB/s: every ~1.3 s
     with PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "app")}) as agent:
         agent.start()
         writer.start()
         end = time.monotonic() + 10
         while time.monotonic() < end:
-            rotate.run(force=False)  # rotates only once the file passed 1 MB, as cron would
+            rotate.run(force=False)  # rotates only once the file passed 512 KiB, as cron would
             time.sleep(0.25)
         written = writer.stop()
         settle(wire, GROUP, "app", written)
@@ -134,7 +90,7 @@ def test_logrotate_maxsize_rotates_every_few_seconds_under_load(aws, wire, logs,
     rotations = len([p for p in tmp_path.iterdir() if p.name.startswith("app.log.")])
     messages = stored_messages(logs, GROUP, "app")
     lost, duplicated = audit(messages, range(written))
-    torture_report("logrotate maxsize 1M under load", written=written, rotations=rotations, lost=len(lost),
+    torture_report("logrotate maxsize 512k under load", written=written, rotations=rotations, lost=len(lost),
                    duplicated=duplicated)
     assert rotations >= 4
     assert (lost, duplicated) == ([], 0)

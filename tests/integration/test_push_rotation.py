@@ -1,41 +1,9 @@
 """Rotation: by rename with late writes, truncation keeping the first line, and while stopped."""
 import os
-import threading
 import time
 
-from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
+from tests.harness.pushagent import PacedWriter as Writer, PushAgent, audit, wait_until, write_lines
 from tests.integration.test_push_resume import GROUP, STREAM, report, section, stored
-
-
-class Writer(threading.Thread):
-    """Writes numbered lines at a steady pace to whatever file ``self.out`` is."""
-
-    def __init__(self, path, per_second=2000):
-        super().__init__(daemon=True)
-        self.out = open(path, "a", buffering=1)
-        self.per_second = per_second
-        self.next = 0
-        self.lock = threading.Lock()
-        self.running = True
-
-    def run(self):
-        while self.running:
-            with self.lock:
-                for _ in range(self.per_second // 50):
-                    self.out.write(f"seq {self.next:09d} written at {time.time():.3f}\n")
-                    self.next += 1
-            time.sleep(0.02)
-
-    def reopen(self, path):
-        with self.lock:
-            self.out.close()
-            self.out = open(path, "a", buffering=1)
-
-    def stop(self):
-        self.running = False
-        self.join()
-        self.out.close()
-        return self.next
 
 
 def test_rename_rotation_with_writes_to_the_old_file_for_3_s(aws, logs, wire, tmp_path):

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.harness.pushagent import settle, wait_until  # noqa: F401 (the scenarios import settle from here)
 
 pytestmark = pytest.mark.torture
 

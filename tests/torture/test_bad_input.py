@@ -5,8 +5,7 @@ import time
 
 import pytest
 
-from tests.harness.pushagent import PushAgent, audit, section, stored_messages, write_lines
-from tests.torture.conftest import settle
+from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, write_lines
 
 GROUP = "torture"
 

@@ -3,8 +3,8 @@ import random
 import signal
 import time
 
-from tests.harness.pushagent import PushAgent, audit, section, stored_messages
-from tests.torture.conftest import LogWriter, settle
+from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages
+from tests.torture.conftest import LogWriter
 
 GROUP, STREAM = "torture", "crash"
 BATCH_COUNT = 5000

@@ -1,9 +1,9 @@
 """Scenarios 5 and 6: endpoint faults and an outage; memory while a backlog builds up."""
 import time
 
-from tests.harness.pushagent import PushAgent, audit, section, stored_messages, wait_until, write_lines
+from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, wait_until, write_lines
 from tests.harness.wireproxy import SERVER_ERROR, THROTTLE, UNAVAILABLE, delay, lose_response, reset
-from tests.torture.conftest import LogWriter, settle
+from tests.torture.conftest import LogWriter
 
 GROUP = "torture"
 RSS_LIMIT_MB = 80

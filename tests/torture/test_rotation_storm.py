@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.harness.awscli import AWS, AwsCli
-from tests.harness.pushagent import PushAgent, audit, section, stored_messages, wait_until, write_lines
-from tests.torture.conftest import LogWriter, settle
+from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, wait_until, write_lines
+from tests.torture.conftest import LogWriter
 
 GROUP = "torture"
 

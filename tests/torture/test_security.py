@@ -10,10 +10,9 @@ import threading
 import pytest
 
 from tests.harness.awscli import AwsCli
-from tests.harness.pushagent import PushAgent, section, stored_messages, write_lines
+from tests.harness.pushagent import PushAgent, section, settle, stored_messages, write_lines
 from tests.harness.wireproxy import WireProxy
 from tests.integration.test_security import FAKE
-from tests.torture.conftest import settle
 
 GROUP = "torture"
 STDIN = ("logs", "push", "--log-group-name", GROUP, "--log-stream-name", "tls")
