@@ -24,7 +24,7 @@ STATE=/var/lib/awslogs
 UNIT=/etc/systemd/system/awslogs.service
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 
-ROOT= WHEELS= PYTHON= REGION=us-east-1 RUN_AS=awslogs CLI_V2= ACTION=install START=yes
+ROOT='' WHEELS='' PYTHON='' REGION=us-east-1 RUN_AS=awslogs CLI_V2='' ACTION=install START=yes
 die() { echo "install.sh: $*" >&2; exit 1; }
 say() { echo "install.sh: $*"; }
 while [ $# -gt 0 ]; do
@@ -103,7 +103,10 @@ pip_install() {
 
 install_packages() {
     if [ -n "$WHEELS" ]; then
-        wheel=$(ls "$WHEELS"/awscli_cwlogs-*.whl 2>/dev/null | tail -n 1)
+        wheel=''
+        for candidate in "$WHEELS"/awscli_cwlogs-*.whl; do  # the last in name order: the newest version
+            [ -f "$candidate" ] && wheel=$candidate
+        done
         [ -n "$wheel" ] || die "--wheels: no awscli_cwlogs wheel in $WHEELS (make them with: python3 dev.py wheels DIR)"
         pip_install install --no-index --find-links "$WHEELS" "$wheel"
         pip_install install --no-index --find-links "$WHEELS" --force-reinstall --no-deps "$wheel"
