@@ -11,7 +11,7 @@ from awscli_cwlogs.config import DEFAULT_MULTI_LINE_START
 from awscli_cwlogs.events import EventReader, event_spec
 from awscli_cwlogs.output import iso_millis
 from awscli_cwlogs.routing import Router
-from awscli_cwlogs.survey import LIVE, SKIPPED, survey
+from awscli_cwlogs.sources.survey import LIVE, SKIPPED, survey
 
 PREVIEW_LINES = 10
 PREVIEW_BYTES = 65_536

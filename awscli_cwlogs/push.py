@@ -14,11 +14,10 @@ from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
 from awscli_cwlogs.events import event_filter, event_spec
 from awscli_cwlogs.hostinfo import HostInfo
 from awscli_cwlogs.kvstore import StateStore
-from awscli_cwlogs.matching import EveryMatchTailer
 from awscli_cwlogs.publisher import PrintingPublisher, Publisher, install_body_hook
 from awscli_cwlogs.status import render_json, render_text, status_report
-from awscli_cwlogs.stdin import StdinSource
-from awscli_cwlogs.tailer import FileTailer
+from awscli_cwlogs.sources import open_source
+from awscli_cwlogs.sources.stdin import StdinSource
 
 LOG = logging.getLogger("awscli_cwlogs")
 CONFIG_EXIT = 252
@@ -137,8 +136,7 @@ class PushCommand(LogsCommand):
         group, name = stream.log_group_name, stream.log_stream_name
         saved = store.positions(group, name) if store else {}
         has_state = store.has_state(group, name) if store else False
-        follow = EveryMatchTailer if stream.publish_all_matching else FileTailer
-        source = follow(stream, event_spec(stream), saved, has_state)
+        source = open_source(stream, saved, has_state)
         return self._pipeline(stream, source, client, store, lifecycle.child(), dry_run, general.queue_size,
                               general.use_gzip_http_content_encoding)
 

@@ -5,7 +5,7 @@ import json
 import time
 
 from awscli_cwlogs.output import iso_millis
-from awscli_cwlogs.survey import survey
+from awscli_cwlogs.sources.survey import survey
 
 
 def status_report(agent_config, store):

@@ -146,6 +146,9 @@ class CompressedCopy:
         self._last_change = (clock(), None)  # (when, (size, mtime)) of the compressed file
         self.done = False
 
+    def state_row(self, offset):
+        return self.path, offset
+
     def read(self, budget):
         """Events from the next ``budget`` decompressed bytes; sets ``done`` at the end."""
         now = self._clock()

@@ -7,12 +7,12 @@ import os
 import stat
 import time
 
-from awscli_cwlogs.compressed import (
+from awscli_cwlogs.sources.compressed import (
     FINGERPRINT_LIMIT, CompressedCopy, compressed_fingerprint, find_compressed_copy, head_fingerprint,
     is_readable_compressed, nothing_left,
 )
 from awscli_cwlogs.events import EventReader
-from awscli_cwlogs.rotation import (
+from awscli_cwlogs.sources.rotation import (
     MTIME_SLACK_S, FileInfo, is_compressed, is_rotated_sibling, live_start_offset, newest, plan_start,
 )
 
@@ -62,6 +62,9 @@ class TrackedFile:
 
     def info(self, size):
         return FileInfo(self.path, self.inode, size, 0.0, self.fingerprint)
+
+    def state_row(self, offset):
+        return self.path, offset
 
     def close(self):
         os.close(self.fd)

@@ -6,9 +6,9 @@ import os
 import stat
 from dataclasses import dataclass
 
-from awscli_cwlogs.compressed import bytes_left, compressed_fingerprint, is_readable_compressed, nothing_left
-from awscli_cwlogs.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
-from awscli_cwlogs.tailer import fingerprint_of
+from awscli_cwlogs.sources.compressed import bytes_left, compressed_fingerprint, is_readable_compressed, nothing_left
+from awscli_cwlogs.sources.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
+from awscli_cwlogs.sources.files import fingerprint_of
 
 LIVE, ROTATED, SKIPPED = "live", "rotated", "skipped"
 

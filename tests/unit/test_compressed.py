@@ -4,7 +4,7 @@ import bz2
 import gzip
 import lzma
 
-from awscli_cwlogs.compressed import (
+from awscli_cwlogs.sources.compressed import (
     CompressedCopy, compressed_fingerprint, find_compressed_copy, head_fingerprint, nothing_left,
 )
 from awscli_cwlogs.events import EventReader, event_spec

@@ -47,6 +47,9 @@ class Store:
 class Source:
     path = "/l/app.log"
 
+    def state_row(self, offset):
+        return self.path, offset
+
 
 def batch(n=3):
     return make_batch([(1000 + i, f"m{i}", 2, 10 * (i + 1)) for i in range(n)], {("fp", 7): (Source(), 30)},

@@ -3,7 +3,7 @@ import os
 
 from awscli_cwlogs.config import StreamConfig
 from awscli_cwlogs.events import event_spec
-from awscli_cwlogs.tailer import FileTailer
+from awscli_cwlogs.sources.files import FileTailer
 
 
 class RotatingBeforeOpen(FileTailer):

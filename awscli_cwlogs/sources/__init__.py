@@ -1,0 +1,14 @@
+"""The inputs of ``aws logs push``, one module per kind behind the interface in base.py;
+``open_source`` picks the kind by the section's ``source`` key."""
+from awscli_cwlogs.events import event_spec
+
+
+def open_source(stream, saved, has_state):
+    """The source a stream section reads (``stream.source``: file or journald)."""
+    if stream.source == "journald":
+        from awscli_cwlogs.sources.journald import JournaldSource
+        return JournaldSource(stream, saved, has_state)
+    from awscli_cwlogs.sources.files import FileTailer
+    from awscli_cwlogs.sources.matching import EveryMatchTailer
+    follow = EveryMatchTailer if stream.publish_all_matching else FileTailer
+    return follow(stream, event_spec(stream), saved, has_state)
