@@ -53,6 +53,8 @@ DEBIAN_PACKAGES = {
     "awscli": _aws_cli_v2,  # AWS CLI v2 (Debian 12: 2.9): tests/integration/test_cli_v2.py
     "logrotate": lambda: any(os.access(f"{d}/logrotate", os.X_OK) for d in SBIN),  # test_logrotate.py
     "systemd": lambda: shutil.which("systemd-analyze") is not None,  # systemd-analyze verify in test_install.py
+    # writes real journal files from the export format: test_journald.py
+    "systemd-journal-remote": lambda: os.access("/lib/systemd/systemd-journal-remote", os.X_OK),
 }
 
 

@@ -11,6 +11,7 @@ from awscli_cwlogs.config import DEFAULT_MULTI_LINE_START
 from awscli_cwlogs.events import EventReader, event_spec
 from awscli_cwlogs.output import iso_millis
 from awscli_cwlogs.routing import Router
+from awscli_cwlogs.sources import journald
 from awscli_cwlogs.sources.survey import LIVE, SKIPPED, survey
 
 PREVIEW_LINES = 10
@@ -23,6 +24,11 @@ def check_report(agent_config, store, now=time.time):
     """(report text, [problem lines]) for every stream section."""
     lines, problems = [], []
     for stream in agent_config.streams:
+        if stream.source == "journald":
+            section_lines, section_problems = _journald_report(stream, store)
+            lines += section_lines
+            problems += section_problems
+            continue
         section_problems = []
         lines.append(f"[{stream.section}] {stream.file} -> log group {stream.log_group_name}, "
                      f"log stream {stream.log_stream_name}  ({stream.defined_in})")
@@ -56,6 +62,22 @@ def check_report(agent_config, store, now=time.time):
     return "\n".join(lines) + "\n", problems
 
 
+def _journald_report(stream, store):
+    """The lines and problems of a journald section: its journalctl filter, saved position, and
+    the last entries that match now, as they would be sent."""
+    command, events, problems = journald.preview(stream, PREVIEW_LINES)
+    lines = [f"[{stream.section}] journal -> log group {stream.log_group_name}, log stream {stream.log_stream_name}"
+             f"  ({stream.defined_in})", f"  reads: {' '.join(command)} --follow"]
+    saved = (store.positions(stream.log_group_name, stream.log_stream_name) if store else {}).get(journald.KEY)
+    lines.append(f"  saved position: the entry of {iso_millis(saved.offset // 1000)}" if saved else
+                 f"  not read yet: starts at the {'oldest' if stream.initial_position == 'start_of_file' else 'next'} entry")
+    if events:
+        lines.append(f"  the last {len(events)} matching entries as events:")
+        lines += [f"    {iso_millis(timestamp)} | {_shorten(message)}" for timestamp, message in events]
+    problems = [f"[{stream.section}] {problem}" for problem in problems]
+    return lines + [f"  problem: {problem}" for problem in problems] + [""], problems
+
+
 def _preview(path, stream, now):
     """Lines showing how the file's first lines become events, and the problems they reveal."""
     with open(path, "rb") as source:
@@ -74,7 +96,7 @@ def _preview(path, stream, now):
     problems, parsed_any, previous = [], False, None
     for number, (first, last, events) in enumerate(groups, 1):
         text = texts[first]
-        shown = text if len(text) <= 80 else text[:77] + "..."
+        shown = _shorten(text)
         if not events:
             out.append(f"    line {first + 1}: blank, not sent")
             continue
@@ -120,3 +142,7 @@ def _group_lines(raw_lines, spec, now):
             start = index
     groups.append((start, len(raw_lines) - 1, reader.finish()))
     return groups
+
+
+def _shorten(text):
+    return text if len(text) <= 80 else text[:77] + "..."

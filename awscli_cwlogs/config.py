@@ -58,6 +58,12 @@ class StreamConfig:
     publish_all_matching: bool = False  # follow every file the glob matches, not only the newest
     include_patterns: tuple = ()  # regular expressions; an event is sent if one matches (or none are given)
     exclude_patterns: tuple = ()  # ... and none of these does
+    source: str = "file"  # file or journald
+    units: tuple = ()  # journald: unit names or globs; () = the whole journal
+    priority: str = None  # journald: the least important level kept, as journalctl -p takes it
+    matches: tuple = ()  # journald: FIELD=value matches (and "+"), with journalctl's meaning
+    journal_directory: str = None  # journald: read this folder's journal files
+    message_format: str = "short"  # journald: short, message or json
     defined_in: str = ""
 
 
@@ -158,6 +164,38 @@ def _retention(value):
     return days
 
 
+PRIORITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
+_PRIORITY_ALIASES = {"error": "err", "warn": "warning", "critical": "crit", "emergency": "emerg"}
+
+
+def _priority(value):
+    """A level by name (emerg ... debug) or number 0-7, as a number journalctl -p takes."""
+    lowered = _PRIORITY_ALIASES.get(value.lower(), value.lower())
+    if lowered in PRIORITIES:
+        return str(PRIORITIES.index(lowered))
+    if lowered.isdigit() and int(lowered) < len(PRIORITIES):
+        return lowered
+    raise ValueError(f"'{value}' is not a priority ({', '.join(PRIORITIES)}, or 0-7)")
+
+
+def _units(value):
+    units = tuple(unit for unit in re.split(r"[\s,]+", value) if unit)
+    if not units:
+        raise ValueError("is empty")
+    return units
+
+
+def _matches(value):
+    """FIELD=value terms separated by spaces, and + between groups, as journalctl takes them."""
+    terms = tuple(value.split())
+    for term in terms:
+        if term != "+" and not re.fullmatch(r"[A-Z0-9_]+=.*", term):
+            raise ValueError(f"'{term}' is not FIELD=value (a journal field name: A-Z 0-9 _) or +")
+    if not terms:
+        raise ValueError("is empty")
+    return terms
+
+
 GENERAL_KEYS = {
     "state_file": _text,
     "logging_config_file": _text,
@@ -181,8 +219,17 @@ STREAM_KEYS = {
     "include_patterns": _patterns,
     "exclude_patterns": _patterns,
     "publish_all_matching": _boolean,
+    "source": _choice("file", "journald"),
+    "units": _units,
+    "priority": _priority,
+    "matches": _matches,
+    "journal_directory": _text,
+    "message_format": _choice("short", "message", "json"),
 }
 REQUIRED_STREAM_KEYS = ("file", "log_group_name", "log_stream_name")
+FILE_ONLY_KEYS = ("file", "datetime_format", "time_zone", "encoding", "multi_line_start_pattern",
+                  "file_fingerprint_lines", "publish_all_matching")
+JOURNALD_ONLY_KEYS = ("units", "priority", "matches", "journal_directory", "message_format")
 
 
 def load_config(config_file, additional_dir=None, resolve_placeholder=None):
@@ -274,6 +321,13 @@ def _general(source, values):
 
 def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STREAM_KEYS):
     parsed = _parse_values(source, section, values, STREAM_KEYS)
+    kind = parsed.get("source", "file")
+    if kind != "file":
+        required = tuple(key for key in required if key != "file")
+    for key in FILE_ONLY_KEYS if kind == "journald" else JOURNALD_ONLY_KEYS:
+        if key in parsed:
+            other = "source = journald" if kind == "file" else "files"
+            raise ConfigError(f"{source}: [{section}] {key}: only for {other}; this section has source = {kind}")
     for key in required:
         if key not in parsed:
             raise ConfigError(f"{source}: [{section}] {key}: missing (required)")

@@ -5,6 +5,7 @@ import json
 import time
 
 from awscli_cwlogs.output import iso_millis
+from awscli_cwlogs.sources import journald
 from awscli_cwlogs.sources.survey import survey
 
 
@@ -34,6 +35,9 @@ def status_report(agent_config, store):
             "last_accepted": _iso(counters.get("last_accepted")),
             "last_error": counters.get("last_error"), "last_error_at": _iso(counters.get("last_error_at")),
         })
+        if stream.source == "journald":
+            saved = positions.get(journald.KEY)
+            report[-1]["journal_position"] = {"cursor": saved.path, "time": _iso(saved.offset / 1e6)} if saved else None
     return report
 
 
@@ -53,7 +57,11 @@ def render_text(report, now=time.time):
             where = f"at {f['offset']:,} of {f['size']:,}" if f["offset"] is not None else f"{f['size']:,} bytes"
             note = f"; {f['note']}" if f["note"] else ""
             lines.append(f"    {f['role']:8s} {f['path']}: {where}, {f['bytes_behind']:,} behind{note}")
-        if not stream["files"]:
+        if "journal_position" in stream:
+            saved = stream["journal_position"]
+            lines.append(f"    journal: saved position at the entry of {saved['time']}" if saved
+                         else "    journal: not read yet")
+        elif not stream["files"]:
             lines.append("    no file matches yet")
         last = stream["last_accepted"] or "never"
         lines.append(f"  sent: {stream['events_sent']:,} events in {stream['batches_sent']:,} batches;"

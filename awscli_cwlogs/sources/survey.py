@@ -25,6 +25,8 @@ class FileState:
 
 def survey(stream, positions, has_state):
     """[FileState] for a stream section; ``positions`` as StateStore.positions() returns them."""
+    if stream.source != "file":
+        return []
     files, readable = [], []
     by_key = {(p.fingerprint, p.inode): p for p in positions.values()}
     for path in sorted(glob.glob(stream.file)):

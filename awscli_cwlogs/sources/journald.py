@@ -1,0 +1,232 @@
+"""The systemd journal, read through a ``journalctl -o json -f`` child process (as Vector's and
+OpenTelemetry's journald inputs do: no C binding). A position is the entry's cursor and its
+time; the agent saves it only after CloudWatch Logs accepted the entry, and a restart starts
+at that cursor (inclusive, dropping that one entry: --after-cursor with a match can skip an
+entry before systemd 255), so nothing is lost and nothing is sent twice."""
+import errno
+import fcntl
+import json
+import logging
+import os
+import subprocess
+import time
+
+from awscli_cwlogs.events import MAX_MESSAGE_BYTES, _split_utf8
+
+LOG = logging.getLogger("awscli_cwlogs")
+KEY = ("journald", 0)  # the state file's key of a journald section's one position
+BACKOFF_S = (1, 2, 4, 8, 15, 30, 60)
+_BOOKKEEPING = ("__CURSOR", "__MONOTONIC_TIMESTAMP", "__SEQNUM", "__SEQNUM_ID")
+_DENIED = ("insufficient permissions", "Permission denied")
+
+
+def journalctl_command(stream, start, journalctl="journalctl", follow=True):
+    """The journalctl command line; ``start``: ("cursor", C), ("head",), ("tail",) or ("last", N)."""
+    command = [journalctl, "-o", "json", "--all", "--no-pager"] + (["--follow"] if follow else [])
+    if stream.journal_directory:
+        command += ["--directory", stream.journal_directory]
+    for unit in stream.units:
+        command += ["--unit", unit]
+    if stream.priority is not None:
+        command += ["--priority", stream.priority]
+    if start[0] == "cursor":  # --follow would otherwise give 10 entries from the cursor, then only new ones
+        command += ["--cursor", start[1], "--no-tail"]
+    elif start[0] == "last":
+        command += ["--lines", str(start[1])]
+    else:  # --follow alone starts with the last 10 entries (systemd issue 4739)
+        command += ["--lines", "all" if start[0] == "head" else "0"]
+    return command + list(stream.matches)
+
+
+def field_text(value):
+    """A journal field as text: strings as they are, byte arrays decoded, repeated fields joined."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if value and all(isinstance(item, int) for item in value):
+        return bytes(value).decode("utf-8", errors="replace")
+    return "\n".join(field_text(item) for item in value)
+
+
+def format_entry(entry, message_format):
+    """The event's message for an entry (a dict from journalctl's JSON)."""
+    message = field_text(entry.get("MESSAGE"))
+    if message_format == "message":
+        return message
+    if message_format == "json":
+        fields = {name: field_text(value) for name, value in entry.items() if name not in _BOOKKEEPING}
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    identifier = field_text(entry.get("SYSLOG_IDENTIFIER") or entry.get("_COMM")) or "unknown"
+    pid = field_text(entry.get("SYSLOG_PID") or entry.get("_PID"))
+    return f"{identifier}[{pid}]: {message}" if pid else f"{identifier}: {message}"
+
+
+def entry_events(entry, message_format, previous):
+    """Events (timestamp_ms, message, size, position) of one entry; an entry over the size limit
+    becomes parts, of which only the last carries the entry's position (``previous`` the rest)."""
+    cursor = entry["__CURSOR"]
+    realtime = int(entry["__REALTIME_TIMESTAMP"])
+    message = format_entry(entry, message_format)
+    if not message:
+        return []
+    position, timestamp = (cursor, realtime), realtime // 1000
+    size = len(message.encode("utf-8"))
+    if size <= MAX_MESSAGE_BYTES:
+        return [(timestamp, message, size, position)]
+    parts = _split_utf8(message, MAX_MESSAGE_BYTES)
+    return [(timestamp, part, len(part.encode("utf-8")), position if i == len(parts) - 1 else previous)
+            for i, part in enumerate(parts)]
+
+
+class JournaldSource:
+    """One stream section's entries of the journal: a journalctl child, restarted (with backoff)
+    from the last entry read when it exits."""
+
+    exhausted = False
+
+    def __init__(self, stream, saved, has_state, journalctl="journalctl", clock=time.monotonic):
+        self.stream = stream
+        self._journalctl = journalctl
+        self._clock = clock
+        position = saved.get(KEY)
+        self._read = (position.path, position.offset) if position else None  # the last entry read
+        self._initial = "head" if has_state or stream.initial_position == "start_of_file" else "tail"
+        self._process = None
+        self._partial = b""
+        self._restarts = 0
+        self._restart_at = 0.0
+        self._reported = set()
+        self._skip = None  # the cursor journalctl starts at, already sent: dropped when it comes first
+        self.busy = False
+        self.file_name = "journal"
+
+    def state_row(self, position):
+        return position  # (cursor, time in microseconds)
+
+    def keys(self):
+        return {KEY}
+
+    def flush_pending(self):
+        return []  # an entry is complete when journalctl prints it
+
+    def poll(self, budget):
+        self.busy = False
+        if self._process is None and not self._start():
+            return []
+        try:
+            data = os.read(self._process.stdout.fileno(), budget)
+        except OSError as error:
+            if error.errno != errno.EAGAIN:
+                raise
+            self._check_stderr()
+            return []
+        if not data:
+            self._ended()
+            return []
+        self.busy = len(data) == budget
+        return self._events(data)
+
+    def _events(self, data):
+        lines = (self._partial + data).split(b"\n")
+        self._partial = lines.pop()
+        events = []
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                LOG.warning("[%s] journalctl printed a line that is not JSON; skipped: %.200r", self.stream.section, line)
+                continue
+            if self._skip is not None:
+                skip, self._skip = self._skip, None
+                if entry.get("__CURSOR") == skip:
+                    continue  # the last entry accepted (or read) before: --cursor is inclusive
+            previous = self._read
+            self._read = (entry["__CURSOR"], int(entry["__REALTIME_TIMESTAMP"]))
+            events += entry_events(entry, self.stream.message_format, previous)
+        if events:
+            self._restarts = 0
+        return [(KEY, self, events)] if events else []
+
+    def _start(self):
+        if self._clock() < self._restart_at:
+            return False
+        start = ("cursor", self._read[0]) if self._read else (self._initial,)
+        self._skip = self._read[0] if self._read else None
+        command = journalctl_command(self.stream, start, self._journalctl)
+        try:
+            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE)
+        except OSError as error:
+            self._report("missing", f"cannot run {self._journalctl} ({error.strerror}): is this a systemd host? "
+                         "Will try again")
+            self._back_off()
+            return False
+        for pipe in (self._process.stdout, self._process.stderr):
+            fcntl.fcntl(pipe.fileno(), fcntl.F_SETFL, fcntl.fcntl(pipe.fileno(), fcntl.F_GETFL) | os.O_NONBLOCK)
+        self._partial = b""
+        LOG.info("[%s] reading the journal: %s", self.stream.section, " ".join(command))
+        return True
+
+    def _check_stderr(self):
+        try:
+            text = self._process.stderr.read() or b""
+        except OSError:
+            return
+        text = text.decode("utf-8", errors="replace")
+        if any(sign in text for sign in _DENIED):
+            self._report("denied", "cannot read the journal: permission denied. Run the agent as root, or in "
+                         "the systemd-journal (or adm) group")
+        elif text.strip():
+            LOG.warning("[%s] journalctl: %s", self.stream.section, text.strip().splitlines()[0])
+
+    def _ended(self):
+        self._check_stderr()
+        code = self._process.wait()
+        self._process = None
+        LOG.warning("[%s] journalctl exited with code %s; starting it again from the last entry read",
+                    self.stream.section, code)
+        self._back_off()
+
+    def _back_off(self):
+        self._restart_at = self._clock() + BACKOFF_S[min(self._restarts, len(BACKOFF_S) - 1)]
+        self._restarts += 1
+
+    def _report(self, what, message):
+        if what not in self._reported:
+            self._reported.add(what)
+            LOG.error("[%s] %s", self.stream.section, message)
+
+    def close(self):
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+
+
+def preview(stream, count, journalctl="journalctl", timeout=30):
+    """(the command, [(timestamp_ms, message)] of the last ``count`` matching entries as they
+    would be sent, [problems]) for --check; it never follows."""
+    command = journalctl_command(stream, ("last", count), journalctl, follow=False)
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=timeout)
+    except OSError as error:
+        return command, [], [f"source: cannot run {journalctl} ({error.strerror}): is this a systemd host?"]
+    except subprocess.TimeoutExpired:
+        return command, [], [f"source: {journalctl} did not answer within {timeout} s"]
+    stderr = result.stderr.decode("utf-8", errors="replace")
+    if any(sign in stderr for sign in _DENIED):
+        return command, [], ["source: cannot read the journal: permission denied (run as root, or in the "
+                             "systemd-journal or adm group)"]
+    entries = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    events = [(event[0], event[1]) for entry in entries for event in entry_events(entry, stream.message_format, None)]
+    problems = [] if entries else [f"source: no journal entry matches ({' '.join(command[5:]) or 'the whole journal'})"]
+    if result.returncode != 0 and not entries:
+        problems = [f"source: {journalctl} failed: {stderr.strip().splitlines()[0] if stderr.strip() else result.returncode}"]
+    return command, events, problems

@@ -1,0 +1,165 @@
+"""source = journald against real journal files (written by systemd-journal-remote) and the real
+journalctl: filters, the three message formats, binary and multi-line messages, restarts,
+journalctl killed under the agent, journalctl missing, --check and --status."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.harness.journal import JournalWriter, journal_remote_missing, numbered
+from tests.harness.pushagent import PushAgent, audit, settle, stored_messages
+
+GROUP = "journal"
+pytestmark = pytest.mark.skipif(journal_remote_missing() is not None, reason=journal_remote_missing() or "")
+
+
+def journald(folder, stream, **extra):
+    return {"source": "journald", "journal_directory": str(folder), "log_group_name": GROUP,
+            "log_stream_name": stream, "buffer_duration": 200, **extra}
+
+
+def test_filters_and_formats(aws, wire, logs, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    journal.append([
+        {"MESSAGE": "started", "_SYSTEMD_UNIT": "app.service", "SYSLOG_IDENTIFIER": "app", "_PID": 10, "PRIORITY": 6},
+        {"MESSAGE": "disk failing", "_SYSTEMD_UNIT": "smartd.service", "SYSLOG_IDENTIFIER": "smartd", "PRIORITY": 3},
+        {"MESSAGE": "line one\nline two", "_SYSTEMD_UNIT": "app.service", "SYSLOG_IDENTIFIER": "app", "_PID": 10,
+         "PRIORITY": 4},
+        {"MESSAGE": b"bytes \xff\x00 end", "_SYSTEMD_UNIT": "app-worker.service", "SYSLOG_IDENTIFIER": "worker",
+         "PRIORITY": 6},
+        {"MESSAGE": "debug noise", "_SYSTEMD_UNIT": "app.service", "SYSLOG_IDENTIFIER": "app", "PRIORITY": 7},
+    ])
+    folder = tmp_path / "journal"
+    sections = {
+        "app": journald(folder, "app", units="app.service, app-*.service", message_format="message", priority="info"),
+        "errors": journald(folder, "errors", priority="err"),
+        "worker": journald(folder, "worker", matches="SYSLOG_IDENTIFIER=worker", message_format="json"),
+    }
+    with PushAgent(aws, tmp_path / "agent", sections) as agent:
+        agent.start()
+        settle(wire, GROUP, "app", 3)
+        settle(wire, GROUP, "errors", 1)
+        settle(wire, GROUP, "worker", 1)
+        assert agent.stop() == 0
+    assert stored_messages(logs, GROUP, "app") == ["started", "line one\nline two", "bytes \ufffd\x00 end"]
+    assert stored_messages(logs, GROUP, "errors") == ["smartd: disk failing"]
+    worker = json.loads(stored_messages(logs, GROUP, "worker")[0])
+    assert worker["MESSAGE"] == "bytes \ufffd\x00 end" and worker["_SYSTEMD_UNIT"] == "app-worker.service"
+    assert "__CURSOR" not in worker and "__MONOTONIC_TIMESTAMP" not in worker and worker["_HOSTNAME"] == "testhost"
+
+
+def test_short_format_and_the_entry_time(aws, wire, logs, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    journal.append(numbered(0, 2, identifier="sshd", pid=77))
+    with PushAgent(aws, tmp_path / "agent", {"all": journald(tmp_path / "journal", "all")}) as agent:
+        agent.start()
+        settle(wire, GROUP, "all", 2)
+        assert agent.stop() == 0
+    events = logs.stored_events(GROUP, "all")
+    assert [e["message"] for e in events] == ["sshd[77]: seq 000000000 from sshd", "sshd[77]: seq 000000001 from sshd"]
+    shown = subprocess.run(["journalctl", "--directory", str(tmp_path / "journal"), "-o", "json"], capture_output=True,
+                           text=True).stdout.splitlines()
+    assert [e["timestamp"] for e in events] == [int(json.loads(line)["__REALTIME_TIMESTAMP"]) // 1000 for line in shown]
+
+
+def test_sigterm_restarts_and_kill_9_lose_nothing_and_sigterm_sends_nothing_twice(aws, wire, logs, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    agent = PushAgent(aws, tmp_path / "agent", {"app": journald(tmp_path / "journal", "app")})
+    written = 0
+    with agent:
+        for round_number in range(3):
+            journal.append(numbered(written, 500))  # while the agent is down
+            written += 500
+            agent.start()
+            journal.append(numbered(written, 500))  # while it runs
+            written += 500
+            settle(wire, GROUP, "app", written)
+            assert agent.stop() == 0
+        stored = stored_messages(logs, GROUP, "app")
+        assert audit(stored, range(written)) == ([], 0)
+        for _ in range(3):  # kill -9 while entries keep arriving: nothing lost, duplicates only in flight
+            agent.start()
+            journal.append(numbered(written, 1000))
+            written += 1000
+            time.sleep(0.3)
+            agent.kill()
+        agent.start()
+        settle(wire, GROUP, "app", written)
+        assert agent.stop() == 0
+    lost, duplicated = audit(stored_messages(logs, GROUP, "app"), range(written))
+    print(f"journald restarts: written {written} lost {len(lost)} duplicated {duplicated}")
+    assert lost == [] and duplicated <= 3 * 10_000
+
+
+def test_journalctl_killed_under_the_agent_is_restarted_from_the_last_entry(aws, wire, logs, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    journal.append(numbered(0, 300))
+    with PushAgent(aws, tmp_path / "agent", {"app": journald(tmp_path / "journal", "app")}) as agent:
+        agent.start()
+        settle(wire, GROUP, "app", 300)
+        children = subprocess.run(["pgrep", "-P", str(agent.process.pid), "journalctl"], capture_output=True,
+                                  text=True).stdout.split()
+        assert len(children) == 1, children
+        os.kill(int(children[0]), signal.SIGKILL)
+        journal.append(numbered(300, 300))
+        settle(wire, GROUP, "app", 600)
+        assert agent.stop() == 0
+        log_text = agent.log_text()
+    assert "journalctl exited with code -9; starting it again from the last entry read" in log_text
+    assert audit(stored_messages(logs, GROUP, "app"), range(600)) == ([], 0)
+
+
+def test_journalctl_missing_is_one_error_and_no_busy_loop(aws, wire, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    journal.append(numbered(0, 3))
+    no_journalctl = tmp_path / "bin"
+    no_journalctl.mkdir()
+    with PushAgent(aws, tmp_path / "agent", {"app": journald(tmp_path / "journal", "app")}) as agent:
+        agent.start(env={"PATH": f"{os.path.dirname(aws.command()[0])}:{no_journalctl}"})
+        time.sleep(4)
+        cpu = _cpu_seconds(agent.process.pid)
+        time.sleep(3)
+        assert _cpu_seconds(agent.process.pid) - cpu < 0.5  # waiting, not spinning
+        assert agent.stop() == 0
+        log_text = agent.log_text()
+    assert log_text.count("cannot run journalctl") == 1, log_text
+    assert "is this a systemd host?" in log_text and "Traceback" not in log_text
+    assert wire.accepted_events(GROUP, "app") == 0
+
+
+def _cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_check_and_status_for_a_journald_section(aws, wire, logs, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    journal.append(numbered(0, 3, identifier="sshd", pid=5))
+    agent = PushAgent(aws, tmp_path / "agent", {"sys": journald(tmp_path / "journal", "sys", units="app.service")})
+    check = aws.run("logs", "push", "--config-file", agent.config, "--check")
+    print(check.stdout)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert f"--directory {tmp_path / 'journal'} --unit app.service" in check.stdout
+    assert "| sshd[5]: seq 000000002 from sshd" in check.stdout and "not read yet" in check.stdout
+    assert wire.calls == []
+    with agent:
+        agent.start()
+        settle(wire, GROUP, "sys", 3)
+        assert agent.stop() == 0
+    status = aws.run("logs", "push", "--config-file", agent.config, "--status")
+    assert status.returncode == 0 and "journal: saved position at the entry of 20" in status.stdout, status.stdout
+    empty = PushAgent(aws, tmp_path / "agent2", {"none": journald(tmp_path / "journal", "none", units="nothing.service")})
+    check = aws.run("logs", "push", "--config-file", empty.config, "--check")
+    assert check.returncode == 1 and "problem: [none] source: no journal entry matches" in check.stdout
+
+
+@pytest.mark.parametrize("key, value", [("file", "/var/log/x.log"), ("datetime_format", "%Y"),
+                                        ("multi_line_start_pattern", "^x")])
+def test_a_file_only_key_in_a_journald_section_is_a_config_error(aws, tmp_path, key, value):
+    agent = PushAgent(aws, tmp_path / "agent", {"j": journald(tmp_path, "j", **{key: value})})
+    result = aws.run("logs", "push", "--config-file", agent.config, "--check")
+    assert result.returncode != 0  # as every config error (test_push_config_errors.py)
+    assert result.stderr.strip() == f"aws logs push: {agent.config}: [j] {key}: only for files; this section has source = journald"
