@@ -95,8 +95,8 @@ class Pipeline:
 
     def _add(self, key, source, events):
         kept = events if self.keep is None else [event for event in events if self.keep(event[1])]
-        file_name = getattr(source, "file_name", "stdin")
-        for destination, run in self.router.runs(file_name, kept):
+        values = getattr(source, "name_values", None) or {"file_name": getattr(source, "file_name", "stdin")}
+        for destination, run in self.router.runs(values, kept):
             last = self._routes.get(key)
             if last is not None and last != destination and not self._batchers[last].empty:
                 # a file's events must be accepted in order, or a saved offset could pass unsent events
@@ -104,7 +104,7 @@ class Pipeline:
             self._routes[key] = destination
             self.ready += self._batcher(destination).add(run, key, source)
         if len(kept) < len(events):
-            destination = self._routes.get(key) or self.router.destination(file_name, events[-1][0])
+            destination = self._routes.get(key) or self.router.destination(values, events[-1][0])
             self._routes[key] = destination
             self._batcher(destination).skip(len(events) - len(kept), key, source, events[-1][3])
 

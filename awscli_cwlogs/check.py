@@ -44,7 +44,7 @@ def check_report(agent_config, store, now=time.time):
         live = next((f for f in files if f.role == LIVE), None)
         router = Router(stream.log_group_name, stream.log_stream_name)
         if live is not None and router.static is None:
-            group, name = router.destination(os.path.basename(live.path), int(now() * 1000))
+            group, name = router.destination({"file_name": os.path.basename(live.path)}, int(now() * 1000))
             lines.append(f"  names for {os.path.basename(live.path)} today: log group {group}, log stream {name}")
         if not files:
             section_problems.append(f"file: '{stream.file}' matches no file")
@@ -68,7 +68,9 @@ def _journald_report(stream, store):
     command, events, problems = journald.preview(stream, PREVIEW_LINES)
     lines = [f"[{stream.section}] journal -> log group {stream.log_group_name}, log stream {stream.log_stream_name}"
              f"  ({stream.defined_in})", f"  reads: {' '.join(command)} --follow"]
-    saved = (store.positions(stream.log_group_name, stream.log_stream_name) if store else {}).get(journald.KEY)
+    positions = store.positions(stream.log_group_name, stream.log_stream_name) if store else {}
+    saved = min((p for key, p in positions.items() if key[0].startswith("journald")), key=lambda p: p.offset,
+                default=None)
     lines.append(f"  saved position: the entry of {iso_millis(saved.offset // 1000)}" if saved else
                  f"  not read yet: starts at the {'oldest' if stream.initial_position == 'start_of_file' else 'next'} entry")
     if events:

@@ -19,8 +19,10 @@ MAX_BATCH_SIZE = 1_048_576
 DEFAULT_MULTI_LINE_START = r"^[^\s]"
 DATETIME_FORMAT_PATTERN = "{datetime_format}"
 PLACEHOLDERS = ("instance_id", "hostname", "ip_address")  # resolved once, at start
-PER_FILE_PLACEHOLDERS = ("file_name", "date")  # resolved per file and per event: names stay templates
-_SAMPLE = {"file_name": "app.log", "date": "2026-11-22"}  # to check a template's resolved names
+PER_FILE_PLACEHOLDERS = ("file_name", "date", "unit", "identifier")  # per file, entry or event: names stay templates
+JOURNAL_PLACEHOLDERS = ("unit", "identifier")  # journald: the entry's unit (else identifier), its identifier
+_SAMPLE = {"file_name": "app.log", "unit": "app.service", "identifier": "app"}  # to check resolved names
+_SAMPLE_DATE = "2026-11-22"
 _SKIPPED_SUFFIXES = ("~", ".swp", ".bak")
 _GROUP_NAME = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -337,6 +339,11 @@ def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STRE
         )
     for key in ("log_group_name", "log_stream_name"):
         parsed[key] = _resolve_name(source, section, key, parsed[key], resolve_placeholder)
+        wrong = ("file_name",) if kind == "journald" else JOURNAL_PLACEHOLDERS
+        for name in wrong:
+            if "{%s}" % name in parsed[key]:
+                raise ConfigError(f"{source}: [{section}] {key}: {{{name}}} is only for "
+                                  f"{'files' if name == 'file_name' else 'source = journald'}")
     return StreamConfig(section=section, defined_in=str(source), **parsed)
 
 
@@ -361,7 +368,7 @@ def _resolve_name(source, section, key, value, resolve_placeholder):
     if resolve_placeholder is None:
         return resolved
     try:
-        check_name(key, expand(resolved, _SAMPLE["file_name"], _SAMPLE["date"]))
+        check_name(key, expand(resolved, _SAMPLE, _SAMPLE_DATE))
     except ValueError as error:
         raise ConfigError(f"{source}: [{section}] {key}: {error}") from None
     return resolved
@@ -371,9 +378,12 @@ def has_per_file_placeholders(name):
     return any("{%s}" % p in name for p in PER_FILE_PLACEHOLDERS)
 
 
-def expand(template, file_name, date):
-    """A name template with {file_name} (made safe for the service's names) and {date} filled in."""
-    return template.replace("{file_name}", _SAFE_NAME.sub("_", file_name)).replace("{date}", date)
+def expand(template, values, date):
+    """A name template with {file_name}, {unit}, {identifier} (``values``, made safe for the
+    service's names) and {date} filled in."""
+    for name, value in values.items():
+        template = template.replace("{%s}" % name, _SAFE_NAME.sub("_", value))
+    return template.replace("{date}", date)
 
 
 def check_name(key, name):

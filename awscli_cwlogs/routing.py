@@ -1,5 +1,6 @@
 """Which log group and stream each event goes to, when a section's names use {file_name}
-(the base name of the file being read) or {date} (UTC day of the event's timestamp)."""
+(the base name of the file being read), {unit} or {identifier} (of a journal entry) or {date}
+(UTC day of the event's timestamp). ``values`` maps those placeholders to an origin's values."""
 import time
 
 from awscli_cwlogs.config import expand, has_per_file_placeholders
@@ -13,32 +14,33 @@ class Router:
         self.static = None if any(map(has_per_file_placeholders, self._templates)) else self._templates
         self._by_date = any("{date}" in t for t in self._templates)
         self._days = {}  # day number -> "YYYY-MM-DD"
-        self._names = {}  # (file name, date) -> (group, stream)
+        self._names = {}  # (values, date) -> (group, stream)
 
-    def runs(self, file_name, events):
+    def runs(self, values, events):
         """[(destination, events)]: consecutive events that go to the same group and stream."""
         if self.static is not None:
             return [(self.static, events)] if events else []
         if not self._by_date:
-            return [(self.destination(file_name, 0), events)] if events else []
+            return [(self.destination(values, 0), events)] if events else []
         runs, current, day = [], None, None
         for event in events:
             if event[0] // DAY_MS != day:
                 day = event[0] // DAY_MS
-                destination = self.destination(file_name, event[0])
+                destination = self.destination(values, event[0])
                 if current is None or destination != current[0]:
                     current = (destination, [])
                     runs.append(current)
             current[1].append(event)
         return runs
 
-    def destination(self, file_name, timestamp):
+    def destination(self, values, timestamp):
         date = self._date(timestamp // DAY_MS) if self._by_date else ""
-        names = self._names.get((file_name, date))
+        cache_key = (tuple(values.items()), date)
+        names = self._names.get(cache_key)
         if names is None:
             if len(self._names) > 10_000:
                 self._names.clear()
-            names = self._names[(file_name, date)] = tuple(expand(t, file_name, date) for t in self._templates)
+            names = self._names[cache_key] = tuple(expand(t, values, date) for t in self._templates)
         return names
 
     def _date(self, day):

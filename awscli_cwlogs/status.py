@@ -36,8 +36,12 @@ def status_report(agent_config, store):
             "last_error": counters.get("last_error"), "last_error_at": _iso(counters.get("last_error_at")),
         })
         if stream.source == "journald":
-            saved = positions.get(journald.KEY)
-            report[-1]["journal_position"] = {"cursor": saved.path, "time": _iso(saved.offset / 1e6)} if saved else None
+            saved = [p for key, p in positions.items() if key[0].startswith("journald")]
+            oldest = min(saved, key=lambda p: p.offset, default=None)
+            report[-1]["journal_position"] = {
+                "cursor": oldest.path, "time": _iso(oldest.offset / 1e6), "routes": len(saved),
+                "gap": journald.journal_gap(stream, (oldest.path, oldest.offset)),
+            } if oldest else None
     return report
 
 
@@ -59,8 +63,11 @@ def render_text(report, now=time.time):
             lines.append(f"    {f['role']:8s} {f['path']}: {where}, {f['bytes_behind']:,} behind{note}")
         if "journal_position" in stream:
             saved = stream["journal_position"]
-            lines.append(f"    journal: saved position at the entry of {saved['time']}" if saved
-                         else "    journal: not read yet")
+            lines.append(f"    journal: saved position at the entry of {saved['time']}"
+                         + (f" (the oldest of {saved['routes']} streams)" if saved["routes"] > 1 else "")
+                         if saved else "    journal: not read yet")
+            if saved and saved["gap"]:
+                lines.append(f"    warning: {saved['gap']}")
         elif not stream["files"]:
             lines.append("    no file matches yet")
         last = stream["last_accepted"] or "never"

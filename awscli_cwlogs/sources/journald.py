@@ -14,7 +14,7 @@ import time
 from awscli_cwlogs.events import MAX_MESSAGE_BYTES, _split_utf8
 
 LOG = logging.getLogger("awscli_cwlogs")
-KEY = ("journald", 0)  # the state file's key of a journald section's one position
+KEY = ("journald", 0)  # the state file's key of a section's position (one per route with {unit}/{identifier})
 BACKOFF_S = (1, 2, 4, 8, 15, 30, 60)
 _BOOKKEEPING = ("__CURSOR", "__MONOTONIC_TIMESTAMP", "__SEQNUM", "__SEQNUM_ID")
 _DENIED = ("insufficient permissions", "Permission denied")
@@ -62,6 +62,49 @@ def format_entry(entry, message_format):
     return f"{identifier}[{pid}]: {message}" if pid else f"{identifier}: {message}"
 
 
+def route_values(entry, used):
+    """The entry's values of the placeholders the section's names use ({unit}: its unit, else
+    its identifier; {identifier})."""
+    values = {}
+    if "unit" in used:
+        values["unit"] = field_text(entry.get("_SYSTEMD_UNIT") or entry.get("SYSLOG_IDENTIFIER")) or "unknown"
+    if "identifier" in used:
+        values["identifier"] = field_text(entry.get("SYSLOG_IDENTIFIER") or entry.get("_COMM")) or "unknown"
+    return values
+
+
+def at_or_before(position, saved):
+    """True if the entry at ``position`` (cursor, realtime µs) comes no later than ``saved``:
+    by sequence number within one journal sequence, else by time."""
+    (cursor, realtime), (saved_cursor, saved_realtime) = position, saved
+    (sequence, number), (saved_sequence, saved_number) = _cursor_order(cursor), _cursor_order(saved_cursor)
+    if sequence is not None and sequence == saved_sequence:
+        return number <= saved_number
+    return realtime <= saved_realtime
+
+
+def _cursor_order(cursor):
+    fields = dict(part.split("=", 1) for part in cursor.split(";") if "=" in part)
+    try:
+        return fields.get("s"), int(fields.get("i", ""), 16)
+    except ValueError:
+        return None, 0
+
+
+class JournalRoute:
+    """The entries of one route (with {unit} in the names: one unit's): the origin the agent routes
+    events by and saves positions under, each route with its own cursor."""
+
+    file_name = "journal"
+
+    def __init__(self, values):
+        self.name_values = values
+        self.key = ("journald" + "".join(f";{name}={value}" for name, value in values.items()), 0)
+
+    def state_row(self, position):
+        return position  # (cursor, time in microseconds)
+
+
 def entry_events(entry, message_format, previous):
     """Events (timestamp_ms, message, size, position) of one entry; an entry over the size limit
     becomes parts, of which only the last carries the entry's position (``previous`` the rest)."""
@@ -81,7 +124,8 @@ def entry_events(entry, message_format, previous):
 
 class JournaldSource:
     """One stream section's entries of the journal: a journalctl child, restarted (with backoff)
-    from the last entry read when it exits."""
+    from the last entry read when it exits. With {unit} or {identifier} in the names, each route
+    keeps its own cursor; a restart starts at the oldest and drops, per route, what it had sent."""
 
     exhausted = False
 
@@ -89,23 +133,24 @@ class JournaldSource:
         self.stream = stream
         self._journalctl = journalctl
         self._clock = clock
-        position = saved.get(KEY)
-        self._read = (position.path, position.offset) if position else None  # the last entry read
+        self._used = [name for name in ("unit", "identifier")
+                      if "{%s}" % name in stream.log_group_name + stream.log_stream_name]
+        self._done = {key: (p.path, p.offset) for key, p in saved.items() if key[0].startswith("journald")}
+        self._read = min(self._done.values(), key=lambda position: position[1], default=None)  # last entry read
         self._initial = "head" if has_state or stream.initial_position == "start_of_file" else "tail"
+        self._routes = {}  # route values -> JournalRoute
+        self._last = {}  # route key -> the position of its last entry read
         self._process = None
         self._partial = b""
         self._restarts = 0
         self._restart_at = 0.0
         self._reported = set()
-        self._skip = None  # the cursor journalctl starts at, already sent: dropped when it comes first
+        self._skip = None  # the cursor journalctl restarts at, already read: dropped when it comes first
+        self._started = False
         self.busy = False
-        self.file_name = "journal"
-
-    def state_row(self, position):
-        return position  # (cursor, time in microseconds)
 
     def keys(self):
-        return {KEY}
+        return {route.key for route in self._routes.values()} | set(self._done)
 
     def flush_pending(self):
         return []  # an entry is complete when journalctl prints it
@@ -130,31 +175,62 @@ class JournaldSource:
     def _events(self, data):
         lines = (self._partial + data).split(b"\n")
         self._partial = lines.pop()
-        events = []
+        found = []
         for line in lines:
             if not line.strip():
                 continue
             try:
                 entry = json.loads(line)
-            except ValueError:
-                LOG.warning("[%s] journalctl printed a line that is not JSON; skipped: %.200r", self.stream.section, line)
+                position = (entry["__CURSOR"], int(entry["__REALTIME_TIMESTAMP"]))
+            except (ValueError, KeyError, TypeError):
+                LOG.warning("[%s] journalctl printed a line that is not an entry; skipped: %.200r",
+                            self.stream.section, line)
                 continue
             if self._skip is not None:
                 skip, self._skip = self._skip, None
-                if entry.get("__CURSOR") == skip:
-                    continue  # the last entry accepted (or read) before: --cursor is inclusive
-            previous = self._read
-            self._read = (entry["__CURSOR"], int(entry["__REALTIME_TIMESTAMP"]))
-            events += entry_events(entry, self.stream.message_format, previous)
-        if events:
+                if position[0] == skip:
+                    continue
+            self._read = position
+            route = self._route(route_values(entry, self._used))
+            if self._already_sent(route.key, position):
+                continue
+            events = entry_events(entry, self.stream.message_format, self._last.get(route.key))
+            self._last[route.key] = position
+            if not events:
+                continue
+            if found and found[-1][1] is route:
+                found[-1][2].extend(events)
+            else:
+                found.append((route.key, route, events))
+        if found:
             self._restarts = 0
-        return [(KEY, self, events)] if events else []
+        return found
+
+    def _route(self, values):
+        cache_key = tuple(values.items())
+        route = self._routes.get(cache_key)
+        if route is None:
+            route = self._routes[cache_key] = JournalRoute(values)
+        return route
+
+    def _already_sent(self, key, position):
+        done = self._done.get(key)
+        if done is None:
+            return False
+        if at_or_before(position, done):
+            return True
+        del self._done[key]  # entries come in journal order: the rest of this route is new
+        return False
 
     def _start(self):
         if self._clock() < self._restart_at:
             return False
         start = ("cursor", self._read[0]) if self._read else (self._initial,)
-        self._skip = self._read[0] if self._read else None
+        if self._started:
+            self._skip = self._read[0] if self._read else None  # the child's restart: that entry was read
+        elif self._read:
+            self._warn_if_vacuumed(self._read)  # the agent's start: what was sent is dropped per route
+        self._started = True
         command = journalctl_command(self.stream, start, self._journalctl)
         try:
             self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -169,6 +245,11 @@ class JournaldSource:
         self._partial = b""
         LOG.info("[%s] reading the journal: %s", self.stream.section, " ".join(command))
         return True
+
+    def _warn_if_vacuumed(self, position):
+        gap = journal_gap(self.stream, position, self._journalctl)
+        if gap:
+            LOG.warning("[%s] %s", self.stream.section, gap)
 
     def _check_stderr(self):
         try:
@@ -230,3 +311,33 @@ def preview(stream, count, journalctl="journalctl", timeout=30):
     if result.returncode != 0 and not entries:
         problems = [f"source: {journalctl} failed: {stderr.strip().splitlines()[0] if stderr.strip() else result.returncode}"]
     return command, events, problems
+
+
+def journal_gap(stream, position, journalctl="journalctl", timeout=30):
+    """A sentence naming the time span that may be missing when the journal no longer holds the
+    entry at ``position`` (vacuumed while the agent was down), else None. It looks without the
+    section's filters, so a filter changed since is not taken for a gap."""
+    command = [journalctl, "-o", "json", "--no-pager", "--cursor", position[0]]
+    if stream.journal_directory:
+        command += ["--directory", stream.journal_directory]
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    try:
+        first = process.stdout.readline()
+    finally:
+        process.kill()
+        process.wait(timeout)
+    try:
+        entry = json.loads(first)
+    except ValueError:
+        entry = None
+    if entry is not None and entry.get("__CURSOR") == position[0]:
+        return None
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(position[1] / 1e6))
+    until = ("the oldest entry it holds, of " + time.strftime("%Y-%m-%dT%H:%M:%SZ",
+             time.gmtime(int(entry["__REALTIME_TIMESTAMP"]) / 1e6))) if entry else "now"
+    return (f"the journal no longer holds the last entry sent (of {since}): it was vacuumed while the "
+            f"agent was down; entries from {since} to {until} may be missing")

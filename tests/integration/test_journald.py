@@ -163,3 +163,87 @@ def test_a_file_only_key_in_a_journald_section_is_a_config_error(aws, tmp_path, 
     result = aws.run("logs", "push", "--config-file", agent.config, "--check")
     assert result.returncode != 0  # as every config error (test_push_config_errors.py)
     assert result.stderr.strip() == f"aws logs push: {agent.config}: [j] {key}: only for files; this section has source = journald"
+
+
+def interleaved(start, count):
+    units = ("a.service", "b.service", "c.service")
+    return [{"MESSAGE": f"seq {i:09d}", "_SYSTEMD_UNIT": units[i % 3], "SYSLOG_IDENTIFIER": units[i % 3][0],
+             "PRIORITY": 6} for i in range(start, start + count)]
+
+
+def test_one_stream_per_unit_with_restarts_and_kill_9(aws, wire, logs, tmp_path, torture_report):
+    journal = JournalWriter(tmp_path / "journal")
+    agent = PushAgent(aws, tmp_path / "agent", {"units": journald(tmp_path / "journal", "{unit}",
+                                                                    message_format="message")})
+    written = 0
+    with agent:
+        for stop in ("SIGTERM", "SIGTERM", "kill -9", "kill -9"):
+            journal.append(interleaved(written, 600))
+            written += 600
+            agent.start()
+            journal.append(interleaved(written, 600))
+            written += 600
+            if stop == "SIGTERM":
+                for unit in "abc":
+                    settle(wire, GROUP, f"{unit}.service", written // 3)
+                assert agent.stop() == 0
+            else:
+                time.sleep(0.5)
+                agent.kill()
+        agent.start()
+        for unit in "abc":
+            settle(wire, GROUP, f"{unit}.service", written // 3)
+        assert agent.stop() == 0
+    lost, duplicated = [], 0
+    for number, unit in enumerate("abc"):
+        unit_lost, unit_duplicated = audit(stored_messages(logs, GROUP, f"{unit}.service"),
+                                           range(number, written, 3))
+        lost += unit_lost
+        duplicated += unit_duplicated
+    puts = len(wire.calls_of("PutLogEvents"))
+    torture_report("journald {unit}: 2 SIGTERM, 2 kill -9", written=written, lost=len(lost), duplicated=duplicated,
+                   puts=puts)
+    assert lost == []
+    assert duplicated <= 2 * 1200  # only what was in flight at the two kill -9
+    assert puts < written / 20  # interleaved units still fill batches (one per stream per flush)
+
+
+def test_sigterm_restart_with_one_stream_per_unit_sends_nothing_twice(aws, wire, logs, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    agent = PushAgent(aws, tmp_path / "agent", {"units": journald(tmp_path / "journal", "{unit}",
+                                                                    message_format="message")})
+    with agent:
+        journal.append(interleaved(0, 300))
+        agent.start()
+        for unit in "abc":
+            settle(wire, GROUP, f"{unit}.service", 100)
+        assert agent.stop() == 0
+        journal.append(interleaved(300, 2) + [{"MESSAGE": "seq 000000302", "_SYSTEMD_UNIT": "a.service",
+                                               "PRIORITY": 6}])  # c gets nothing new: its cursor is the oldest
+        agent.start()
+        settle(wire, GROUP, "a.service", 102)
+        assert agent.stop() == 0
+    assert audit(stored_messages(logs, GROUP, "a.service"), [*range(0, 300, 3), 300, 302]) == ([], 0)
+    assert audit(stored_messages(logs, GROUP, "b.service"), [*range(1, 300, 3), 301]) == ([], 0)
+    assert audit(stored_messages(logs, GROUP, "c.service"), range(2, 300, 3)) == ([], 0)
+
+
+def test_a_vacuumed_cursor_is_a_warning_naming_the_span_and_reading_goes_on(aws, wire, logs, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    journal.append(numbered(0, 100))
+    agent = PushAgent(aws, tmp_path / "agent", {"app": journald(tmp_path / "journal", "app")})
+    with agent:
+        agent.start()
+        settle(wire, GROUP, "app", 100)
+        assert agent.stop() == 0
+        journal.vacuum()  # while the agent is down: only newer entries remain
+        journal.append(numbered(100, 100))
+        status = aws.run("logs", "push", "--config-file", agent.config, "--status")
+        assert "warning: the journal no longer holds the last entry sent" in status.stdout, status.stdout
+        agent.start()
+        settle(wire, GROUP, "app", 200)
+        assert agent.stop() == 0
+        log_text = agent.log_text()
+    assert audit(stored_messages(logs, GROUP, "app"), range(200)) == ([], 0)
+    assert log_text.count("it was vacuumed while the agent was down; entries from 20") == 1, log_text
+    assert "to the oldest entry it holds, of 20" in log_text
