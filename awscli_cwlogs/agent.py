@@ -26,6 +26,8 @@ class Lifecycle:
         self._parent = parent
         self.stop_requested = threading.Event()
         self.reload_requested = threading.Event()
+        # set when the idle loop should look again at once: a stop, a reload, data from a source's thread
+        self.wakeup = parent.wakeup if parent is not None else threading.Event()
         self._deadline = None
 
     def child(self):
@@ -36,6 +38,11 @@ class Lifecycle:
         if self._deadline is None:
             self._deadline = self._clock() + self.shutdown_timeout
         self.stop_requested.set()
+        self.wakeup.set()
+
+    def request_reload(self):
+        self.reload_requested.set()
+        self.wakeup.set()
 
     def expired(self):
         if self._parent is not None and self._parent.expired():
@@ -70,6 +77,8 @@ class Pipeline:
         self.ready = []  # batches waiting for room in the queue
         self._caught_up = False
         self.thread = threading.Thread(target=publisher.run, args=(self.queue,), name=f"publish-{stream.section}", daemon=True)
+        if lifecycle is not None and hasattr(source, "wake"):
+            source.wake = lifecycle.wakeup.set  # a source fed by a thread of its own wakes the idle loop
 
     def step(self):
         """Reads what it can without blocking; True if it read anything."""
@@ -180,7 +189,8 @@ def run_agent(pipelines, lifecycle, reload=None):
         if all(getattr(p.source, "exhausted", False) for p in pipelines):
             break
         if not active:
-            lifecycle.stop_requested.wait(IDLE_POLL_S)
+            lifecycle.wakeup.wait(IDLE_POLL_S)
+        lifecycle.wakeup.clear()
     if lifecycle.stop_requested.is_set():
         LOG.info("stopping: sending what is buffered (up to %.0f s)", lifecycle.shutdown_timeout)
     for pipeline in pipelines:

@@ -266,4 +266,4 @@ def install_signal_handlers(lifecycle, reload=False):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: lifecycle.request_stop())
     if reload:
-        signal.signal(signal.SIGHUP, lambda *_: lifecycle.reload_requested.set())
+        signal.signal(signal.SIGHUP, lambda *_: lifecycle.request_reload())

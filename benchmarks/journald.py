@@ -1,0 +1,103 @@
+"""The journald case: `aws logs push` with a journald section draining a journal of N entries
+to the blackhole endpoint, next to journalctl alone printing the same entries as JSON (the
+floor). CPU from each process's own rusage (os.wait4), which includes the journalctl child
+the agent waited for.
+
+    python3 dev.py bench-journald [--entries N]      (default 200,000; needs systemd-journal-remote)
+"""
+import argparse
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import Run, startup_cpu, wait_for  # noqa: E402
+from tests.harness.awscli import AwsCli  # noqa: E402
+from tests.harness.journal import JournalWriter, journal_remote_missing  # noqa: E402
+from tests.harness.motoserver import free_port  # noqa: E402
+
+
+def make_journal(folder, entries):
+    journal = JournalWriter(folder)
+    units = ("nginx.service", "app.service", "sshd.service", "cron.service")
+    for start in range(0, entries, 20_000):
+        journal.append([{"MESSAGE": f"request {i:09d} served path=/api/v1/items/{i % 977} status=200 ms={i % 97}",
+                         "_SYSTEMD_UNIT": units[i % 4], "SYSLOG_IDENTIFIER": units[i % 4].split(".")[0],
+                         "_PID": 1000 + i % 4, "PRIORITY": 6} for i in range(start, min(start + 20_000, entries))])
+    return journal
+
+
+def last_cursor(folder):
+    tail = subprocess.run(["journalctl", "--directory", str(folder), "-o", "json", "--lines", "1", "--no-pager"],
+                          capture_output=True, text=True, check=True).stdout
+    return tail.split('"__CURSOR":"', 1)[1].split('"', 1)[0]
+
+
+def saved_cursors(state_file):
+    if not state_file.exists():
+        return set()
+    try:
+        db = sqlite3.connect(f"file:{state_file}?mode=ro", uri=True)
+        try:
+            return {row[0] for row in db.execute("SELECT path FROM positions")}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return set()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=200_000)
+    args = parser.parse_args()
+    if journal_remote_missing():
+        raise SystemExit(f"benchmark: {journal_remote_missing()}")
+    work = Path(tempfile.mkdtemp(prefix="cwlogs-bench-journald-"))
+    print(f"writing a journal of {args.entries:,} entries ...", flush=True)
+    make_journal(work / "journal", args.entries)
+    end = last_cursor(work / "journal")
+
+    floors = []
+    for _ in range(3):
+        floor = Run(["journalctl", "--directory", str(work / "journal"), "-o", "json", "--all", "--no-pager",
+                     "--lines", "all"], None).stop()
+        floors.append(floor.cpu)
+    floor_cpu = min(floors)
+
+    port = free_port()
+    blackhole = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "blackhole.py"), str(port)])
+    try:
+        aws = AwsCli(work / "home", f"http://127.0.0.1:{port}")
+        time.sleep(1)
+        startup = startup_cpu(aws)
+        rows = []
+        for name, stream in (("one stream", "all"), ("a stream per unit", "{unit}")):
+            config, state = work / f"{len(rows)}.conf", work / f"{len(rows)}.state"
+            config.write_text(f"[general]\nstate_file = {state}\n[j]\nsource = journald\n"
+                              f"journal_directory = {work / 'journal'}\nlog_group_name = bench\n"
+                              f"log_stream_name = {stream}\nbuffer_duration = 1000\n")
+            run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
+            wait_for(lambda: end in saved_cursors(state), 600, "the last entry accepted")
+            elapsed = time.monotonic() - run.started
+            run.stop(2)  # SIGINT: the orderly stop
+            rows.append((name, args.entries / elapsed, run.cpu, run.cpu - startup))
+    finally:
+        blackhole.terminate()
+        blackhole.wait()
+    per_100k = 100_000 / args.entries
+    print(f"\n{args.entries:,} journal entries; journalctl alone (-o json, the floor): "
+          f"{floor_cpu * per_100k:.2f} CPU-s per 100k; CLI start-up and exit: {startup:.2f} CPU-s per run\n")
+    print(f"{'run':22s} {'entries/s':>10s} {'CPU-s/100k':>11s} {'net of start-up':>16s} "
+          f"{'agent share (- floor)':>22s}")
+    for name, rate, cpu, net in rows:
+        print(f"{name:22s} {rate:10,.0f} {cpu * per_100k:11.2f} {net * per_100k:16.2f} "
+              f"{(net - floor_cpu) * per_100k:22.2f}")
+
+
+if __name__ == "__main__":
+    main()
