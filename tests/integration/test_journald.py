@@ -247,3 +247,39 @@ def test_a_vacuumed_cursor_is_a_warning_naming_the_span_and_reading_goes_on(aws,
     assert audit(stored_messages(logs, GROUP, "app"), range(200)) == ([], 0)
     assert log_text.count("it was vacuumed while the agent was down; entries from 20") == 1, log_text
     assert "to the oldest entry it holds, of 20" in log_text
+
+
+def test_sighup_adds_a_journald_section_and_the_running_one_goes_on(aws, wire, logs, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    journal.append(interleaved(0, 300))
+    folder = tmp_path / "journal"
+    agent = PushAgent(aws, tmp_path / "agent", {"a": journald(folder, "a", units="a.service", message_format="message")})
+    with agent:
+        agent.start()
+        settle(wire, GROUP, "a", 100)
+        text = agent.config.read_text()
+        agent.config.write_text(text + "\n[b]\n" + "".join(
+            f"{k} = {v}\n" for k, v in journald(folder, "b", units="b.service", message_format="message").items()))
+        agent.process.send_signal(signal.SIGHUP)
+        settle(wire, GROUP, "b", 100)
+        journal.append(interleaved(300, 300))
+        settle(wire, GROUP, "a", 200)
+        settle(wire, GROUP, "b", 200)
+        assert agent.stop() == 0
+        log_text = agent.log_text()
+    assert "1 section(s) kept, 0 stopped, 1 started" in log_text
+    assert audit(stored_messages(logs, GROUP, "a"), range(0, 600, 3)) == ([], 0)
+    assert audit(stored_messages(logs, GROUP, "b"), range(1, 600, 3)) == ([], 0)
+
+
+def test_the_example_config_s_journald_section_is_valid(aws, tmp_path):
+    text = open(os.path.join(os.path.dirname(__file__), "..", "..", "launcher", "awslogs.conf")).read()
+    block = text[text.index("# [journal]"):].splitlines()
+    section = "\n".join(line[2:] for line in block if line.startswith("# ") and "=" in line and not
+                        line.startswith("# Optional") and not line.startswith("#  "))
+    config = tmp_path / "awslogs.conf"
+    config.write_text(f"[general]\nstate_file = {tmp_path}/state\n[journal]\n{section}\n"
+                      f"journal_directory = {tmp_path}\n")
+    result = aws.run("logs", "push", "--config-file", config, "--check", env={"AWS_EC2_METADATA_DISABLED": "true"})
+    assert "[journal] journal -> log group /hosts/journal, log stream " in result.stdout, result.stdout + result.stderr
+    assert "--priority 6" in result.stdout
