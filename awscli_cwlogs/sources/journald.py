@@ -20,6 +20,7 @@ BACKOFF_S = (1, 2, 4, 8, 15, 30, 60)
 PIPE_CHUNKS = 16  # chunks of journalctl's output read ahead (64 KiB each): then journalctl waits
 _BOOKKEEPING = ("__CURSOR", "__MONOTONIC_TIMESTAMP", "__SEQNUM", "__SEQNUM_ID")
 _DENIED = ("insufficient permissions", "Permission denied")
+_PERMISSION_FIX = "Run the agent as root, or in the systemd-journal (or adm) group"
 
 
 def journalctl_command(stream, start, journalctl="journalctl", follow=True):
@@ -292,23 +293,28 @@ class JournaldSource:
             LOG.warning("[%s] %s", self.stream.section, gap)
 
     def _check_stderr(self):
+        """journalctl's complaints: a permission problem once as an ERROR, others as WARNINGs;
+        returns whether it was a permission problem."""
         try:
-            text = self._process.stderr.read() or b""
+            text = (self._process.stderr.read() or b"").decode("utf-8", errors="replace")
         except OSError:
-            return
-        text = text.decode("utf-8", errors="replace")
+            return False
         if any(sign in text for sign in _DENIED):
-            self._report("denied", "cannot read the journal: permission denied. Run the agent as root, or in "
-                         "the systemd-journal (or adm) group")
-        elif text.strip():
+            self._report("denied", f"cannot read the journal: permission denied. {_PERMISSION_FIX}")
+            return True
+        if text.strip():
             LOG.warning("[%s] journalctl: %s", self.stream.section, text.strip().splitlines()[0])
+        return False
 
     def _ended(self):
-        self._check_stderr()
+        denied = self._check_stderr()
         code = self._process.wait()
         self._process = None
-        LOG.warning("[%s] journalctl exited with code %s; starting it again from the last entry read",
-                    self.stream.section, code)
+        if not denied:
+            silent = code != 0 and self._restarts > 0  # it failed again before printing any entry
+            LOG.warning("[%s] journalctl exited with code %s; starting it again from the last entry read%s",
+                        self.stream.section, code, f" (if it may not read the journal: {_PERMISSION_FIX})"
+                        if silent else "")
         self._back_off()
 
     def _back_off(self):
@@ -350,8 +356,7 @@ def preview(stream, count, journalctl="journalctl", timeout=30):
         return command, [], [f"source: {journalctl} did not answer within {timeout} s"]
     stderr = result.stderr.decode("utf-8", errors="replace")
     if any(sign in stderr for sign in _DENIED):
-        return command, [], ["source: cannot read the journal: permission denied (run as root, or in the "
-                             "systemd-journal or adm group)"]
+        return command, [], [f"source: cannot read the journal: permission denied. {_PERMISSION_FIX}"]
     entries = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     events = [(event[0], event[1]) for entry in entries for event in entry_events(entry, stream.message_format, None)]
     problems = [] if entries else [f"source: no journal entry matches ({' '.join(command[5:]) or 'the whole journal'})"]

@@ -1,8 +1,11 @@
 """Runs the real `aws` command in a subprocess, with an AWS config of its own."""
+import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 AWS = str(Path(sys.executable).with_name("aws"))
@@ -64,3 +67,32 @@ class AwsCli:
 
 def default_sigint():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def nobody_cannot_run_aws():
+    """Why the user nobody cannot run the tests' `aws` (a skip reason), or None if it can."""
+    reach = subprocess.run([*AS_NOBODY, AWS, "--version"], capture_output=True, text=True)
+    if reach.returncode == 0:
+        return None
+    return (f"the user nobody cannot run {AWS} (the checkout or its .venv is in a folder only its owner "
+            f"may enter, such as /root or a 0700 folder): {reach.stderr.strip()[:200]}")
+
+
+@contextlib.contextmanager
+def nobody_cli(endpoint):
+    """(an AwsCli whose commands run as nobody, its work folder): pytest's own temporary folders
+    are root's alone, so this works in a folder of its own that nobody may enter."""
+    work = Path(tempfile.mkdtemp(prefix="cwlogs-nobody-"))
+    try:
+        work.chmod(0o755)
+        aws = AwsCli(work / "home", endpoint)
+        for path in (aws.home, aws.home / ".aws", *(aws.home / ".aws").iterdir()):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        as_root = aws.command
+        aws.command = lambda *args: AS_NOBODY + as_root(*args)
+        yield aws, work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from tests.harness.awscli import nobody_cannot_run_aws, nobody_cli
 from tests.harness.journal import JournalWriter, journal_remote_missing, numbered
 from tests.harness.pushagent import PushAgent, audit, settle, stored_messages
 
@@ -283,3 +284,28 @@ def test_the_example_config_s_journald_section_is_valid(aws, tmp_path):
     result = aws.run("logs", "push", "--config-file", config, "--check", env={"AWS_EC2_METADATA_DISABLED": "true"})
     assert "[journal] journal -> log group /hosts/journal, log stream " in result.stdout, result.stdout + result.stderr
     assert "--priority 6" in result.stdout
+
+
+def test_a_journal_the_agent_may_not_read_is_named_with_the_fix_and_no_busy_loop(wire, tmp_path):
+    if nobody_cannot_run_aws():
+        pytest.skip(nobody_cannot_run_aws())
+    with nobody_cli(wire.url) as (aws, work):
+        journal = JournalWriter(work / "journal")
+        journal.append(numbered(0, 3))
+        (work / "journal").chmod(0o755)
+        journal.path.chmod(0o640)  # root's, as /var/log/journal is: nobody is in neither group
+        agent = PushAgent(aws, work / "agent", {"app": journald(work / "journal", "app")})
+        (work / "agent").chmod(0o777)
+        agent.config.chmod(0o644)
+        with agent:
+            agent.start()
+            time.sleep(5)
+            cpu = _cpu_seconds(agent.process.pid)
+            time.sleep(3)
+            assert _cpu_seconds(agent.process.pid) - cpu < 0.5
+            assert agent.stop() == 0
+            log_text = agent.log_text()
+    fix = "Run the agent as root, or in the systemd-journal (or adm) group"
+    assert log_text.count(f"ERROR [app] cannot read the journal: permission denied. {fix}") == 1, log_text
+    assert log_text.count("reading the journal: journalctl") <= 5 and "Traceback" not in log_text  # backoff 1, 2, 4 s
+    assert wire.accepted_events(GROUP, "app") == 0

@@ -1,14 +1,10 @@
 """Scenarios 3 and 4: a rotation storm, then files deleted, replaced by symlinks, made unreadable."""
 import os
-import shutil
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.harness.awscli import AWS, AwsCli
+from tests.harness.awscli import nobody_cannot_run_aws, nobody_cli
 from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, wait_until, write_lines
 from tests.torture.conftest import LogWriter
 
@@ -76,17 +72,9 @@ def test_delete_and_recreate_and_symlink(aws, wire, logs, tmp_path, torture_repo
 def test_unreadable_file_is_warned_about_and_picked_up_later(wire, logs, torture_report):
     """Run as nobody (root reads anything): chmod 000 means something only then. pytest's own
     temporary folders are root's alone, so this one works in a folder of its own."""
-    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    reach = subprocess.run([*as_nobody, AWS, "--version"], capture_output=True, text=True)
-    if reach.returncode != 0:
-        pytest.skip(f"the user nobody cannot run {AWS} (the checkout or its .venv is in a folder only its "
-                    f"owner may enter, such as /root or a 0700 folder): {reach.stderr.strip()[:200]}")
-    work = Path(tempfile.mkdtemp(prefix="cwlogs-nobody-"))
-    try:
-        work.chmod(0o755)
-        aws = AwsCli(work / "home", wire.url)
-        for path in (aws.home, aws.home / ".aws", *(aws.home / ".aws").iterdir()):
-            path.chmod(0o755 if path.is_dir() else 0o644)
+    if nobody_cannot_run_aws():
+        pytest.skip(nobody_cannot_run_aws())
+    with nobody_cli(wire.url) as (aws, work):
         locked, open_log = work / "locked.log", work / "open.log"
         write_lines(locked, 0, 100, mode="w")
         write_lines(open_log, 100, 100, mode="w")
@@ -94,8 +82,6 @@ def test_unreadable_file_is_warned_about_and_picked_up_later(wire, logs, torture
         agent = PushAgent(aws, work / "agent", {"locked": section(locked, GROUP, "locked"), "open": section(open_log, GROUP, "open")})
         (work / "agent").chmod(0o777)
         agent.config.chmod(0o644)
-        aws_command = aws.command
-        aws.command = lambda *args: as_nobody + aws_command(*args)
         with agent:
             agent.start()
             wait_until(lambda: wire.accepted_events(GROUP, "open") >= 100, 30, "the readable file's lines")
@@ -105,8 +91,6 @@ def test_unreadable_file_is_warned_about_and_picked_up_later(wire, logs, torture
             wait_until(lambda: wire.accepted_events(GROUP, "locked") >= 100, 30, "the file once readable")
             assert agent.stop() == 0
             log_text = agent.log_text()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     assert f"cannot read {locked}: permission denied; will retry" in log_text
     assert log_text.count("permission denied") == 1  # warned once, not at every poll
     lost, duplicated = audit(stored_messages(logs, GROUP, "locked") + stored_messages(logs, GROUP, "open"), range(200))
