@@ -75,6 +75,9 @@ def _journald_report(stream, store):
     lines.append(f"  saved position: the entry of {iso_millis(saved.offset // 1000)}" if saved else
                  f"  not read yet: starts at the {'oldest' if stream.initial_position == 'start_of_file' else 'next'} entry")
     if events:
+        count, complete = journald.count_matching(stream)
+        lines.append(f"  {'' if complete else 'at least '}{count:,} entries match now"
+                     + ("" if complete else " (counted for 10 s)"))
         lines.append(f"  the last {len(events)} matching entries as events:")
         lines += [f"    {iso_millis(timestamp)} | {_shorten(message)}" for timestamp, message in events]
     problems = [f"[{stream.section}] {problem}" for problem in problems]

@@ -365,6 +365,28 @@ def preview(stream, count, journalctl="journalctl", timeout=30):
     return command, events, problems
 
 
+def count_matching(stream, journalctl="journalctl", seconds=10.0):
+    """(how many entries match the section's filters now, whether that is all of them): counted
+    for at most ``seconds`` (a large journal: "at least")."""
+    command = journalctl_command(stream, ("head",), journalctl, follow=False) + ["--output-fields=__CURSOR"]
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+    except OSError:
+        return 0, False
+    count, deadline = 0, time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            chunk = process.stdout.read1(1 << 20)
+            if not chunk:
+                return count, True
+            count += chunk.count(b"\n")
+        return count, False
+    finally:
+        process.kill()
+        process.wait()
+
+
 def journal_gap(stream, position, journalctl="journalctl", timeout=30):
     """A sentence naming the time span that may be missing when the journal no longer holds the
     entry at ``position`` (vacuumed while the agent was down), else None. It looks without the

@@ -145,6 +145,7 @@ def test_check_and_status_for_a_journald_section(aws, wire, logs, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     assert f"--directory {tmp_path / 'journal'} --unit app.service" in check.stdout
     assert "| sshd[5]: seq 000000002 from sshd" in check.stdout and "not read yet" in check.stdout
+    assert "\n  3 entries match now\n" in check.stdout
     assert wire.calls == []
     with agent:
         agent.start()
