@@ -17,7 +17,9 @@ from awscli_cwlogs.events import MAX_MESSAGE_BYTES, _split_utf8
 LOG = logging.getLogger("awscli_cwlogs")
 KEY = ("journald", 0)  # the state file's key of a section's position (one per route with {unit}/{identifier})
 BACKOFF_S = (1, 2, 4, 8, 15, 30, 60)
-PIPE_CHUNKS = 16  # chunks of journalctl's output read ahead (64 KiB each): then journalctl waits
+PIPE_BYTES = 1 << 20  # journalctl's pipe, enlarged: fewer, larger reads
+PIPE_CHUNKS = 4  # chunks of its output read ahead (up to PIPE_BYTES each): then journalctl waits
+STDERR_CHECK_S = 1.0
 _BOOKKEEPING = ("__CURSOR", "__MONOTONIC_TIMESTAMP", "__SEQNUM", "__SEQNUM_ID")
 _DENIED = ("insufficient permissions", "Permission denied")
 _PERMISSION_FIX = "Run the agent as root, or in the systemd-journal (or adm) group"
@@ -151,6 +153,7 @@ class JournaldSource:
         self._reported = set()
         self._skip = None  # the cursor journalctl restarts at, already read: dropped when it comes first
         self._started = False
+        self._stderr_at = 0.0
         self.busy = False
         self.wake = lambda: None  # the agent sets it: wakes its idle loop when output arrives
 
@@ -179,10 +182,11 @@ class JournaldSource:
         found = self._events(b"".join(data)) if data else []
         if ended:
             self._ended()
-        elif not data:
-            self._check_stderr()
-        else:
+        elif data:
             self.busy = not self._chunks.empty()
+        elif self._clock() >= self._stderr_at:
+            self._stderr_at = self._clock() + STDERR_CHECK_S
+            self._check_stderr()
         return found
 
     def _pump(self, stdout, chunks):
@@ -191,7 +195,7 @@ class JournaldSource:
         fd = stdout.fileno()
         while True:
             try:
-                chunk = os.read(fd, 65_536)
+                chunk = os.read(fd, PIPE_BYTES)
             except OSError:
                 chunk = b""
             chunks.put(chunk)
@@ -278,6 +282,10 @@ class JournaldSource:
                          "Will try again")
             self._back_off()
             return False
+        try:  # Linux: a larger pipe, so journalctl writes ahead while the agent works
+            fcntl.fcntl(self._process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except (AttributeError, OSError):
+            pass
         stderr = self._process.stderr.fileno()
         fcntl.fcntl(stderr, fcntl.F_SETFL, fcntl.fcntl(stderr, fcntl.F_GETFL) | os.O_NONBLOCK)
         self._chunks = queue.Queue(PIPE_CHUNKS)
