@@ -1,4 +1,4 @@
-"""Wires the stages: source (files or stdin) -> events -> batcher -> bounded queue -> publisher.
+"""Wires the stages: a source (files, the journal, stdin) -> events -> batcher -> bounded queue -> publisher.
 
 One loop reads every source in turn; each stream has its own publisher thread. When a
 stream's queue is full its source is not read (backpressure), so memory stays flat.
