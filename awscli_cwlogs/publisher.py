@@ -115,7 +115,7 @@ class Publisher:
         if self._store is None:
             return
         positions = {key: origin.state_row(position) for key, (origin, position) in batch.checkpoints.items()
-                     if key is not None and key[0] is not None}
+                     if key is not None and key[0] is not None and position is not None}
         counts = {"events_sent": batch.count, "batches_sent": 1 if batch.count else 0, "filtered": batch.filtered,
                   "message_bytes": batch.size - EVENT_OVERHEAD * batch.count, **self._rejected}
         try:

@@ -10,7 +10,8 @@ saved for it and whether it has any state at all. Then:
     state file knows the origin by (a pair; ``None`` for a source that remembers nothing,
     such as stdin). ``origin`` has ``state_row(position)`` -> ``(text, integer)``, the row
     the state file keeps for the key (a file: its path and the offset after the event; the
-    journal: the entry's cursor and its time in microseconds).
+    journal: the entry's cursor and its time in microseconds). A position of None records
+    nothing (the first parts of an oversized journal entry, before any entry of its stream).
 ``busy``
     True after a poll that stopped at the budget: more is waiting, poll again soon.
 ``exhausted``

@@ -82,3 +82,26 @@ def test_journald_config_errors_name_file_section_and_key(tmp_path, text, messag
     with pytest.raises(ConfigError) as error:
         load_config(config(tmp_path, text + "\n"))
     assert message in str(error.value) and str(tmp_path) in str(error.value)
+
+
+def test_a_batch_ending_in_the_first_part_of_an_oversized_entry_records_no_position():
+    """The first parts of an entry over 1 MB, before any earlier entry of its stream, carry no
+    position: a batch that ends with one is sent and counted, and records nothing."""
+    import queue
+
+    from awscli_cwlogs.agent import Lifecycle
+    from awscli_cwlogs.batch import BodyFormat, make_batch
+    from awscli_cwlogs.publisher import Publisher
+    from awscli_cwlogs.sources.journald import JournalRoute
+    from tests.unit.test_publisher import STREAM, ScriptedClient, Store
+
+    parts = entry_events({**ENTRY, "MESSAGE": "x" * (MAX_MESSAGE_BYTES + 10)}, "message", None)
+    route = JournalRoute({})
+    store = Store()
+    batches = queue.Queue()
+    batches.put(make_batch(parts[:1], {route.key: (route, parts[0][3])}, BodyFormat("g", "s", use_gzip=False)))
+    batches.put(make_batch(parts[1:], {route.key: (route, parts[1][3])}, BodyFormat("g", "s", use_gzip=False)))
+    batches.put(None)
+    Publisher(ScriptedClient({}, {}), STREAM, store, Lifecycle(20)).run(batches)
+    assert parts[0][3] is None
+    assert store.saved == [{}, {("journald", 0): ("s=1;i=2", 1796000000123456)}]
