@@ -310,3 +310,17 @@ def test_a_journal_the_agent_may_not_read_is_named_with_the_fix_and_no_busy_loop
     assert log_text.count(f"ERROR [app] cannot read the journal: permission denied. {fix}") == 1, log_text
     assert log_text.count("reading the journal: journalctl") <= 5 and "Traceback" not in log_text  # backoff 1, 2, 4 s
     assert wire.accepted_events(GROUP, "app") == 0
+
+
+def test_an_entry_over_1_mb_is_sent_as_parts_in_order(aws, wire, logs, tmp_path):
+    journal = JournalWriter(tmp_path / "journal")
+    big = "".join(f"{i:07d} " for i in range(190_000))  # 1.52 MB
+    journal.append([{"MESSAGE": big, "_SYSTEMD_UNIT": "big.service", "PRIORITY": 6}, *numbered(0, 2)])
+    with PushAgent(aws, tmp_path / "agent", {"app": journald(tmp_path / "journal", "app", message_format="message")}) \
+            as agent:
+        agent.start()
+        settle(wire, GROUP, "app", 4)
+        assert agent.stop() == 0
+    stored = stored_messages(logs, GROUP, "app")
+    assert len(stored) == 4 and "".join(stored[:2]) == big and stored[2:] == [
+        "seq 000000000 from app", "seq 000000001 from app"]
