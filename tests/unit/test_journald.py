@@ -5,7 +5,8 @@ import pytest
 
 from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
 from awscli_cwlogs.events import MAX_MESSAGE_BYTES
-from awscli_cwlogs.sources.journald import entry_events, field_text, format_entry, journalctl_command
+from awscli_cwlogs.sources.journal_entries import entry_events, field_text, format_entry
+from awscli_cwlogs.sources.journald import journalctl_command
 
 STREAM = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald")
 ENTRY = {"__CURSOR": "s=1;i=2", "__REALTIME_TIMESTAMP": "1796000000123456", "__MONOTONIC_TIMESTAMP": "5",
@@ -92,7 +93,7 @@ def test_a_batch_ending_in_the_first_part_of_an_oversized_entry_records_no_posit
     from awscli_cwlogs.agent import Lifecycle
     from awscli_cwlogs.batch import BodyFormat, make_batch
     from awscli_cwlogs.publisher import Publisher
-    from awscli_cwlogs.sources.journald import JournalRoute
+    from awscli_cwlogs.sources.journal_entries import JournalRoute
     from tests.unit.test_publisher import STREAM, ScriptedClient, Store
 
     parts = entry_events({**ENTRY, "MESSAGE": "x" * (MAX_MESSAGE_BYTES + 10)}, "message", None)
