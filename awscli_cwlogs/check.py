@@ -66,13 +66,12 @@ def _journald_report(stream, store):
     """The lines and problems of a journald section: its journalctl filter, saved position, and
     the last entries that match now, as they would be sent."""
     _, events, problems = journald.preview(stream, PREVIEW_LINES)
-    positions = store.positions(stream.log_group_name, stream.log_stream_name) if store else {}
-    saved = min((p for key, p in positions.items() if key[0].startswith("journald")), key=lambda p: p.offset,
-                default=None)
-    start = ("cursor", saved.path) if saved else ("head",) if stream.initial_position == "start_of_file" else ("tail",)
+    saved = journald.oldest(journald.saved_positions(
+        store.positions(stream.log_group_name, stream.log_stream_name) if store else {}))
+    start = ("cursor", saved[0]) if saved else ("head",) if stream.initial_position == "start_of_file" else ("tail",)
     lines = [f"[{stream.section}] journal -> log group {stream.log_group_name}, log stream {stream.log_stream_name}"
              f"  ({stream.defined_in})", f"  reads: {' '.join(journald.journalctl_command(stream, start))}"]
-    lines.append(f"  saved position: the entry of {iso_millis(saved.offset // 1000)}" if saved else
+    lines.append(f"  saved position: the entry of {iso_millis(saved[1] // 1000)}" if saved else
                  f"  not read yet: starts at the {'oldest' if stream.initial_position == 'start_of_file' else 'next'} entry")
     if events:
         count, complete = journald.count_matching(stream)

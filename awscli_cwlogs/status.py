@@ -36,11 +36,11 @@ def status_report(agent_config, store):
             "last_error": counters.get("last_error"), "last_error_at": _iso(counters.get("last_error_at")),
         })
         if stream.source == "journald":
-            saved = [p for key, p in positions.items() if key[0].startswith("journald")]
-            oldest = min(saved, key=lambda p: p.offset, default=None)
+            saved = journald.saved_positions(positions)
+            oldest = journald.oldest(saved)
             report[-1]["journal_position"] = {
-                "cursor": oldest.path, "time": _iso(oldest.offset / 1e6), "routes": len(saved),
-                "gap": journald.journal_gap(stream, (oldest.path, oldest.offset)),
+                "cursor": oldest[0], "time": _iso(oldest[1] / 1e6), "routes": len(saved),
+                "gap": journald.journal_gap(stream, oldest),
             } if oldest else None
     return report
 

@@ -24,6 +24,16 @@ _DENIED = ("insufficient permissions", "Permission denied")
 _PERMISSION_FIX = "Run the agent as root, or in the systemd-journal (or adm) group"
 
 
+def saved_positions(saved):
+    """The journal's rows among a stream's saved Positions: key -> (cursor, time in µs), one per route."""
+    return {key: (p.path, p.offset) for key, p in saved.items() if key[0].startswith(KEY[0])}
+
+
+def oldest(positions):
+    """The earliest of such positions (where a restart starts), or None."""
+    return min(positions.values(), key=lambda position: position[1], default=None)
+
+
 def journalctl_command(stream, start, journalctl="journalctl", follow=True):
     """The journalctl command line; ``start``: ("cursor", C), ("head",), ("tail",) or ("last", N)."""
     command = [journalctl, "-o", "json", "--all", "--no-pager"] + (["--follow"] if follow else [])
@@ -55,8 +65,8 @@ class JournaldSource:
         self._clock = clock
         self._used = [name for name in ("unit", "identifier")
                       if "{%s}" % name in stream.log_group_name + stream.log_stream_name]
-        self._done = {key: (p.path, p.offset) for key, p in saved.items() if key[0].startswith("journald")}
-        self._read = min(self._done.values(), key=lambda position: position[1], default=None)  # last entry read
+        self._done = saved_positions(saved)
+        self._read = oldest(self._done)  # the last entry read
         self._initial = "head" if has_state or stream.initial_position == "start_of_file" else "tail"
         self._routes = {}  # route values -> JournalRoute
         self._last = {}  # route key -> the position of its last entry read
