@@ -11,7 +11,7 @@ from awscli_cwlogs.config import DEFAULT_MULTI_LINE_START
 from awscli_cwlogs.events import EventReader, event_spec
 from awscli_cwlogs.output import iso_millis
 from awscli_cwlogs.routing import Router
-from awscli_cwlogs.sources import journald
+from awscli_cwlogs.sources import journalctl, journald
 from awscli_cwlogs.sources.survey import LIVE, SKIPPED, survey
 
 PREVIEW_LINES = 10
@@ -65,16 +65,16 @@ def check_report(agent_config, store, now=time.time):
 def _journald_report(stream, store):
     """The lines and problems of a journald section: its journalctl filter, saved position, and
     the last entries that match now, as they would be sent."""
-    _, events, problems = journald.preview(stream, PREVIEW_LINES)
-    saved = journald.oldest(journald.saved_positions(
+    _, events, problems = journalctl.preview(stream, PREVIEW_LINES)
+    saved = journald.restart_position(journald.saved_positions(
         store.positions(stream.log_group_name, stream.log_stream_name) if store else {}))
     start = ("cursor", saved[0]) if saved else ("head",) if stream.initial_position == "start_of_file" else ("tail",)
     lines = [f"[{stream.section}] journal -> log group {stream.log_group_name}, log stream {stream.log_stream_name}"
-             f"  ({stream.defined_in})", f"  reads: {' '.join(journald.journalctl_command(stream, start))}"]
+             f"  ({stream.defined_in})", f"  reads: {' '.join(journalctl.journalctl_command(stream, start))}"]
     lines.append(f"  saved position: the entry of {iso_millis(saved[1] // 1000)}" if saved else
                  f"  not read yet: starts at the {'oldest' if stream.initial_position == 'start_of_file' else 'next'} entry")
     if events:
-        count, complete = journald.count_matching(stream)
+        count, complete = journalctl.count_matching(stream)
         lines.append(f"  {'' if complete else 'at least '}{count:,} entries match now"
                      + ("" if complete else " (counted for 10 s)"))
         lines.append(f"  the last {len(events)} matching entries as events:")

@@ -116,6 +116,9 @@ class Publisher:
             return
         positions = {key: origin.state_row(position) for key, (origin, position) in batch.checkpoints.items()
                      if key is not None and key[0] is not None and position is not None}
+        for origin, position in batch.checkpoints.values():
+            if position is not None and hasattr(origin, "accepted"):  # e.g. the journal's Watermark
+                positions.update(origin.accepted(position))
         counts = {"events_sent": batch.count, "batches_sent": 1 if batch.count else 0, "filtered": batch.filtered,
                   "message_bytes": batch.size - EVENT_OVERHEAD * batch.count, **self._rejected}
         try:

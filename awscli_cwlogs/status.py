@@ -5,7 +5,7 @@ import json
 import time
 
 from awscli_cwlogs.output import iso_millis
-from awscli_cwlogs.sources import journald
+from awscli_cwlogs.sources import journalctl, journald
 from awscli_cwlogs.sources.survey import survey
 
 
@@ -37,11 +37,11 @@ def status_report(agent_config, store):
         })
         if stream.source == "journald":
             saved = journald.saved_positions(positions)
-            oldest = journald.oldest(saved)
+            start = journald.restart_position(saved)
             report[-1]["journal_position"] = {
-                "cursor": oldest[0], "time": _iso(oldest[1] / 1e6), "routes": len(saved),
-                "gap": journald.journal_gap(stream, oldest),
-            } if oldest else None
+                "cursor": start[0], "time": _iso(start[1] / 1e6), "routes": len(set(saved) - {journald.KEY}) or 1,
+                "gap": journalctl.journal_gap(stream, start),
+            } if start else None
     return report
 
 
@@ -64,7 +64,7 @@ def render_text(report, now=time.time):
         if "journal_position" in stream:
             saved = stream["journal_position"]
             lines.append(f"    journal: saved position at the entry of {saved['time']}"
-                         + (f" (the oldest of {saved['routes']} streams)" if saved["routes"] > 1 else "")
+                         + (f" (where all its {saved['routes']} streams resume)" if saved["routes"] > 1 else "")
                          if saved else "    journal: not read yet")
             if saved and saved["gap"]:
                 lines.append(f"    warning: {saved['gap']}")

@@ -12,6 +12,9 @@ saved for it and whether it has any state at all. Then:
     the state file keeps for the key (a file: its path and the offset after the event; the
     journal: the entry's cursor and its time in microseconds). A position of None records
     nothing (the first parts of an oversized journal entry, before any entry of its stream).
+    An origin may also have ``accepted(position)`` -> {key: row}: called, in the publisher's
+    thread, once its events up to ``position`` were accepted; the rows it returns are saved with
+    them (the journal's Watermark: where a restart of a section with a cursor per unit starts).
 ``busy``
     True after a poll that stopped at the budget: more is waiting, poll again soon.
 ``exhausted``

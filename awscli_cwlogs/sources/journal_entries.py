@@ -1,10 +1,14 @@
 """Journal entries (dicts from ``journalctl -o json``) as events, routes and positions: pure
 functions, no I/O. A position is (cursor, __REALTIME_TIMESTAMP in microseconds)."""
 import json
+import threading
 
 from awscli_cwlogs.events import MAX_MESSAGE_BYTES, _split_utf8
 
 _BOOKKEEPING = ("__CURSOR", "__MONOTONIC_TIMESTAMP", "__SEQNUM", "__SEQNUM_ID")
+# the fields the short and message formats and the {unit}/{identifier} names read: journalctl
+# prints only these (and the cursor and times), a third of a real entry's JSON
+SHORT_FIELDS = ("MESSAGE", "SYSLOG_IDENTIFIER", "_COMM", "SYSLOG_PID", "_PID", "_SYSTEMD_UNIT")
 
 
 def field_text(value):
@@ -18,17 +22,36 @@ def field_text(value):
     return "\n".join(field_text(item) for item in value)
 
 
-def format_entry(entry, message_format):
-    """The event's message for an entry (a dict from journalctl's JSON)."""
-    message = field_text(entry.get("MESSAGE"))
-    if message_format == "message":
-        return message
-    if message_format == "json":
-        fields = {name: field_text(value) for name, value in entry.items() if name not in _BOOKKEEPING}
-        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    identifier = field_text(entry.get("SYSLOG_IDENTIFIER") or entry.get("_COMM")) or "unknown"
-    pid = field_text(entry.get("SYSLOG_PID") or entry.get("_PID"))
-    return f"{identifier}[{pid}]: {message}" if pid else f"{identifier}: {message}"
+def _text(entry, name):
+    value = entry.get(name)
+    return value if type(value) is str else field_text(value)  # noqa: E721 (str exactly: the common case, fast)
+
+
+def message_text(entry):
+    """The ``message`` format: MESSAGE alone."""
+    return _text(entry, "MESSAGE")
+
+
+def short_text(entry):
+    """The ``short`` format, as syslog: IDENTIFIER[PID]: MESSAGE."""
+    get = entry.get
+    identifier, pid, message = get("SYSLOG_IDENTIFIER") or get("_COMM"), get("SYSLOG_PID") or get("_PID"), \
+        get("MESSAGE")
+    if type(identifier) is not str or type(pid) is not str or type(message) is not str:  # noqa: E721
+        identifier = _text(entry, "SYSLOG_IDENTIFIER") or _text(entry, "_COMM") or "unknown"
+        pid = _text(entry, "SYSLOG_PID") or _text(entry, "_PID")
+        message = _text(entry, "MESSAGE")
+        return f"{identifier}[{pid}]: {message}" if pid else f"{identifier}: {message}"
+    return f"{identifier}[{pid}]: {message}"
+
+
+def json_text(entry):
+    """The ``json`` format: the entry's fields as text, without the cursor and monotonic bookkeeping."""
+    fields = {name: field_text(value) for name, value in entry.items() if name not in _BOOKKEEPING}
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+FORMATTERS = {"short": short_text, "message": message_text, "json": json_text}
 
 
 def route_values(entry, used):
@@ -36,9 +59,9 @@ def route_values(entry, used):
     its identifier; {identifier})."""
     values = {}
     if "unit" in used:
-        values["unit"] = field_text(entry.get("_SYSTEMD_UNIT") or entry.get("SYSLOG_IDENTIFIER")) or "unknown"
+        values["unit"] = _text(entry, "_SYSTEMD_UNIT") or _text(entry, "SYSLOG_IDENTIFIER") or "unknown"
     if "identifier" in used:
-        values["identifier"] = field_text(entry.get("SYSLOG_IDENTIFIER") or entry.get("_COMM")) or "unknown"
+        values["identifier"] = _text(entry, "SYSLOG_IDENTIFIER") or _text(entry, "_COMM") or "unknown"
     return values
 
 
@@ -66,26 +89,78 @@ class JournalRoute:
 
     file_name = "journal"
 
-    def __init__(self, values):
+    def __init__(self, values, watermark=None):
         self.name_values = values
         self.key = ("journald" + "".join(f";{name}={value}" for name, value in values.items()), 0)
+        self._watermark = watermark
 
     def state_row(self, position):
         return position  # (cursor, time in microseconds)
 
+    def accepted(self, position):
+        """More rows to save now that CloudWatch Logs accepted this route up to ``position``."""
+        return self._watermark.accepted(self.key, position) if self._watermark else {}
 
-def entry_events(entry, message_format, previous):
-    """Events (timestamp_ms, message, size, position) of one entry; an entry over the size limit
-    becomes parts, of which only the last carries the entry's position (``previous`` the rest)."""
-    cursor = entry["__CURSOR"]
-    realtime = int(entry["__REALTIME_TIMESTAMP"])
-    message = format_entry(entry, message_format)
+
+class Watermark:
+    """Where a restart of a section with a cursor per route starts: the earliest entry not yet
+    accepted, whatever its route (else the last entry read). Without it a restart would start
+    at the oldest route's cursor: a unit that logged once a week ago would replay the week.
+    ``read`` is told in the agent's thread, ``accepted`` in the publisher's."""
+
+    key = ("journald", 0)
+
+    def __init__(self, start=None):
+        self._lock = threading.Lock()
+        self._latest = start  # the last entry read
+        self._pending = {}  # route key -> the first of its entries not accepted yet
+        self._last = {}  # route key -> its last entry read
+
+    def read(self, runs, latest):
+        """``runs``: route key -> (first, last) position of its events read now."""
+        with self._lock:
+            self._latest = latest
+            for key, (first, last) in runs.items():
+                self._pending.setdefault(key, first)
+                self._last[key] = last
+
+    def accepted(self, key, position):
+        with self._lock:
+            if key in self._pending:
+                if at_or_before(self._last[key], position):
+                    del self._pending[key]
+                    del self._last[key]
+                else:
+                    self._pending[key] = position  # a restart there drops it: the route's row has it
+            start = earliest(self._pending.values()) or self._latest
+        return {self.key: start} if start else {}
+
+
+def earliest(positions):
+    """The earliest of journal positions, in journal order; None if there are none."""
+    found = None
+    for position in positions:
+        if found is None or at_or_before(position, found):
+            found = position
+    return found
+
+
+def message_events(message, position, previous, limit=MAX_MESSAGE_BYTES):
+    """Events (timestamp_ms, message, size, position) of one entry's message; a message over
+    ``limit`` bytes becomes parts, of which only the last carries the entry's position
+    (``previous`` the rest). An empty message is no event: the service refuses those."""
     if not message:
         return []
-    position, timestamp = (cursor, realtime), realtime // 1000
-    size = len(message.encode("utf-8"))
-    if size <= MAX_MESSAGE_BYTES:
+    timestamp = position[1] // 1000
+    size = len(message) if message.isascii() else len(message.encode("utf-8"))
+    if size <= limit:
         return [(timestamp, message, size, position)]
-    parts = _split_utf8(message, MAX_MESSAGE_BYTES)
+    parts = _split_utf8(message, limit)
     return [(timestamp, part, len(part.encode("utf-8")), position if i == len(parts) - 1 else previous)
             for i, part in enumerate(parts)]
+
+
+def entry_events(entry, message_format, previous, limit=MAX_MESSAGE_BYTES):
+    """The events of one entry (a dict from journalctl's JSON) in a format."""
+    position = (entry["__CURSOR"], int(entry["__REALTIME_TIMESTAMP"]))
+    return message_events(FORMATTERS[message_format](entry), position, previous, limit)

@@ -8,54 +8,43 @@ import json
 import logging
 import os
 import queue
+import select
 import subprocess
 import threading
 import time
 
-from awscli_cwlogs.sources.journal_entries import JournalRoute, at_or_before, entry_events, route_values
+from awscli_cwlogs.events import event_spec
+from awscli_cwlogs.sources.journalctl import DENIED, PERMISSION_FIX, journal_gap, journalctl_command
+from awscli_cwlogs.sources.journal_entries import (FORMATTERS, JournalRoute, Watermark, at_or_before, earliest,
+                                                    message_events, route_values)
 
 LOG = logging.getLogger("awscli_cwlogs")
-KEY = JournalRoute({}).key  # the state file's key of a section's position (one per route with {unit}/{identifier})
+KEY = Watermark.key  # the state file's key of a section's position (its only route's, or its Watermark)
 BACKOFF_S = (1, 2, 4, 8, 15, 30, 60)
 PIPE_BYTES = 1 << 20  # journalctl's pipe, enlarged: fewer, larger reads
+SETTLE_S = 0.02  # journalctl writes 4 KiB at a time: a pause before each read makes one large read of many
 PIPE_CHUNKS = 4  # chunks of its output read ahead (up to PIPE_BYTES each): then journalctl waits
+ROUTES_CACHED = 10_000
 STDERR_CHECK_S = 1.0
-_DENIED = ("insufficient permissions", "Permission denied")
-_PERMISSION_FIX = "Run the agent as root, or in the systemd-journal (or adm) group"
 
 
 def saved_positions(saved):
-    """The journal's rows among a stream's saved Positions: key -> (cursor, time in µs), one per route."""
+    """The journal's rows among a stream's saved Positions: key -> (cursor, time in µs), one per
+    route, and with {unit}/{identifier} the section's Watermark under KEY."""
     return {key: (p.path, p.offset) for key, p in saved.items() if key[0].startswith(KEY[0])}
 
 
-def oldest(positions):
-    """The earliest of such positions (where a restart starts), or None."""
-    return min(positions.values(), key=lambda position: position[1], default=None)
-
-
-def journalctl_command(stream, start, journalctl="journalctl", follow=True):
-    """The journalctl command line; ``start``: ("cursor", C), ("head",), ("tail",) or ("last", N)."""
-    command = [journalctl, "-o", "json", "--all", "--no-pager"] + (["--follow"] if follow else [])
-    if stream.journal_directory:
-        command += ["--directory", stream.journal_directory]
-    for unit in stream.units:
-        command += ["--unit", unit]
-    if stream.priority is not None:
-        command += ["--priority", stream.priority]
-    if start[0] == "cursor":  # --follow would otherwise give 10 entries from the cursor, then only new ones
-        command += ["--cursor", start[1], "--no-tail"]
-    elif start[0] == "last":
-        command += ["--lines", str(start[1])]
-    else:  # --follow alone starts with the last 10 entries (systemd issue 4739)
-        command += ["--lines", "all" if start[0] == "head" else "0"]
-    return command + list(stream.matches)
+def restart_position(positions):
+    """Where a restart starts, of such positions: the one under KEY (the only route, or the
+    Watermark), else the earliest route's; None if nothing was saved."""
+    return positions.get(KEY) or earliest(positions.values())
 
 
 class JournaldSource:
     """One stream section's entries of the journal: a journalctl child, restarted (with backoff)
     from the last entry read when it exits. With {unit} or {identifier} in the names, each route
-    keeps its own cursor; a restart starts at the oldest and drops, per route, what it had sent."""
+    keeps its own cursor, and a Watermark says where a restart starts; it drops, per route, what
+    that route had sent."""
 
     exhausted = False
 
@@ -66,9 +55,14 @@ class JournaldSource:
         self._used = [name for name in ("unit", "identifier")
                       if "{%s}" % name in stream.log_group_name + stream.log_stream_name]
         self._done = saved_positions(saved)
-        self._read = oldest(self._done)  # the last entry read
+        self._read = restart_position(self._done)  # the last entry read
+        self._watermark = Watermark(self._read) if self._used else None
         self._initial = "head" if has_state or stream.initial_position == "start_of_file" else "tail"
-        self._routes = {}  # route values -> JournalRoute
+        self._routes = {}  # (unit, identifier, command) -> JournalRoute
+        self._by_values = {}  # its placeholders' values -> JournalRoute
+        self._static = None if self._used else JournalRoute({})
+        self._format = FORMATTERS[stream.message_format]
+        self._limit = event_spec(stream).max_message_bytes
         self._last = {}  # route key -> the position of its last entry read
         self._process = None
         self._chunks = None  # journalctl's output, read by a thread of its own; b"" at its end
@@ -83,7 +77,7 @@ class JournaldSource:
         self.wake = lambda: None  # the agent sets it: wakes its idle loop when output arrives
 
     def keys(self):
-        return {route.key for route in self._routes.values()} | set(self._done)
+        return {route.key for route in self._by_values.values()} | set(self._done) | {KEY}
 
     def flush_pending(self):
         return []  # an entry is complete when journalctl prints it
@@ -118,10 +112,14 @@ class JournaldSource:
         """Reads journalctl's output while the agent does other work; blocks (and so journalctl
         waits) when PIPE_CHUNKS are not taken yet: memory stays bounded."""
         fd = stdout.fileno()
+        readable = select.poll()  # not select.select: a busy agent's descriptors may pass 1024
+        readable.register(fd, select.POLLIN)
         while True:
             try:
+                readable.poll()
+                time.sleep(SETTLE_S)
                 chunk = os.read(fd, PIPE_BYTES)
-            except OSError:
+            except (OSError, ValueError):
                 chunk = b""
             chunks.put(chunk)
             self.wake()
@@ -129,55 +127,95 @@ class JournaldSource:
                 return
 
     def _events(self, data):
-        lines = (self._partial + data).split(b"\n")
-        self._partial = lines.pop()
-        found = []
-        for entry in self._decode([line for line in lines if line.strip()]):
+        """The events of journalctl's output ``data`` as (route key, route, events), one item per
+        route (each route's events in journal order: routes are sent and saved independently);
+        the one loop over every entry, so kept to the common case."""
+        data = self._partial + data
+        cut = data.rfind(b"\n") + 1
+        self._partial = data[cut:]
+        runs, route = {}, self._static  # route -> its events
+        text, limit, used, done, read, routes = self._format, self._limit, self._used, self._done, None, self._routes
+        for entry in self._decode(data[:cut]):
             try:
                 position = (entry["__CURSOR"], int(entry["__REALTIME_TIMESTAMP"]))
             except (KeyError, TypeError, ValueError):
                 LOG.warning("[%s] journalctl printed an entry without cursor or time; skipped: %.200r",
                             self.stream.section, entry)
                 continue
-            if self._skip is not None:
+            if read is None and self._skip is not None:
                 skip, self._skip = self._skip, None
                 if position[0] == skip:
                     continue
-            self._read = position
-            route = self._route(route_values(entry, self._used))
-            if self._already_sent(route.key, position):
+            read = position
+            if used:
+                try:
+                    route = routes[entry.get("_SYSTEMD_UNIT"), entry.get("SYSLOG_IDENTIFIER"), entry.get("_COMM")]
+                except (KeyError, TypeError):
+                    route = self._route_of(entry)
+            if done and self._already_sent(route.key, position):
                 continue
-            events = entry_events(entry, self.stream.message_format, self._last.get(route.key))
-            self._last[route.key] = position
-            if not events:
+            message = text(entry)
+            events = runs.get(route)
+            if message.isascii() and 0 < len(message) <= limit:
+                event = (position[1] // 1000, message, len(message), position)
+                if events is None:
+                    runs[route] = [event]
+                else:
+                    events.append(event)
                 continue
-            if found and found[-1][1] is route:
-                found[-1][2].extend(events)
+            previous = events[-1][3] if events else self._last.get(route.key)
+            entry_events = message_events(message, position, previous, limit)
+            if events is None:
+                runs[route] = entry_events
             else:
-                found.append((route.key, route, events))
+                events += entry_events
+        if read is not None:
+            self._read = read
+        for route, events in runs.items():
+            if events:
+                self._last[route.key] = events[-1][3]
+        found = [(route.key, route, events) for route, events in runs.items() if events]
+        if self._watermark is not None and self._read is not None:
+            self._watermark.read({key: (next(e[3] for e in events if e[3] is not None), events[-1][3])
+                                  for key, _, events in found}, self._read)
         if found:
             self._restarts = 0
         return found
 
-    def _decode(self, lines):
+    def _decode(self, data):
         """The entries of JSON lines; one decoder call for them all (half the cost of one per line)."""
+        if not data:
+            return []
         try:
-            return json.loads(b"[" + b",".join(lines) + b"]")
+            return json.loads(b"[" + data[:-1].replace(b"\n", b",") + b"]")
         except ValueError:
             entries = []
-            for line in lines:
+            for line in data.splitlines():
                 try:
                     entries.append(json.loads(line))
                 except ValueError:
-                    LOG.warning("[%s] journalctl printed a line that is not JSON; skipped: %.200r",
-                                self.stream.section, line)
+                    if line.strip():
+                        LOG.warning("[%s] journalctl printed a line that is not JSON; skipped: %.200r",
+                                    self.stream.section, line)
             return entries
 
-    def _route(self, values):
-        cache_key = tuple(values.items())
-        route = self._routes.get(cache_key)
+    def _route_of(self, entry):
+        """The entry's route (names with {unit} or {identifier}), cached by the fields it reads
+        (the loop in _events looks there first)."""
+        fields = (entry.get("_SYSTEMD_UNIT"), entry.get("SYSLOG_IDENTIFIER"), entry.get("_COMM"))
+        try:
+            hash(fields)
+        except TypeError:  # a field set twice: a list
+            fields = None
+        values = route_values(entry, self._used)
+        route = self._by_values.get(tuple(values.items()))
         if route is None:
-            route = self._routes[cache_key] = JournalRoute(values)
+            if len(self._by_values) >= ROUTES_CACHED:  # transient units (session-N.scope) come and go
+                self._routes.clear()
+                self._by_values.clear()
+            route = self._by_values[tuple(values.items())] = JournalRoute(values, self._watermark)
+        if fields is not None:
+            self._routes[fields] = route
         return route
 
     def _already_sent(self, key, position):
@@ -232,8 +270,8 @@ class JournaldSource:
             text = (self._process.stderr.read() or b"").decode("utf-8", errors="replace")
         except OSError:
             return False
-        if any(sign in text for sign in _DENIED):
-            self._report("denied", f"cannot read the journal: permission denied. {_PERMISSION_FIX}")
+        if any(sign in text for sign in DENIED):
+            self._report("denied", f"cannot read the journal: permission denied. {PERMISSION_FIX}")
             return True
         if text.strip():
             LOG.warning("[%s] journalctl: %s", self.stream.section, text.strip().splitlines()[0])
@@ -246,7 +284,7 @@ class JournaldSource:
         if not denied:
             silent = code != 0 and self._restarts > 0  # it failed again before printing any entry
             LOG.warning("[%s] journalctl exited with code %s; starting it again from the last entry read%s",
-                        self.stream.section, code, f" (if it may not read the journal: {_PERMISSION_FIX})"
+                        self.stream.section, code, f" (if it may not read the journal: {PERMISSION_FIX})"
                         if silent else "")
         self._back_off()
 
@@ -275,76 +313,3 @@ class JournaldSource:
                 self._process.kill()
                 self._process.wait()
             self._process = None
-
-
-def preview(stream, count, journalctl="journalctl", timeout=30):
-    """(the command, [(timestamp_ms, message)] of the last ``count`` matching entries as they
-    would be sent, [problems]) for --check; it never follows."""
-    command = journalctl_command(stream, ("last", count), journalctl, follow=False)
-    try:
-        result = subprocess.run(command, capture_output=True, timeout=timeout)
-    except OSError as error:
-        return command, [], [f"source: cannot run {journalctl} ({error.strerror}): is this a systemd host?"]
-    except subprocess.TimeoutExpired:
-        return command, [], [f"source: {journalctl} did not answer within {timeout} s"]
-    stderr = result.stderr.decode("utf-8", errors="replace")
-    if any(sign in stderr for sign in _DENIED):
-        return command, [], [f"source: cannot read the journal: permission denied. {_PERMISSION_FIX}"]
-    entries = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-    events = [(event[0], event[1]) for entry in entries for event in entry_events(entry, stream.message_format, None)]
-    problems = [] if entries else [f"source: no journal entry matches ({' '.join(command[5:]) or 'the whole journal'})"]
-    if result.returncode != 0 and not entries:
-        problems = [f"source: {journalctl} failed: {stderr.strip().splitlines()[0] if stderr.strip() else result.returncode}"]
-    return command, events, problems
-
-
-def count_matching(stream, journalctl="journalctl", seconds=10.0):
-    """(how many entries match the section's filters now, whether that is all of them): counted
-    for at most ``seconds`` (a large journal: "at least")."""
-    command = journalctl_command(stream, ("head",), journalctl, follow=False) + ["--output-fields=__CURSOR"]
-    try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL)
-    except OSError:
-        return 0, False
-    count, deadline = 0, time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline:
-            chunk = process.stdout.read1(1 << 20)
-            if not chunk:
-                return count, True
-            count += chunk.count(b"\n")
-        return count, False
-    finally:
-        process.kill()
-        process.wait()
-
-
-def journal_gap(stream, position, journalctl="journalctl", timeout=30):
-    """A sentence naming the time span that may be missing when the journal no longer holds the
-    entry at ``position`` (vacuumed while the agent was down), else None. It looks without the
-    section's filters, so a filter changed since is not taken for a gap."""
-    command = [journalctl, "-o", "json", "--no-pager", "--cursor", position[0]]
-    if stream.journal_directory:
-        command += ["--directory", stream.journal_directory]
-    try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL)
-    except OSError:
-        return None
-    try:
-        first = process.stdout.readline()
-    finally:
-        process.kill()
-        process.wait(timeout)
-    try:
-        entry = json.loads(first)
-    except ValueError:
-        entry = None
-    if entry is not None and entry.get("__CURSOR") == position[0]:
-        return None
-    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(position[1] / 1e6))
-    until = ("the oldest entry it holds, of " + time.strftime("%Y-%m-%dT%H:%M:%SZ",
-             time.gmtime(int(entry["__REALTIME_TIMESTAMP"]) / 1e6))) if entry else "now"
-    return (f"the journal no longer holds the last entry sent (of {since}): it was vacuumed while the "
-            f"agent was down; entries from {since} to {until} may be missing")

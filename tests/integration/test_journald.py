@@ -230,6 +230,33 @@ def test_sigterm_restart_with_one_stream_per_unit_sends_nothing_twice(aws, wire,
     assert audit(stored_messages(logs, GROUP, "c.service"), range(2, 300, 3)) == ([], 0)
 
 
+def test_a_unit_that_logged_long_ago_does_not_make_a_restart_read_the_journal_again(aws, wire, logs, tmp_path):
+    """With a cursor per unit, a restart starts at the section's watermark (the earliest entry
+    not yet accepted, whatever its unit), not at the oldest unit's cursor."""
+    journal = JournalWriter(tmp_path / "journal")
+    journal.append([{"MESSAGE": "seq 000000000", "_SYSTEMD_UNIT": "rare.service", "PRIORITY": 6}])
+    journal.append(numbered(1, 500, unit="busy.service"))
+    cursors = [json.loads(line)["__CURSOR"] for line in subprocess.run(
+        ["journalctl", "--directory", str(tmp_path / "journal"), "-o", "json", "--no-pager"],
+        capture_output=True, text=True, check=True).stdout.splitlines()]
+    agent = PushAgent(aws, tmp_path / "agent", {"units": journald(tmp_path / "journal", "{unit}",
+                                                                    message_format="message")})
+    with agent:
+        agent.start()
+        settle(wire, GROUP, "busy.service", 500)
+        settle(wire, GROUP, "rare.service", 1)
+        assert agent.stop() == 0
+        journal.append(numbered(501, 10, unit="busy.service"))
+        agent.start()
+        settle(wire, GROUP, "busy.service", 510)
+        assert agent.stop() == 0
+        log_text = agent.log_text()
+    starts = [line for line in log_text.splitlines() if "reading the journal: journalctl" in line]  # the 2nd run's
+    assert len(starts) == 1 and f"--cursor {cursors[-1]} " in starts[0], starts  # the last entry, not rare's
+    assert audit(stored_messages(logs, GROUP, "busy.service"), range(1, 511)) == ([], 0)
+    assert audit(stored_messages(logs, GROUP, "rare.service"), range(0, 1)) == ([], 0)
+
+
 def test_a_vacuumed_cursor_is_a_warning_naming_the_span_and_reading_goes_on(aws, wire, logs, tmp_path):
     journal = JournalWriter(tmp_path / "journal")
     journal.append(numbered(0, 100))

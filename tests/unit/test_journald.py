@@ -5,26 +5,56 @@ import pytest
 
 from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
 from awscli_cwlogs.events import MAX_MESSAGE_BYTES
-from awscli_cwlogs.sources.journal_entries import entry_events, field_text, format_entry
-from awscli_cwlogs.sources.journald import journalctl_command
+from awscli_cwlogs.sources import journalctl
+from awscli_cwlogs.sources.journal_entries import FORMATTERS, SHORT_FIELDS, entry_events, field_text, route_values
+from awscli_cwlogs.sources.journalctl import journalctl_command
 
 STREAM = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald")
 ENTRY = {"__CURSOR": "s=1;i=2", "__REALTIME_TIMESTAMP": "1796000000123456", "__MONOTONIC_TIMESTAMP": "5",
          "MESSAGE": "hello", "SYSLOG_IDENTIFIER": "sshd", "_PID": "77", "_COMM": "sshd-session", "PRIORITY": "6"}
 
 
-def test_the_command_line_for_each_start():
+def test_the_command_line_for_each_start(monkeypatch):
+    monkeypatch.setattr(journalctl, "systemd_version", lambda journalctl: 219)  # before --output-fields
     stream = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald",
                           journal_directory="/j", units=("a.service", "b-*.service"), priority="3",
                           matches=("_TRANSPORT=kernel", "+", "_TRANSPORT=audit"))
-    base = ["journalctl", "-o", "json", "--all", "--no-pager", "--follow", "--directory", "/j",
-            "--unit", "a.service", "--unit", "b-*.service", "--priority", "3"]
-    matches = ["_TRANSPORT=kernel", "+", "_TRANSPORT=audit"]
-    assert journalctl_command(stream, ("cursor", "C")) == base + ["--cursor", "C", "--no-tail"] + matches
-    assert journalctl_command(stream, ("head",)) == base + ["--lines", "all"] + matches
-    assert journalctl_command(stream, ("tail",)) == base + ["--lines", "0"] + matches
+    base = ["journalctl", "-o", "json", "--all", "--no-pager", "--follow"]
+    chooses = ["--directory", "/j", "--unit", "a.service", "--unit", "b-*.service", "--priority", "3",
+               "_TRANSPORT=kernel", "+", "_TRANSPORT=audit"]
+    assert journalctl_command(stream, ("cursor", "C")) == base + ["--cursor", "C", "--no-tail"] + chooses
+    assert journalctl_command(stream, ("head",)) == base + ["--lines", "all"] + chooses
+    assert journalctl_command(stream, ("tail",)) == base + ["--lines", "0"] + chooses
     assert journalctl_command(STREAM, ("last", 5), follow=False) == [
         "journalctl", "-o", "json", "--all", "--no-pager", "--lines", "5"]
+
+
+def test_journalctl_prints_only_the_fields_the_format_needs_where_it_can(monkeypatch):
+    monkeypatch.setattr(journalctl, "systemd_version", lambda journalctl: 252)
+    only = "--output-fields=MESSAGE,SYSLOG_IDENTIFIER,_COMM,SYSLOG_PID,_PID,_SYSTEMD_UNIT"
+    assert journalctl_command(STREAM, ("head",))[:7] == ["journalctl", "-o", "json", "--all", "--no-pager",
+                                                         "--follow", only]
+    assert only.split("=")[1].split(",") == list(SHORT_FIELDS)
+    as_json = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald",
+                           message_format="json")
+    assert not any(argument.startswith("--output-fields") for argument in journalctl_command(as_json, ("head",)))
+    counting = journalctl_command(as_json, ("head",), follow=False, fields=("__CURSOR",))
+    assert "--output-fields=__CURSOR" in counting
+
+
+def test_every_field_the_short_and_message_formats_read_is_printed():
+    """A formatter reading a field left out of --output-fields would quietly print 'unknown'."""
+    seen = set()
+
+    class Recording(dict):
+        def get(self, name, default=None):
+            seen.add(name)
+            return dict.get(self, name, default)
+
+    for name in ("short", "message"):
+        FORMATTERS[name](Recording({}))
+    route_values(Recording({}), ("unit", "identifier"))
+    assert seen <= set(SHORT_FIELDS), seen - set(SHORT_FIELDS)
 
 
 def test_field_text_decodes_bytes_and_joins_repeated_fields():
@@ -35,12 +65,12 @@ def test_field_text_decodes_bytes_and_joins_repeated_fields():
 
 
 def test_the_three_formats():
-    assert format_entry(ENTRY, "short") == "sshd[77]: hello"
-    assert format_entry({**ENTRY, "SYSLOG_PID": "78"}, "short") == "sshd[78]: hello"
-    assert format_entry({"MESSAGE": "m", "_COMM": "cron"}, "short") == "cron: m"
-    assert format_entry({"MESSAGE": "m"}, "short") == "unknown: m"
-    assert format_entry(ENTRY, "message") == "hello"
-    fields = json.loads(format_entry({**ENTRY, "MESSAGE": [104, 255]}, "json"))
+    assert FORMATTERS["short"](ENTRY) == "sshd[77]: hello"
+    assert FORMATTERS["short"]({**ENTRY, "SYSLOG_PID": "78"}) == "sshd[78]: hello"
+    assert FORMATTERS["short"]({"MESSAGE": "m", "_COMM": "cron"}) == "cron: m"
+    assert FORMATTERS["short"]({"MESSAGE": "m"}) == "unknown: m"
+    assert FORMATTERS["message"](ENTRY) == "hello"
+    fields = json.loads(FORMATTERS["json"]({**ENTRY, "MESSAGE": [104, 255]}))
     assert fields["MESSAGE"] == "h\ufffd" and fields["_PID"] == "77" and fields["__REALTIME_TIMESTAMP"]
     assert "__CURSOR" not in fields and "__MONOTONIC_TIMESTAMP" not in fields
 
@@ -106,3 +136,27 @@ def test_a_batch_ending_in_the_first_part_of_an_oversized_entry_records_no_posit
     Publisher(ScriptedClient({}, {}), STREAM, store, Lifecycle(20)).run(batches)
     assert parts[0][3] is None
     assert store.saved == [{}, {("journald", 0): ("s=1;i=2", 1796000000123456)}]
+
+
+def test_the_watermark_is_the_earliest_entry_not_accepted_whatever_its_route():
+    from awscli_cwlogs.sources.journal_entries import Watermark
+
+    def at(number):
+        return (f"s=1;i={number:x}", 1_000_000 + number)
+
+    watermark = Watermark(start=at(0))
+    watermark.read({"a": (at(1), at(5)), "b": (at(2), at(6))}, latest=at(7))  # 7: an empty entry
+    assert watermark.accepted("b", at(6)) == {Watermark.key: at(1)}  # a's entries wait
+    assert watermark.accepted("a", at(3)) == {Watermark.key: at(3)}  # a's row says 3 was sent
+    assert watermark.accepted("a", at(5)) == {Watermark.key: at(7)}  # all accepted: the last entry read
+    watermark.read({"b": (at(9), at(9))}, latest=at(9))
+    assert watermark.accepted("a", at(5)) == {Watermark.key: at(9)}  # b's 9 still waits
+    assert Watermark().accepted("a", at(1)) == {}  # nothing read, nothing saved
+
+
+def test_a_restart_starts_at_the_watermark_else_the_earliest_route():
+    from awscli_cwlogs.sources.journald import KEY, restart_position
+    routes = {("journald;unit=a", 0): ("s=1;i=5", 5), ("journald;unit=b", 0): ("s=1;i=3", 3)}
+    assert restart_position(routes) == ("s=1;i=3", 3)
+    assert restart_position({**routes, KEY: ("s=1;i=9", 9)}) == ("s=1;i=9", 9)
+    assert restart_position({}) is None
