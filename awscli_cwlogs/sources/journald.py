@@ -58,7 +58,9 @@ class JournaldSource:
         self._read = restart_position(self._done)  # the last entry read
         self._watermark = Watermark(self._read) if self._used else None
         self._initial = "head" if has_state or stream.initial_position == "start_of_file" else "tail"
-        self._routes = {}  # (unit, identifier, command) -> JournalRoute
+        self._routes = {}  # the value of the field that decides the route -> JournalRoute
+        # {unit}: the unit decides when there is one; {identifier}: the identifier; both: no one field
+        self._route_field = {("unit",): "_SYSTEMD_UNIT", ("identifier",): "SYSLOG_IDENTIFIER"}.get(tuple(self._used))
         self._by_values = {}  # its placeholders' values -> JournalRoute
         self._static = None if self._used else JournalRoute({})
         self._format = FORMATTERS[stream.message_format]
@@ -134,7 +136,8 @@ class JournaldSource:
         cut = data.rfind(b"\n") + 1
         self._partial = data[cut:]
         runs, route = {}, self._static  # route -> its events
-        text, limit, used, done, read, routes = self._format, self._limit, self._used, self._done, None, self._routes
+        text, limit, used, done, read = self._format, self._limit, self._used, self._done, None
+        routes, route_field = self._routes, self._route_field
         for entry in self._decode(data[:cut]):
             try:
                 position = (entry["__CURSOR"], int(entry["__REALTIME_TIMESTAMP"]))
@@ -149,7 +152,7 @@ class JournaldSource:
             read = position
             if used:
                 try:
-                    route = routes[entry.get("_SYSTEMD_UNIT"), entry.get("SYSLOG_IDENTIFIER"), entry.get("_COMM")]
+                    route = routes[entry.get(route_field)]
                 except (KeyError, TypeError):
                     route = self._route_of(entry)
             if done and self._already_sent(route.key, position):
@@ -200,13 +203,11 @@ class JournaldSource:
             return entries
 
     def _route_of(self, entry):
-        """The entry's route (names with {unit} or {identifier}), cached by the fields it reads
-        (the loop in _events looks there first)."""
-        fields = (entry.get("_SYSTEMD_UNIT"), entry.get("SYSLOG_IDENTIFIER"), entry.get("_COMM"))
-        try:
-            hash(fields)
-        except TypeError:  # a field set twice: a list
-            fields = None
+        """The entry's route (names with {unit} or {identifier}); cached by the one field that
+        decides it when that field is there (the loop in _events looks there first)."""
+        decides = entry.get(self._route_field) if self._route_field else None
+        if type(decides) is not str or not decides:  # noqa: E721 (absent, or a field set twice: a list)
+            decides = None
         values = route_values(entry, self._used)
         route = self._by_values.get(tuple(values.items()))
         if route is None:
@@ -214,8 +215,8 @@ class JournaldSource:
                 self._routes.clear()
                 self._by_values.clear()
             route = self._by_values[tuple(values.items())] = JournalRoute(values, self._watermark)
-        if fields is not None:
-            self._routes[fields] = route
+        if decides is not None:
+            self._routes[decides] = route
         return route
 
     def _already_sent(self, key, position):

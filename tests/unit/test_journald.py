@@ -160,3 +160,29 @@ def test_a_restart_starts_at_the_watermark_else_the_earliest_route():
     assert restart_position(routes) == ("s=1;i=3", 3)
     assert restart_position({**routes, KEY: ("s=1;i=9", 9)}) == ("s=1;i=9", 9)
     assert restart_position({}) is None
+
+
+@pytest.mark.parametrize("names, expected", [
+    ("{unit}", ["a.service", "a.service", "ident-x", "b.service"]),
+    ("{identifier}", ["x", "x", "x", "y"]),
+    ("{unit}-{identifier}", ["a.service-x", "a.service-x", "ident-x-x", "b.service-y"]),
+])
+def test_each_entry_goes_to_its_route_whatever_the_cache_knows(names, expected):
+    """The route cache is keyed by the one field that decides the route; an entry without it
+    (no unit: its identifier decides), or with a name using two fields, takes the full way."""
+    from awscli_cwlogs.sources.journald import JournaldSource
+
+    stream = StreamConfig(section="j", log_group_name="g", log_stream_name=names, source="journald",
+                          message_format="message")
+    entries = [{"_SYSTEMD_UNIT": "a.service", "SYSLOG_IDENTIFIER": "x"},
+               {"_SYSTEMD_UNIT": "a.service", "SYSLOG_IDENTIFIER": "x"},
+               {"SYSLOG_IDENTIFIER": "ident-x"} if names == "{unit}" else
+               {"SYSLOG_IDENTIFIER": "x", **({"_SYSTEMD_UNIT": "ident-x"} if "unit" in names else {})},
+               {"_SYSTEMD_UNIT": "b.service", "SYSLOG_IDENTIFIER": "y"}]
+    data = b"".join(json.dumps({**entry, "MESSAGE": f"m{i}", "__CURSOR": f"s=1;i={i}",
+                                "__REALTIME_TIMESTAMP": str(1_796_000_000_000_000 + i)}).encode() + b"\n"
+                    for i, entry in enumerate(entries))
+    source = JournaldSource(stream, {}, False)
+    routed = {event[1]: "-".join(route.name_values.values()) for _, route, events in source._events(data)
+              for event in events}
+    assert [routed[f"m{i}"] for i in range(4)] == expected
