@@ -3,12 +3,13 @@
 Every problem stops the agent before it starts, as one line naming file, section and key.
 """
 import codecs
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from configobj import ConfigObj, ConfigObjError
+
+from awscli_cwlogs.names import resolve_name
 
 from awscli_cwlogs.timestamps import TimestampFormat
 
@@ -18,15 +19,7 @@ MAX_BATCH_COUNT = 10_000
 MAX_BATCH_SIZE = 1_048_576
 DEFAULT_MULTI_LINE_START = r"^[^\s]"
 DATETIME_FORMAT_PATTERN = "{datetime_format}"
-PLACEHOLDERS = ("instance_id", "hostname", "ip_address")  # resolved once, at start
-PER_FILE_PLACEHOLDERS = ("file_name", "date", "unit", "identifier")  # per file, entry or event: names stay templates
-JOURNAL_PLACEHOLDERS = ("unit", "identifier")  # journald: the entry's unit (else identifier), its identifier
-_SAMPLE = {"file_name": "app.log", "unit": "app.service", "identifier": "app"}  # to check resolved names
-_SAMPLE_DATE = "2026-11-22"
 _SKIPPED_SUFFIXES = ("~", ".swp", ".bak")
-_GROUP_NAME = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_SAFE_NAME = re.compile(r"[^.\-_/#A-Za-z0-9]")  # what a group name allows; stream names allow more
 
 
 class ConfigError(Exception):
@@ -60,12 +53,14 @@ class StreamConfig:
     publish_all_matching: bool = False  # follow every file the glob matches, not only the newest
     include_patterns: tuple = ()  # regular expressions; an event is sent if one matches (or none are given)
     exclude_patterns: tuple = ()  # ... and none of these does
-    source: str = "file"  # file or journald
+    source: str = "file"  # file, journald, docker or cri
     units: tuple = ()  # journald: unit names or globs; () = the whole journal
     priority: str = None  # journald: the least important level kept, as journalctl -p takes it
     matches: tuple = ()  # journald: FIELD=value matches (and "+"), with journalctl's meaning
     journal_directory: str = None  # journald: read this folder's journal files
     message_format: str = "short"  # journald: short, message or json
+    docker_root: str = "/var/lib/docker"  # docker: the engine's data root
+    container_streams: tuple = ("stdout", "stderr")  # docker, cri: the output streams shipped
     defined_in: str = ""
 
 
@@ -198,6 +193,14 @@ def _matches(value):
     return terms
 
 
+def _container_streams(value):
+    streams = tuple(stream for stream in re.split(r"[\s,]+", value) if stream)
+    wrong = [stream for stream in streams if stream not in ("stdout", "stderr")]
+    if wrong or not streams:
+        raise ValueError(f"'{value}' is not stdout, stderr or both")
+    return streams
+
+
 GENERAL_KEYS = {
     "state_file": _text,
     "logging_config_file": _text,
@@ -221,7 +224,9 @@ STREAM_KEYS = {
     "include_patterns": _patterns,
     "exclude_patterns": _patterns,
     "publish_all_matching": _boolean,
-    "source": _choice("file", "journald"),
+    "source": _choice("file", "journald", "docker", "cri"),
+    "docker_root": _text,
+    "container_streams": _container_streams,
     "units": _units,
     "priority": _priority,
     "matches": _matches,
@@ -229,9 +234,19 @@ STREAM_KEYS = {
     "message_format": _choice("short", "message", "json"),
 }
 REQUIRED_STREAM_KEYS = ("file", "log_group_name", "log_stream_name")
-FILE_ONLY_KEYS = ("file", "datetime_format", "time_zone", "encoding", "multi_line_start_pattern",
-                  "file_fingerprint_lines", "publish_all_matching")
-JOURNALD_ONLY_KEYS = ("units", "priority", "matches", "journal_directory", "message_format")
+_READS_FILES = ("file", "docker", "cri")
+ONLY_FOR = {  # key -> the source kinds it applies to
+    "file": ("file", "cri"), "datetime_format": ("file",), "time_zone": ("file",), "encoding": ("file",),
+    "publish_all_matching": ("file",), "multi_line_start_pattern": _READS_FILES,
+    "file_fingerprint_lines": _READS_FILES, **{key: ("journald",) for key in (
+        "units", "priority", "matches", "journal_directory", "message_format")},
+    "docker_root": ("docker",), "container_streams": ("docker", "cri"),
+}
+CONTAINER_DEFAULTS = {  # logspout-cloudwatch's names: group = the host, stream = the container
+    "docker": {"log_group_name": "{hostname}", "log_stream_name": "{container_name}"},
+    "cri": {"log_group_name": "{hostname}", "log_stream_name": "{namespace}/{pod}/{container_name}",
+            "file": "/var/log/containers/*.log"},
+}
 
 
 def load_config(config_file, additional_dir=None, resolve_placeholder=None):
@@ -324,12 +339,14 @@ def _general(source, values):
 def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STREAM_KEYS):
     parsed = _parse_values(source, section, values, STREAM_KEYS)
     kind = parsed.get("source", "file")
+    for key, kinds in ONLY_FOR.items():
+        if key in parsed and kind not in kinds:
+            owners = " or ".join("files" if owner == "file" else f"source = {owner}" for owner in kinds)
+            raise ConfigError(f"{source}: [{section}] {key}: only for {owners}; this section has source = {kind}")
     if kind != "file":
         required = tuple(key for key in required if key != "file")
-    for key in FILE_ONLY_KEYS if kind == "journald" else JOURNALD_ONLY_KEYS:
-        if key in parsed:
-            other = "source = journald" if kind == "file" else "files"
-            raise ConfigError(f"{source}: [{section}] {key}: only for {other}; this section has source = {kind}")
+    for key, value in CONTAINER_DEFAULTS.get(kind, {}).items():
+        parsed.setdefault(key, value)
     for key in required:
         if key not in parsed:
             raise ConfigError(f"{source}: [{section}] {key}: missing (required)")
@@ -338,58 +355,8 @@ def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STRE
             f"{source}: [{section}] multi_line_start_pattern: {{datetime_format}} needs datetime_format to be set"
         )
     for key in ("log_group_name", "log_stream_name"):
-        parsed[key] = _resolve_name(source, section, key, parsed[key], resolve_placeholder)
-        wrong = ("file_name",) if kind == "journald" else JOURNAL_PLACEHOLDERS
-        for name in wrong:
-            if "{%s}" % name in parsed[key]:
-                raise ConfigError(f"{source}: [{section}] {key}: {{{name}}} is only for "
-                                  f"{'files' if name == 'file_name' else 'source = journald'}")
+        try:
+            parsed[key] = resolve_name(key, parsed[key], "file" if kind == "file" else kind, resolve_placeholder)
+        except ValueError as error:
+            raise ConfigError(f"{source}: [{section}] {key}: {error}") from None
     return StreamConfig(section=section, defined_in=str(source), **parsed)
-
-
-def _resolve_name(source, section, key, value, resolve_placeholder):
-    """The name with {instance_id}, {hostname}, {ip_address} and {env:NAME} resolved;
-    {file_name} and {date} stay, to be resolved per file and per event."""
-    def substitute(found):
-        name = found.group(1)
-        if name.startswith("env:"):
-            variable = name[4:]
-            if variable not in os.environ:
-                raise ConfigError(f"{source}: [{section}] {key}: {{{name}}}: environment variable {variable} is not set")
-            return os.environ[variable]
-        if name in PER_FILE_PLACEHOLDERS:
-            return found.group(0)
-        if name not in PLACEHOLDERS:
-            known = ", ".join("{%s}" % p for p in PLACEHOLDERS + PER_FILE_PLACEHOLDERS + ("env:NAME",))
-            raise ConfigError(f"{source}: [{section}] {key}: unknown placeholder {{{name}}}; known: {known}")
-        return resolve_placeholder(name) if resolve_placeholder else found.group(0)
-
-    resolved = _PLACEHOLDER.sub(substitute, value)
-    if resolve_placeholder is None:
-        return resolved
-    try:
-        check_name(key, expand(resolved, _SAMPLE, _SAMPLE_DATE))
-    except ValueError as error:
-        raise ConfigError(f"{source}: [{section}] {key}: {error}") from None
-    return resolved
-
-
-def has_per_file_placeholders(name):
-    return any("{%s}" % p in name for p in PER_FILE_PLACEHOLDERS)
-
-
-def expand(template, values, date):
-    """A name template with {file_name}, {unit}, {identifier} (``values``, made safe for the
-    service's names) and {date} filled in."""
-    for name, value in values.items():
-        template = template.replace("{%s}" % name, _SAFE_NAME.sub("_", value))
-    return template.replace("{date}", date)
-
-
-def check_name(key, name):
-    """The name, if the service accepts it as a log group (or stream) name; else ValueError."""
-    if key == "log_group_name" and not _GROUP_NAME.fullmatch(name):
-        raise ValueError(f"'{name}' is not a log group name (1-512 of A-Z a-z 0-9 _ - / . #)")
-    if key == "log_stream_name" and (not 1 <= len(name) <= 512 or ":" in name or "*" in name):
-        raise ValueError(f"'{name}' is not a log stream name (1-512, no : or *)")
-    return name

@@ -100,13 +100,13 @@ def test_journald_keys(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("source = journald\nfile = /x", "[j] file: only for files; this section has source = journald"),
+    ("source = journald\nfile = /x", "[j] file: only for files or source = cri; this section has source = journald"),
     ("source = journald\ntime_zone = UTC", "[j] time_zone: only for files"),
     ("file = /x\nunits = a.service", "[j] units: only for source = journald; this section has source = file"),
     ("source = journald\npriority = loud", "[j] priority: 'loud' is not a priority (emerg, alert, crit, err, warning"),
     ("source = journald\nmatches = unit=x", "[j] matches: 'unit=x' is not FIELD=value"),
     ("source = journald\nmessage_format = xml", "[j] message_format: 'xml' is not one of short, message, json"),
-    ("source = syslog", "[j] source: 'syslog' is not one of file, journald"),
+    ("source = syslog", "[j] source: 'syslog' is not one of file, journald, docker, cri"),
     ("source = file", "[j] file: missing (required)"),
 ])
 def test_journald_config_errors_name_file_section_and_key(tmp_path, text, message):

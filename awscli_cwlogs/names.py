@@ -1,0 +1,77 @@
+"""Log group and stream names: the placeholders a section's names may use, resolving at start
+those that are the same for every event, and filling in those of each origin (a file's name,
+a journal entry's unit, a container's name, labels and environment) as events arrive."""
+import os
+import re
+
+PLACEHOLDERS = ("instance_id", "hostname", "ip_address")  # resolved once, at start
+PER_ORIGIN = {  # resolved per file, journal entry or container; {date} per event, for every kind
+    "file": ("file_name",),
+    "journald": ("unit", "identifier"),
+    "docker": ("container_name", "container_id", "image"),
+    "cri": ("pod", "namespace", "container_name", "container_id"),
+}
+PARAMETERS = {"docker": ("label:", "container_env:")}  # {label:KEY}, {container_env:KEY}
+ALL_PER_ORIGIN = tuple(sorted({name for names in PER_ORIGIN.values() for name in names})) + ("date",)
+_SAMPLE_DATE = "2026-11-22"
+_GROUP_NAME = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_SAFE_NAME = re.compile(r"[^.\-_/#A-Za-z0-9]")  # what a group name allows; stream names allow more
+
+
+def resolve_name(key, value, kind, resolve_placeholder):
+    """The name with {instance_id}, {hostname}, {ip_address} and {env:NAME} resolved (when
+    ``resolve_placeholder`` is given); the per-origin placeholders of the section's ``kind``
+    and {date} stay. ValueError with the reason for an unknown or misplaced placeholder, or a
+    name the service would refuse."""
+    def substitute(found):
+        name = found.group(1)
+        if name.startswith("env:"):
+            if name[4:] not in os.environ:
+                raise ValueError(f"{{{name}}}: environment variable {name[4:]} is not set")
+            return os.environ[name[4:]]
+        if name == "date" or name in PER_ORIGIN.get(kind, ()) or name.startswith(PARAMETERS.get(kind, ("\0",))):
+            return found.group(0)
+        owners = [other for other, names in PER_ORIGIN.items() if name in names] + \
+                 [other for other, prefixes in PARAMETERS.items() if name.startswith(prefixes)]
+        if owners:
+            raise ValueError(f"{{{name}}} is only for " + " or ".join(
+                "files" if owner == "file" else f"source = {owner}" for owner in owners))
+        if name not in PLACEHOLDERS:
+            known = PLACEHOLDERS + PER_ORIGIN.get(kind, ()) + ("date", "env:NAME") + tuple(
+                prefix + "KEY" for prefix in PARAMETERS.get(kind, ()))
+            raise ValueError(f"unknown placeholder {{{name}}}; known: " + ", ".join("{%s}" % p for p in known))
+        return resolve_placeholder(name) if resolve_placeholder else found.group(0)
+
+    resolved = _PLACEHOLDER.sub(substitute, value)
+    if resolve_placeholder is not None:
+        check_name(key, expand(resolved, {name: "x" for name in origin_placeholders(resolved)}, _SAMPLE_DATE))
+    return resolved
+
+
+def origin_placeholders(template):
+    """The per-origin placeholders a template uses ({label:KEY} included), {date} not."""
+    return [name for name in _PLACEHOLDER.findall(template)
+            if name in ALL_PER_ORIGIN[:-1] or name.startswith(("label:", "container_env:"))]
+
+
+def has_per_file_placeholders(name):
+    """Whether the name differs between origins or days (else one destination for the section)."""
+    return "{date}" in name or bool(origin_placeholders(name))
+
+
+def expand(template, values, date):
+    """A name template with the origin's ``values`` (made safe for the service's names) and
+    {date} filled in."""
+    for name, value in values.items():
+        template = template.replace("{%s}" % name, _SAFE_NAME.sub("_", value))
+    return template.replace("{date}", date)
+
+
+def check_name(key, name):
+    """The name, if the service accepts it as a log group (or stream) name; else ValueError."""
+    if key == "log_group_name" and not _GROUP_NAME.fullmatch(name):
+        raise ValueError(f"'{name}' is not a log group name (1-512 of A-Z a-z 0-9 _ - / . #)")
+    if key == "log_stream_name" and (not 1 <= len(name) <= 512 or ":" in name or "*" in name):
+        raise ValueError(f"'{name}' is not a log stream name (1-512, no : or *)")
+    return name
