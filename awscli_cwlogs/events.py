@@ -91,6 +91,7 @@ class EventReader:
         self._timestamp = None
         self._end = offset
         self._last_timestamp = None
+        self._known_timestamp = None  # the time of the line being added, when its source knows it
         self._last_data = clock()
         self.empty_events = 0
 
@@ -174,6 +175,12 @@ class EventReader:
         self._emit(out)
         return out
 
+    def add_line(self, text, size, timestamp, start, end, out):
+        """A line whose time is known (a container log record's), grouped as a file's lines are."""
+        self._last_data = self._clock()
+        self._known_timestamp = timestamp
+        self._add_text(text, size, start, end, out)
+
     def _add_line(self, raw, start, end, out):
         text = raw.decode(self._spec.encoding, "replace")
         if text.endswith("\r"):
@@ -201,6 +208,8 @@ class EventReader:
         self._end = end
 
     def _timestamp_of(self, text):
+        if self._known_timestamp is not None:
+            return self._known_timestamp
         parsed = self._spec.timestamp(text) if self._spec.timestamp else None
         if parsed is None:
             parsed = self._last_timestamp if self._last_timestamp is not None else int(self._now() * 1000)

@@ -1,0 +1,169 @@
+"""Container log records as events: Docker's json-file lines and the CRI format of Kubernetes
+nodes, read from files the file tailer follows (so rotation and positions are the files').
+
+A RecordReader takes the place of the file tailer's EventReader: bytes in, events out, with
+the same interface (feed, flush_idle, finish, flush_complete). It joins the partial records a
+runtime splits long lines into (Docker: a ``log`` without its final newline; CRI: tag ``P``),
+keeps the record's time as the event's, and hands whole lines to an EventReader for
+multi-line grouping. A position is the byte offset after a record, as for lines.
+"""
+import calendar
+import json
+import logging
+import time
+
+from awscli_cwlogs.events import EventReader, utf8_size
+
+LOG = logging.getLogger("awscli_cwlogs")
+IDLE_FLUSH_S = 1.0
+
+
+def rfc3339_ms(text, _seconds={}):
+    """Milliseconds since the epoch of an RFC 3339 time with up to nanoseconds
+    (2026-11-30T10:00:00.123456789Z or ...+02:00); None if it is not one."""
+    try:
+        head, rest = text[:19], text[19:]
+        if rest[:1] == ".":
+            digits = len(rest) - len(rest[1:].lstrip("0123456789"))
+            fraction, zone = rest[1:digits], rest[digits:]
+        else:
+            fraction, zone = "", rest
+        key = head + zone
+        seconds = _seconds.get(key)
+        if seconds is None:
+            if head[4] != "-" or head[10] not in "Tt ":
+                return None
+            seconds = calendar.timegm(time.strptime(head, "%Y-%m-%dT%H:%M:%S" if head[10] != " " else "%Y-%m-%d %H:%M:%S"))
+            if zone not in ("Z", "z"):
+                sign = {"+": -1, "-": 1}[zone[0]]
+                seconds += sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+            if len(_seconds) > 100_000:
+                _seconds.clear()
+            _seconds[key] = seconds
+        return seconds * 1000 + (int(fraction[:3].ljust(3, "0")) if fraction else 0)
+    except (ValueError, KeyError, IndexError, OverflowError):
+        return None
+
+
+def docker_record(line):
+    """(text, stream, time_ms, partial) of a json-file line; None if it is not such a record."""
+    try:
+        record = json.loads(line)
+        text, stream = record["log"], record["stream"]
+        timestamp = rfc3339_ms(record["time"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if timestamp is None or not isinstance(text, str):
+        return None
+    partial = not text.endswith("\n")
+    return (text if partial else text[:-2] if text.endswith("\r\n") else text[:-1]), stream, timestamp, partial
+
+
+def cri_record(line):
+    """(text, stream, time_ms, partial) of a CRI line (``<time> <stream> <P|F> <text>``); None if
+    it is not one."""
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", "replace")
+    parts = line.split(" ", 3)
+    if len(parts) < 3 or parts[2] not in ("P", "F"):
+        return None
+    timestamp = rfc3339_ms(parts[0])
+    if timestamp is None:
+        return None
+    return (parts[3] if len(parts) > 3 else ""), parts[1], timestamp, parts[2] == "P"
+
+
+FORMATS = {"docker": docker_record, "cri": cri_record}
+
+
+class RecordReader:
+    """Records -> events for one file, from ``offset``; ``streams``: the streams to ship
+    (stdout, stderr). Malformed records are sent as they are, with the previous record's time,
+    and counted in ``malformed``."""
+
+    def __init__(self, spec, offset, record_format, streams=("stdout", "stderr"), clock=time.monotonic,
+                 now=time.time):
+        self._lines = EventReader(spec, offset, clock, now)
+        self._parse = FORMATS[record_format]
+        self._streams = frozenset(streams)
+        self._clock = clock
+        self._now = now
+        self._partial = b""  # bytes after the last newline
+        self._partial_start = offset
+        self._joined = {}  # stream -> (texts of its partial records, offset where the first began, time)
+        self._last_time = None
+        self._last_data = clock()
+        self.malformed = 0
+
+    @property
+    def empty_events(self):
+        return self._lines.empty_events
+
+    @property
+    def has_pending(self):
+        return bool(self._partial or self._joined or self._lines.has_pending)
+
+    def feed(self, data):
+        out = []
+        if not data:
+            return out
+        self._last_data = self._clock()
+        buffer = self._partial + data if self._partial else data
+        cut = buffer.rfind(b"\n") + 1
+        complete, self._partial = buffer[:cut], buffer[cut:]
+        position = self._partial_start
+        for raw in complete.split(b"\n")[:-1]:
+            start, position = position, position + len(raw) + 1
+            self._add(raw, start, position, out)
+        self._partial_start = position
+        return out
+
+    def _add(self, raw, start, end, out):
+        record = self._parse(raw)
+        if record is None:
+            self.malformed += 1
+            LOG.debug("malformed container log record at offset %d: %.200r", start, raw)
+            text = raw.decode("utf-8", "replace").rstrip("\r")
+            stream, partial = None, False
+            timestamp = self._last_time if self._last_time is not None else int(self._now() * 1000)
+        else:
+            text, stream, timestamp, partial = record
+            self._last_time = timestamp
+        if stream is not None and stream not in self._streams:
+            return
+        joined = self._joined.get(stream)
+        if partial:
+            if joined is None:
+                self._joined[stream] = ([text], start, timestamp)
+            else:
+                joined[0].append(text)
+            return
+        if joined is not None:
+            del self._joined[stream]
+            text, start, timestamp = "".join(joined[0]) + text, joined[1], joined[2]
+        if self._joined:  # the other stream's long line is still arriving: a restart must read it again
+            end = min(end, min(pending[1] for pending in self._joined.values()))
+        self._lines.add_line(text, utf8_size(text), timestamp, start, end, out)
+
+    def flush_idle(self):
+        """What waits (a partial record, the pending event) once nothing came for a second."""
+        if not self.has_pending or self._clock() - self._last_data < IDLE_FLUSH_S:
+            return []
+        return self.finish()
+
+    def finish(self):
+        """Everything pending, as at the end of the input."""
+        out = []
+        if self._partial:
+            start = self._partial_start
+            self._partial_start += len(self._partial)
+            raw, self._partial = self._partial, b""
+            self._add(raw, start, self._partial_start, out)
+        for stream in list(self._joined):
+            texts, start, timestamp = self._joined.pop(stream)
+            self._lines.add_line("".join(texts), utf8_size("".join(texts)), timestamp, start, self._partial_start,
+                                 out)
+        return out + self._lines.finish()
+
+    def flush_complete(self):
+        return self._lines.flush_complete()

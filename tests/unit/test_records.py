@@ -1,0 +1,78 @@
+"""Container log records (Docker json-file, CRI) as events: times, partial records, streams,
+malformed records (no I/O)."""
+import json
+
+from awscli_cwlogs.config import StreamConfig
+from awscli_cwlogs.events import event_spec
+from awscli_cwlogs.sources.records import RecordReader, cri_record, docker_record, rfc3339_ms
+
+SPEC = event_spec(StreamConfig(section="c", log_group_name="g", log_stream_name="s", file="/x"))
+T0 = 1796035200000  # 2026-11-30T10:40:00Z in ms
+
+
+def docker(text, stream="stdout", time="2026-11-30T10:40:00.123456789Z"):
+    return json.dumps({"log": text, "stream": stream, "time": time}).encode() + b"\n"
+
+
+def test_rfc3339_times_with_nanoseconds_and_zones():
+    assert rfc3339_ms("2026-11-30T10:40:00Z") == T0
+    assert rfc3339_ms("2026-11-30T10:40:00.123456789Z") == T0 + 123
+    assert rfc3339_ms("2026-11-30T12:40:00.5+02:00") == T0 + 500
+    assert rfc3339_ms("2026-11-30T08:40:00.000000001-02:00") == T0
+    assert rfc3339_ms("not a time") is None and rfc3339_ms("2026-13-30T10:40:00Z") is None
+
+
+def test_docker_and_cri_records():
+    assert docker_record(docker("hello\n")) == ("hello", "stdout", T0 + 123, False)
+    assert docker_record(docker("crlf\r\n", "stderr")) == ("crlf", "stderr", T0 + 123, False)
+    assert docker_record(docker("part")) == ("part", "stdout", T0 + 123, True)
+    assert docker_record(b'{"log": "x\\n", "stream": "stdout"') is None  # truncated
+    assert cri_record(b"2026-11-30T10:40:00.123456789Z stderr F hello world") == ("hello world", "stderr", T0 + 123, False)
+    assert cri_record(b"2026-11-30T10:40:00Z stdout P part") == ("part", "stdout", T0, True)
+    assert cri_record(b"2026-11-30T10:40:00Z stdout F") == ("", "stdout", T0, False)
+    assert cri_record(b"garbage") is None
+
+
+def test_a_line_split_into_three_records_is_one_event_at_the_end_of_the_last():
+    reader = RecordReader(SPEC, 0, "docker")
+    data = docker("a" * 16384) + docker("b" * 16384) + docker("c" * 100 + "\n") + docker("next\n")
+    events = reader.feed(data) + reader.finish()
+    assert [(e[0], len(e[1]), e[3]) for e in events] == [(T0 + 123, 32868, len(data) - len(docker("next\n"))),
+                                                         (T0 + 123, 4, len(data))]
+    assert events[0][1] == "a" * 16384 + "b" * 16384 + "c" * 100
+
+
+def test_cri_partial_lines_join_and_records_split_anywhere_across_reads():
+    lines = (b"2026-11-30T10:40:00Z stdout P one \n2026-11-30T10:40:01Z stdout F two\n"
+             b"2026-11-30T10:40:02Z stderr F three\n")
+    reader = RecordReader(SPEC, 0, "cri")
+    events = []
+    for i in range(len(lines)):
+        events += reader.feed(lines[i:i + 1])
+    events += reader.finish()
+    assert [(e[0], e[1], e[3]) for e in events] == [(T0, "one two", 69), (T0 + 2000, "three", len(lines))]
+
+
+def test_stream_selection_and_the_position_never_passes_an_unfinished_line_of_the_other_stream():
+    reader = RecordReader(SPEC, 0, "docker", streams=("stdout", "stderr"))
+    part = docker("long ")
+    data = part + docker("err\n", "stderr") + docker("end\n")
+    events = reader.feed(data) + reader.finish()
+    assert [(e[1], e[3]) for e in events] == [("err", 0), ("long end", len(data))]  # 0: where "long " began
+    only_err = RecordReader(SPEC, 0, "docker", streams=("stderr",))
+    assert [e[1] for e in only_err.feed(data) + only_err.finish()] == ["err"]
+
+
+def test_a_malformed_record_is_sent_as_it_is_with_the_previous_time_and_counted():
+    reader = RecordReader(SPEC, 0, "docker", now=lambda: 0)
+    data = docker("ok\n") + b'{"log": "trunc\n' + docker("after\n", time="2026-11-30T10:40:05Z")
+    events = reader.feed(data) + reader.finish()
+    assert [(e[0], e[1]) for e in events] == [(T0 + 123, "ok"), (T0 + 123, '{"log": "trunc'), (T0 + 5000, "after")]
+    assert reader.malformed == 1
+
+
+def test_indented_lines_continue_an_event_as_in_files():
+    reader = RecordReader(SPEC, 0, "docker")
+    events = reader.feed(docker("Exception: boom\n") + docker("\tat a.b(C.java:1)\n") + docker("done\n"))
+    events += reader.finish()
+    assert [e[1] for e in events] == ["Exception: boom\n\tat a.b(C.java:1)", "done"]
