@@ -71,9 +71,16 @@ class TrackedFile:
 
 
 class FileTailer:
-    def __init__(self, stream, spec, saved, has_state, clock=time.monotonic):
+    """``make_reader(spec, offset)`` turns a file's bytes into events (an EventReader; a
+    container source gives a RecordReader); ``name_values``, if given, are the placeholders'
+    values of every file it reads (a container's name, ...)."""
+
+    def __init__(self, stream, spec, saved, has_state, clock=time.monotonic, make_reader=EventReader,
+                 name_values=None):
         self.stream = stream
         self._spec = spec
+        self._make_reader = make_reader
+        self._name_values = name_values
         self._saved = saved  # key -> Position, as found at start
         self._has_state = has_state
         self._clock = clock
@@ -248,8 +255,9 @@ class FileTailer:
             return
         LOG.info("[%s] finishing %s from decompressed offset %d (it was rotated and compressed)",
                  self.stream.section, info.path, offset)
-        self._copies.append(CompressedCopy(info.path, info.key, offset, file_name, EventReader(self._spec, offset),
-                                           self.stream.section, self._clock))
+        self._copies.append(self._named(CompressedCopy(info.path, info.key, offset, file_name,
+                                                       self._make_reader(self._spec, offset), self.stream.section,
+                                                       self._clock)))
 
     def _open(self, path):
         try:
@@ -258,7 +266,12 @@ class FileTailer:
             self._warn_once(path, error)
             return None
         self._warned.discard(path)
-        return TrackedFile(path, fd, os.fstat(fd))
+        return self._named(TrackedFile(path, fd, os.fstat(fd)))
+
+    def _named(self, origin):
+        if self._name_values is not None:
+            origin.name_values = self._name_values
+        return origin
 
     def _warn_once(self, path, error):
         if path not in self._warned:
@@ -269,7 +282,7 @@ class FileTailer:
     def _begin(self, tracked, offset):
         tracked.offset = offset
         tracked.tail = os.pread(tracked.fd, min(_TAIL, offset), offset - min(_TAIL, offset))
-        tracked.reader = EventReader(self._spec, offset)
+        tracked.reader = self._make_reader(self._spec, offset)
 
     def _read(self, tracked, budget, now):
         events = []
@@ -292,6 +305,8 @@ class FileTailer:
             tracked.tail = (tracked.tail + data[-_TAIL:])[-_TAIL:]
             self.busy = self.busy or tracked.offset < size
             return events + tracked.reader.feed(data)
+        elif tracked.rotated:  # drained, and its writer moved on: its last event is whole (max-file may delete it soon)
+            events += tracked.reader.flush_complete()
         else:
             events += tracked.reader.flush_idle()
         if tracked.rotated and now - tracked.last_growth >= ROTATE_WAIT_S:
@@ -361,8 +376,9 @@ class FileTailer:
                                      truncated.tail, offset)
         if found is not None:
             path, inode = found
-            self._copies.append(CompressedCopy(path, (truncated.fingerprint, inode), offset, truncated.file_name,
-                                               EventReader(self._spec, offset), self.stream.section, self._clock))
+            self._copies.append(self._named(CompressedCopy(path, (truncated.fingerprint, inode), offset,
+                                                           truncated.file_name, self._make_reader(self._spec, offset),
+                                                           self.stream.section, self._clock)))
             LOG.info("[%s] reading the rest of %s from its compressed copy %s at offset %d",
                      self.stream.section, truncated.path, path, offset)
 
