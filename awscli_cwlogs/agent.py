@@ -68,7 +68,8 @@ class Pipeline:
         self.source = source
         self.lifecycle = lifecycle  # the publisher's, for stopping this pipeline alone
         self.keep = keep  # include/exclude patterns: message -> bool
-        self.router = Router(stream.log_group_name, stream.log_stream_name)
+        self.router = Router(stream.log_group_name, stream.log_stream_name,
+                             per_origin=stream.source in ("docker", "cri"))
         self._use_gzip = publisher.body_format.compressed
         self._batchers = {}  # (group, stream) -> Batcher
         self._routes = {}  # source key -> the destination of its last event

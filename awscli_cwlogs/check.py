@@ -12,6 +12,7 @@ from awscli_cwlogs.events import EventReader, event_spec
 from awscli_cwlogs.output import iso_millis
 from awscli_cwlogs.routing import Router
 from awscli_cwlogs.sources import journalctl, journald
+from awscli_cwlogs.sources.containers import container_files
 from awscli_cwlogs.sources.survey import LIVE, SKIPPED, survey
 
 PREVIEW_LINES = 10
@@ -24,8 +25,9 @@ def check_report(agent_config, store, now=time.time):
     """(report text, [problem lines]) for every stream section."""
     lines, problems = [], []
     for stream in agent_config.streams:
-        if stream.source == "journald":
-            section_lines, section_problems = _journald_report(stream, store)
+        if stream.source in ("journald", "docker", "cri"):
+            report = _journald_report if stream.source == "journald" else _container_report
+            section_lines, section_problems = report(stream, store)
             lines += section_lines
             problems += section_problems
             continue
@@ -60,6 +62,28 @@ def check_report(agent_config, store, now=time.time):
         lines.append("")
     lines.append(f"{len(problems)} problem(s) found" if problems else "no problems found")
     return "\n".join(lines) + "\n", problems
+
+
+def _container_report(stream, store):
+    """The containers a docker or cri section finds, those it leaves out and why, the group and
+    stream each one's output goes to, and its files."""
+    where = stream.docker_root if stream.source == "docker" else stream.file
+    lines = [f"[{stream.section}] {stream.source} containers ({where}) -> log group {stream.log_group_name}, "
+             f"log stream {stream.log_stream_name}  ({stream.defined_in})"]
+    positions = store.positions(stream.log_group_name, stream.log_stream_name) if store else {}
+    found = container_files(stream, positions)
+    for container, destination, files in found:
+        name = container.values.get("container_name", container.key)
+        if container.ignored:
+            lines.append(f"  left out  {name}: {container.ignored}")
+            continue
+        lines.append(f"  container {name}: log group {destination[0]}, log stream {destination[1]}")
+        for f in files:
+            where = f"saved position {f.offset:,} of {f.size:,} bytes" if f.offset is not None else f"{f.size:,} bytes"
+            lines.append(f"    {f.role:8s} {f.path}: {where}, {f.behind:,} not shipped yet" + (f"; {f.note}" if f.note else ""))
+    if not found:
+        lines.append("  no container found yet (new ones are picked up while the agent runs)")
+    return lines + [""], []
 
 
 def _journald_report(stream, store):

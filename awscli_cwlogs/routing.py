@@ -3,15 +3,19 @@
 (UTC day of the event's timestamp). ``values`` maps those placeholders to an origin's values."""
 import time
 
-from awscli_cwlogs.config import expand, has_per_file_placeholders
+from awscli_cwlogs.names import expand, has_per_file_placeholders
 
 DAY_MS = 86_400_000
 
 
 class Router:
-    def __init__(self, group_template, stream_template):
+    """``per_origin``: the names may differ between origins whatever the templates say (a
+    container may name its own group and stream: ``group_override``/``stream_override`` values)."""
+
+    def __init__(self, group_template, stream_template, per_origin=False):
         self._templates = (group_template, stream_template)
-        self.static = None if any(map(has_per_file_placeholders, self._templates)) else self._templates
+        per_origin = per_origin or any(map(has_per_file_placeholders, self._templates))
+        self.static = None if per_origin else self._templates
         self._by_date = any("{date}" in t for t in self._templates)
         self._days = {}  # day number -> "YYYY-MM-DD"
         self._names = {}  # (values, date) -> (group, stream)
@@ -40,7 +44,9 @@ class Router:
         if names is None:
             if len(self._names) > 10_000:
                 self._names.clear()
-            names = self._names[cache_key] = tuple(expand(t, values, date) for t in self._templates)
+            templates = (values.get("group_override", self._templates[0]),
+                         values.get("stream_override", self._templates[1]))
+            names = self._names[cache_key] = tuple(expand(t, values, date) for t in templates)
         return names
 
     def _date(self, day):

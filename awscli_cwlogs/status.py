@@ -6,6 +6,7 @@ import time
 
 from awscli_cwlogs.output import iso_millis
 from awscli_cwlogs.sources import journalctl, journald
+from awscli_cwlogs.sources.containers import container_files
 from awscli_cwlogs.sources.survey import survey
 
 
@@ -19,12 +20,12 @@ def status_report(agent_config, store):
         sent = counters.get("events_sent", 0)
         per_event = (counters["message_bytes"] + sent) / sent if sent else None  # + the newline of each line
         files = []
-        for state in survey(stream, positions, bool(positions)):
-            files.append({
+        for container, states in _file_states(stream, positions):
+            files += [{
                 "path": state.path, "role": state.role, "size": state.size, "offset": state.offset,
-                "bytes_behind": state.behind,
+                "bytes_behind": state.behind, "container": container,
                 "events_behind": round(state.behind / per_event) if per_event else None, "note": state.note,
-            })
+            } for state in states]
         report.append({
             "section": stream.section, "log_group_name": group, "log_stream_name": name, "files": files,
             "bytes_behind": sum(f["bytes_behind"] for f in files),
@@ -45,6 +46,14 @@ def status_report(agent_config, store):
     return report
 
 
+def _file_states(stream, positions):
+    """[(container name or None, [FileState])]: the section's files, per container for docker and cri."""
+    if stream.source in ("docker", "cri"):
+        return [(container.values.get("container_name"), states)
+                for container, _, states in container_files(stream, positions)]
+    return [(None, survey(stream, positions, bool(positions)))] if stream.source == "file" else []
+
+
 def render_json(report):
     return json.dumps({"streams": report}, indent=2) + "\n"
 
@@ -60,7 +69,8 @@ def render_text(report, now=time.time):
         for f in stream["files"]:
             where = f"at {f['offset']:,} of {f['size']:,}" if f["offset"] is not None else f"{f['size']:,} bytes"
             note = f"; {f['note']}" if f["note"] else ""
-            lines.append(f"    {f['role']:8s} {f['path']}: {where}, {f['bytes_behind']:,} behind{note}")
+            owner = f"container {f['container']}: " if f["container"] else ""
+            lines.append(f"    {owner}{f['role']:8s} {f['path']}: {where}, {f['bytes_behind']:,} behind{note}")
         if "journal_position" in stream:
             saved = stream["journal_position"]
             lines.append(f"    journal: saved position at the entry of {saved['time']}"

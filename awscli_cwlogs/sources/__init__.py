@@ -4,10 +4,13 @@ from awscli_cwlogs.events import event_spec
 
 
 def open_source(stream, saved, has_state):
-    """The source a stream section reads (``stream.source``: file or journald)."""
+    """The source a stream section reads (``stream.source``: file, journald, docker or cri)."""
     if stream.source == "journald":
         from awscli_cwlogs.sources.journald import JournaldSource
         return JournaldSource(stream, saved, has_state)
+    if stream.source in ("docker", "cri"):
+        from awscli_cwlogs.sources.containers import ContainerSource
+        return ContainerSource(stream, event_spec(stream), saved, has_state)
     from awscli_cwlogs.sources.files import FileTailer
     from awscli_cwlogs.sources.matching import EveryMatchTailer
     follow = EveryMatchTailer if stream.publish_all_matching else FileTailer

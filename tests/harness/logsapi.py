@@ -62,6 +62,14 @@ class LogsApi:
                 "logEvents": [{"timestamp": ts, "message": message} for ts, message in batch],
             })
 
+    def stream_names(self, group):
+        """The names of a group's streams (none if the group does not exist)."""
+        try:
+            return [stream["logStreamName"] for stream in self.call(
+                "DescribeLogStreams", {"logGroupName": group})["logStreams"]]
+        except LogsApiError:
+            return []
+
     def stored_events(self, group, stream):
         """Every stored event of a stream, oldest first, as dicts from GetLogEvents."""
         request = {"logGroupName": group, "logStreamName": stream, "startFromHead": True}

@@ -1,0 +1,191 @@
+"""source = docker and source = cri: every container's output on this host, one FileTailer per
+container (so Docker's max-file and kubelet's rotations, positions and restarts are the file
+tailer's), its records turned into events by a RecordReader.
+
+Docker: the json-file driver's files under the data root, with each container's name, image,
+labels and environment from its config.v2.json (no Docker socket). A container may set its own
+names with LOGSPOUT_GROUP / LOGSPOUT_STREAM (environment or label; our placeholders or
+logspout's Go-template fields) or leave itself out with LOGSPOUT=ignore, as with
+logspout-cloudwatch. CRI: the kubelet's /var/log/containers/<pod>_<namespace>_<container>-<id>.log
+symlinks, followed to their files under /var/log/pods.
+"""
+import dataclasses
+import functools
+import glob
+import json
+import logging
+import os
+import re
+import socket
+import time
+
+from awscli_cwlogs.names import check_name, expand, origin_placeholders
+from awscli_cwlogs.sources.files import RESCAN_S, FileTailer
+from awscli_cwlogs.sources.records import RecordReader
+
+LOG = logging.getLogger("awscli_cwlogs")
+GROUP_OVERRIDE, STREAM_OVERRIDE = "LOGSPOUT_GROUP", "LOGSPOUT_STREAM"  # a container's own names
+_CRI_NAME = re.compile(r"(?P<pod>[^_]+)_(?P<namespace>[^_]+)_(?P<container>.+)-(?P<id>[0-9a-f]{64})\.log")
+_GO_FIELD = re.compile(r"\{\{\s*\.(\w+)(?:\.([\w.\-]+))?\s*\}\}")  # logspout's {{.Name}}, {{.Labels.app}}
+
+
+@dataclasses.dataclass(frozen=True)
+class Container:
+    key: str  # its log file as listed (the CRI symlink, the json-file path)
+    log_path: str  # the file the tailer follows
+    values: dict  # the placeholders' values its names use
+    ignored: str = None  # why it is left out, or None
+
+
+def docker_containers(root, templates):
+    """The containers of a Docker data root, from their config.v2.json files."""
+    found = []
+    for config_path in sorted(glob.glob(os.path.join(glob.escape(root), "containers", "*", "config.v2.json"))):
+        try:
+            with open(config_path, encoding="utf-8") as file:
+                config = json.load(file)
+            found.append(_docker_container(os.path.dirname(config_path), config, templates))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            found.append(Container(config_path, None, {}, f"cannot read its config.v2.json ({error})"))
+    return found
+
+
+def _docker_container(folder, config, templates):
+    identifier = config["ID"]
+    settings = config.get("Config") or {}
+    labels = settings.get("Labels") or {}
+    env = dict(item.split("=", 1) if "=" in item else (item, "") for item in settings.get("Env") or [])
+    name = config.get("Name", "").lstrip("/") or identifier[:12]
+    log_path = config.get("LogPath") or os.path.join(folder, f"{identifier}-json.log")
+    facts = {"container_name": name, "container_id": identifier[:12], "image": settings.get("Image", ""),
+             "container_hostname": settings.get("Hostname", "")}
+    if not config.get("LogPath") and not os.path.exists(log_path):
+        return Container(log_path, log_path, facts, "no json-file log (another logging driver?)")
+    if "ignore" in (env.get("LOGSPOUT"), labels.get("LOGSPOUT")):
+        return Container(log_path, log_path, facts, "LOGSPOUT=ignore")
+    own = [env.get(key) or labels.get(key) for key in (GROUP_OVERRIDE, STREAM_OVERRIDE)]
+    values = {name: value for name, value in facts.items() if name != "container_hostname"}
+    for template in [*templates, *filter(None, own)]:
+        for placeholder in origin_placeholders(template):
+            kind, _, key = placeholder.partition(":")
+            if kind in ("label", "container_env"):
+                values[placeholder] = (labels if kind == "label" else env).get(key) or "unknown"
+    return Container(log_path, log_path, _with_overrides(values, own, facts, labels, env))
+
+
+def _with_overrides(values, own, facts, labels, env):
+    """Values with the container's own group and stream names, resolved, where it sets them."""
+    for name, template, key in zip(("group", "stream"), own, ("log_group_name", "log_stream_name")):
+        if not template:
+            continue
+        go = {"Name": facts["container_name"], "ID": facts["container_id"], "Host": facts["container_hostname"],
+              "LoggerHost": socket.gethostname()}
+        text = _GO_FIELD.sub(lambda found: str(
+            (labels if found.group(1) == "Labels" else env).get(found.group(2), "") if found.group(2)
+            else go.get(found.group(1), "")), template)
+        try:
+            values[f"{name}_override"] = check_name(key, expand(text, {**values, "hostname": socket.gethostname()},
+                                                                time.strftime("%Y-%m-%d", time.gmtime())))
+        except ValueError as error:
+            LOG.warning("container %s: its %s %r: %s; using the section's", facts["container_name"],
+                        GROUP_OVERRIDE if name == "group" else STREAM_OVERRIDE, template, error)
+    return values
+
+
+def cri_containers(pattern):
+    """The containers whose kubelet symlinks the glob matches."""
+    found = []
+    for path in sorted(glob.glob(pattern)):
+        named = _CRI_NAME.fullmatch(os.path.basename(path))
+        if named is None:
+            found.append(Container(path, None, {}, "not named <pod>_<namespace>_<container>-<id>.log"))
+            continue
+        values = {"pod": named["pod"], "namespace": named["namespace"], "container_name": named["container"],
+                  "container_id": named["id"][:12]}
+        found.append(Container(path, os.path.realpath(path), values))
+    return found
+
+
+class ContainerSource:
+    """Every container of the host, each followed by a FileTailer of its own."""
+
+    def __init__(self, stream, spec, saved, has_state, clock=time.monotonic):
+        self.stream = stream
+        self._spec = spec
+        self._saved = saved
+        self._has_state = has_state
+        self._clock = clock
+        self._read_records = functools.partial(RecordReader, record_format=stream.source,
+                                               streams=stream.container_streams)
+        self._tailers = {}  # container key -> FileTailer
+        self._ignored = {}  # container key -> why (said once)
+        self._next_scan = 0.0
+        self._started = False
+        self.busy = False
+
+    def containers(self):
+        if self.stream.source == "docker":
+            return docker_containers(self.stream.docker_root, (self.stream.log_group_name, self.stream.log_stream_name))
+        return cri_containers(self.stream.file)
+
+    def poll(self, budget):
+        now = self._clock()
+        if now >= self._next_scan:
+            self._next_scan = now + RESCAN_S
+            self._scan()
+        found, busy = [], False
+        for key, tailer in list(self._tailers.items()):
+            found += tailer.poll(budget)
+            busy = busy or tailer.busy
+            if not tailer.keys() and not os.path.exists(key):  # removed, and its files drained
+                LOG.info("[%s] container %s is gone and read to its end", self.stream.section, key)
+                tailer.close()
+                del self._tailers[key]
+        self.busy = busy
+        return found
+
+    def _scan(self):
+        for container in self.containers():
+            if container.key in self._tailers:
+                continue
+            if container.ignored:
+                if self._ignored.get(container.key) != container.ignored:
+                    LOG.info("[%s] leaving out %s: %s", self.stream.section, container.key, container.ignored)
+                self._ignored[container.key] = container.ignored
+                continue
+            LOG.info("[%s] following container %s (%s)", self.stream.section,
+                     container.values.get("container_name"), container.log_path)
+            follow_one = dataclasses.replace(self.stream, file=glob.escape(container.log_path))
+            self._tailers[container.key] = FileTailer(
+                follow_one, self._spec, self._saved, self._has_state or self._started, self._clock,
+                make_reader=self._read_records, name_values=container.values)
+        self._started = True
+
+    def keys(self):
+        return set().union(*(tailer.keys() for tailer in self._tailers.values()))
+
+    def flush_pending(self):
+        return [found for tailer in self._tailers.values() for found in tailer.flush_pending()]
+
+    def close(self):
+        for tailer in self._tailers.values():
+            tailer.close()
+        self._tailers.clear()
+
+
+def container_files(stream, positions):
+    """[(Container, destination (group, stream) or None, [FileState])] for --check and --status:
+    each container's files as the file survey sees them."""
+    from awscli_cwlogs.routing import Router
+    from awscli_cwlogs.sources.survey import survey
+
+    router = Router(stream.log_group_name, stream.log_stream_name, per_origin=True)
+    found = []
+    for container in ContainerSource(stream, None, {}, False).containers():
+        if container.ignored:
+            found.append((container, None, []))
+            continue
+        one = dataclasses.replace(stream, file=glob.escape(container.log_path))
+        found.append((container, router.destination(container.values, int(time.time() * 1000)),
+                      survey(one, positions, bool(positions))))
+    return found

@@ -1,0 +1,135 @@
+"""source = docker and source = cri against real on-disk layouts (json-file records with
+config.v2.json; kubelet's CRI files and symlinks) and the real CLI: containers coming and
+going, split lines, rotation, names, stream selection, restarts."""
+import time
+
+from tests.harness.containers import CriContainer, DockerContainer
+from tests.harness.pushagent import PushAgent, audit, settle, stored_messages, wait_until
+
+GROUP = "containers"
+
+
+def docker_section(root, **extra):
+    return {"source": "docker", "docker_root": str(root), "log_group_name": GROUP, "buffer_duration": 200, **extra}
+
+
+def test_containers_come_and_go_names_ignore_and_overrides(aws, wire, logs, tmp_path):
+    root = tmp_path / "docker"
+    web = DockerContainer(root, "web")
+    web.write_lines(0, 50)
+    DockerContainer(root, "noisy", env={"LOGSPOUT": "ignore"}).write_lines(0, 10)
+    custom = DockerContainer(root, "api-7f9c", labels={"app": "api", "LOGSPOUT_STREAM": "{label:app}/{container_id}"})
+    custom.write(["hello from api\n", "oops\n"], stream="stdout")
+    custom.write(["to stderr\n"], stream="stderr")
+    agent = PushAgent(aws, tmp_path / "agent", {"all": docker_section(root)})
+    with agent:
+        check = aws.run("logs", "push", "--config-file", agent.config, "--check")
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert "container web: log group containers, log stream web" in check.stdout, check.stdout
+        assert "left out  noisy: LOGSPOUT=ignore" in check.stdout
+        assert f"container api-7f9c: log group containers, log stream api/{custom.id[:12]}" in check.stdout
+        agent.start()
+        settle(wire, GROUP, "web", 50)
+        late = DockerContainer(root, "late")  # appears while the agent runs
+        late.write_lines(0, 20)
+        web.write_lines(50, 50)
+        settle(wire, GROUP, "late", 20)
+        settle(wire, GROUP, "web", 100)
+        web.remove()  # removed: read to its end and forgotten
+        late.write_lines(20, 5)
+        settle(wire, GROUP, "late", 25)
+        wait_until(lambda: "container" in agent.log_text() and "is gone and read to its end" in agent.log_text(),
+                   60, "the removed container forgotten")
+        assert agent.stop() == 0
+    assert audit(stored_messages(logs, GROUP, "web"), range(100)) == ([], 0)
+    assert audit(stored_messages(logs, GROUP, "late"), range(25)) == ([], 0)
+    assert stored_messages(logs, GROUP, f"api/{custom.id[:12]}") == ["hello from api", "oops", "to stderr"]
+    assert not any("noisy" in stream for stream in logs.stream_names(GROUP))
+
+
+def test_a_40_kib_line_split_into_three_records_arrives_whole_and_stream_selection(aws, wire, logs, tmp_path):
+    root = tmp_path / "docker"
+    app = DockerContainer(root, "app")
+    long_line = "".join(f"{i:05d}" for i in range(8192))  # 40 KiB
+    app.write([long_line[:16384], long_line[16384:32768], long_line[32768:] + "\n"])
+    app.write(["an error\n"], stream="stderr")
+    app.write(["after\n"])
+    sections = {"out": docker_section(root, log_stream_name="{container_name}-all"),
+                "err": docker_section(root, log_stream_name="{container_name}-errors", container_streams="stderr")}
+    with PushAgent(aws, tmp_path / "agent", sections) as agent:
+        agent.start()
+        settle(wire, GROUP, "app-all", 3)
+        settle(wire, GROUP, "app-errors", 1)
+        assert agent.stop() == 0
+    assert stored_messages(logs, GROUP, "app-all") == [long_line, "an error", "after"]
+    assert stored_messages(logs, GROUP, "app-errors") == ["an error"]
+
+
+def test_max_file_rotation_while_writing_and_restarts_lose_and_repeat_nothing(aws, wire, logs, tmp_path,
+                                                                             torture_report):
+    root = tmp_path / "docker"
+    app = DockerContainer(root, "app")
+    agent = PushAgent(aws, tmp_path / "agent", {"all": docker_section(root)})
+    written, rotations = 0, 0
+    with agent:
+        for stop in ("SIGTERM", "kill -9", "SIGTERM"):
+            agent.start()  # max-file deletes the oldest copy: the writer waits until the agent follows the files
+            wait_until(lambda: "following container app" in agent.log_text(), 60, "the agent following the container")
+            for _ in range(6):
+                app.write_lines(written, 400)
+                written += 400
+                app.rotate(max_file=3)
+                rotations += 1
+                time.sleep(0.3)
+            app.write_lines(written, 100)
+            written += 100
+            if stop == "SIGTERM":
+                settle(wire, GROUP, "app", written)
+                assert agent.stop() == 0
+            else:
+                agent.kill()
+        agent.start()
+        settle(wire, GROUP, "app", written)
+        assert agent.stop() == 0
+    lost, duplicated = audit(stored_messages(logs, GROUP, "app"), range(written))
+    torture_report("docker max-file rotation, SIGTERM + kill -9", written=written, lost=len(lost),
+                   duplicated=duplicated, puts=len(wire.calls_of("PutLogEvents")))
+    assert lost == []
+    assert duplicated <= 2500  # only what was in flight at the kill -9
+
+
+def test_cri_partial_lines_kubelet_rotation_with_compression_and_restart(aws, wire, logs, tmp_path, torture_report):
+    root = tmp_path / "log"
+    pod = CriContainer(root, "web-5d8f", "shop", "nginx")
+    pod.write(["first half ", "second half"], tag="P")
+    pod.write([" end"])
+    section = {"source": "cri", "file": str(root / "containers" / "*.log"), "log_group_name": GROUP,
+               "buffer_duration": 200}
+    stream = "shop/web-5d8f/nginx"
+    agent = PushAgent(aws, tmp_path / "agent", {"k8s": section})
+    written = 0
+    with agent:
+        agent.start()
+        settle(wire, GROUP, stream, 1)
+        for _ in range(4):
+            pod.write_lines(written, 500)
+            written += 500
+            pod.rotate()
+            time.sleep(0.3)
+        settle(wire, GROUP, stream, 1 + written)
+        assert agent.stop() == 0
+        pod.write_lines(written, 300)  # while it is stopped, then rotated and compressed away
+        written += 300
+        pod.rotate()
+        pod.rotate()
+        pod.write_lines(written, 100)
+        written += 100
+        agent.start()
+        settle(wire, GROUP, stream, 1 + written)
+        assert agent.stop() == 0
+    messages = stored_messages(logs, GROUP, stream)
+    assert messages[0] == "first half second half end"
+    lost, duplicated = audit(messages[1:], range(written))
+    torture_report("cri kubelet rotation + gzip, restart", written=written, lost=len(lost), duplicated=duplicated,
+                   puts=len(wire.calls_of("PutLogEvents")))
+    assert (lost, duplicated) == ([], 0)
