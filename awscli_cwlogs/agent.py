@@ -8,7 +8,7 @@ import queue
 import threading
 import time
 
-from awscli_cwlogs.batch import Batcher, BodyFormat
+from awscli_cwlogs.batch import Batch, Batcher, BodyFormat
 from awscli_cwlogs.routing import Router
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -98,6 +98,7 @@ class Pipeline:
                 self._caught_up = True
             if due is not None:
                 self.ready.append(due)
+        self._forget_gone_origins()
         if self.router.static is None:
             self._forget_idle_destinations()
         self._offer()
@@ -117,6 +118,14 @@ class Pipeline:
             destination = self._routes.get(key) or self.router.destination(values, events[-1][0])
             self._routes[key] = destination
             self._batcher(destination).skip(len(events) - len(kept), key, source, events[-1][3])
+
+    def _forget_gone_origins(self):
+        """A source's origins that are gone for good (removed containers): their positions are
+        dropped by a batch queued after every event read from them."""
+        gone = self.source.take_gone() if hasattr(self.source, "take_gone") else ()
+        if gone:
+            self.ready += [batch for batch in (b.drain() for b in self._batchers.values()) if batch is not None]
+            self.ready.append(Batch(b"", self._use_gzip, 0, 0, forget=tuple(gone)))
 
     def _forget_idle_destinations(self):
         """Drops empty batchers (yesterday's stream, a file gone) and routes that no longer bind."""

@@ -26,6 +26,7 @@ class Batch:
     checkpoints: dict = field(default_factory=dict)  # source key -> (source, end offset)
     filtered: int = 0  # events left out by include/exclude patterns; their offsets are in checkpoints
     destination: tuple = None  # (log group, log stream)
+    forget: tuple = ()  # folders whose files' positions are dropped once this batch is done (containers gone)
 
     def events(self):
         """The events as (timestamp, message) pairs, decoded again (for the rare paths)."""

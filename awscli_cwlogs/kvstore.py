@@ -161,6 +161,13 @@ class StateStore:
                 "DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND fingerprint = ? AND inode = ?",
                 (group, stream, *key))
 
+    def forget_under(self, group, stream, folder):
+        """Drops the positions of every file in ``folder`` (a container that was removed)."""
+        prefix = folder.rstrip("/") + "/"
+        with self._lock:
+            self._db.execute("DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND substr(path, 1, ?) = ?",
+                             (group, stream, len(prefix), prefix))
+
     def prune(self, group, stream, keep):
         """Forgets positions not updated for a week, except the (fingerprint, inode) keys in ``keep``."""
         cutoff = self._clock() - PRUNE_AFTER_S

@@ -124,6 +124,8 @@ class Publisher:
         try:
             self._store.save(self._group, self._stream, positions, counts)
             self._rejected = {}
+            for folder in batch.forget:
+                self._store.forget_under(self._group, self._stream, folder)
         except sqlite3.Error as error:  # e.g. disk full: keep shipping; a restart may resend a little
             LOG.warning("[%s] cannot write the state file: %s", self._section, error)
 

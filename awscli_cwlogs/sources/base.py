@@ -24,6 +24,9 @@ saved for it and whether it has any state at all. Then:
     the next line), for a section that stops for good.
 ``keys()``
     The keys of the origins open now: their saved positions are kept when the state is pruned.
+``take_gone()`` (optional) -> [folder]
+    Origins gone for good since the last call (containers removed and read to their end): the
+    agent drops their positions once every event read from them was accepted.
 ``close()``
     Releases files and child processes.
 

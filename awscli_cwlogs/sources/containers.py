@@ -119,6 +119,8 @@ class ContainerSource:
                                                streams=stream.container_streams)
         self._tailers = {}  # container key -> FileTailer
         self._ignored = {}  # container key -> why (said once)
+        self._folders = {}  # container key -> the folder of its files
+        self._gone = []  # folders of containers removed and read to their end
         self._next_scan = 0.0
         self._started = False
         self.busy = False
@@ -141,6 +143,7 @@ class ContainerSource:
                 LOG.info("[%s] container %s is gone and read to its end", self.stream.section, key)
                 tailer.close()
                 del self._tailers[key]
+                self._gone.append(self._folders.pop(key))
         self.busy = busy
         return found
 
@@ -156,6 +159,7 @@ class ContainerSource:
             LOG.info("[%s] following container %s (%s)", self.stream.section,
                      container.values.get("container_name"), container.log_path)
             follow_one = dataclasses.replace(self.stream, file=glob.escape(container.log_path))
+            self._folders[container.key] = os.path.dirname(container.log_path)
             self._tailers[container.key] = FileTailer(
                 follow_one, self._spec, self._saved, self._has_state or self._started, self._clock,
                 make_reader=self._read_records, name_values=container.values)
@@ -163,6 +167,11 @@ class ContainerSource:
 
     def keys(self):
         return set().union(*(tailer.keys() for tailer in self._tailers.values()))
+
+    def take_gone(self):
+        """The folders of the containers removed since the last call: their positions can go."""
+        gone, self._gone = self._gone, []
+        return gone
 
     def flush_pending(self):
         return [found for tailer in self._tailers.values() for found in tailer.flush_pending()]

@@ -1,6 +1,7 @@
 """source = docker and source = cri against real on-disk layouts (json-file records with
 config.v2.json; kubelet's CRI files and symlinks) and the real CLI: containers coming and
 going, split lines, rotation, names, stream selection, restarts."""
+import sqlite3
 import time
 
 from tests.harness.containers import CriContainer, DockerContainer
@@ -43,6 +44,10 @@ def test_containers_come_and_go_names_ignore_and_overrides(aws, wire, logs, tmp_
         assert agent.stop() == 0
     assert audit(stored_messages(logs, GROUP, "web"), range(100)) == ([], 0)
     assert audit(stored_messages(logs, GROUP, "late"), range(25)) == ([], 0)
+    with sqlite3.connect(agent.state_file) as db:
+        saved = [path for (path,) in db.execute("SELECT path FROM positions")]
+    assert any(path.startswith(str(late.folder)) for path in saved), saved
+    assert not any(path.startswith(str(web.folder)) for path in saved), saved  # the removed one's rows are gone
     assert stored_messages(logs, GROUP, f"api/{custom.id[:12]}") == ["hello from api", "oops", "to stderr"]
     assert not any("noisy" in stream for stream in logs.stream_names(GROUP))
 
