@@ -85,6 +85,7 @@ class RecordReader:
                  now=time.time):
         self._lines = EventReader(spec, offset, clock, now)
         self._parse = FORMATS[record_format]
+        self._format = record_format
         self._streams = frozenset(streams)
         self._clock = clock
         self._now = now
@@ -122,7 +123,10 @@ class RecordReader:
         record = self._parse(raw)
         if record is None:
             self.malformed += 1
-            LOG.debug("malformed container log record at offset %d: %.200r", start, raw)
+            if str(self.malformed).strip("0") == "1":  # the 1st, 10th, 100th, ...: counted, not flooded
+                LOG.warning("a container log line that is not a %s record, at byte %d: sent as it is with the "
+                            "previous record's time (%d such lines in this file so far)", self._format, start,
+                            self.malformed)
             text = raw.decode("utf-8", "replace").rstrip("\r")
             stream, partial = None, False
             timestamp = self._last_time if self._last_time is not None else int(self._now() * 1000)

@@ -63,12 +63,16 @@ def test_stream_selection_and_the_position_never_passes_an_unfinished_line_of_th
     assert [e[1] for e in only_err.feed(data) + only_err.finish()] == ["err"]
 
 
-def test_a_malformed_record_is_sent_as_it_is_with_the_previous_time_and_counted():
+def test_a_malformed_record_is_sent_as_it_is_with_the_previous_time_and_counted(caplog):
     reader = RecordReader(SPEC, 0, "docker", now=lambda: 0)
     data = docker("ok\n") + b'{"log": "trunc\n' + docker("after\n", time="2026-11-30T10:40:05Z")
     events = reader.feed(data) + reader.finish()
     assert [(e[0], e[1]) for e in events] == [(T0 + 123, "ok"), (T0 + 123, '{"log": "trunc'), (T0 + 5000, "after")]
     assert reader.malformed == 1
+    reader.feed(b"bad\n" * 12)
+    warnings = [r.getMessage() for r in caplog.records if "not a docker record" in r.getMessage()]
+    assert len(warnings) == 2 and "(10 such lines in this file so far)" in warnings[1]  # the 1st and the 10th
+    assert "trunc" not in warnings[0]  # a log line's content never goes into the agent's own log
 
 
 def test_indented_lines_continue_an_event_as_in_files():
