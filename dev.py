@@ -5,6 +5,7 @@
     python3 dev.py test    set up .venv and run the test suite (extra arguments go to pytest)
     python3 dev.py bench   set up .venv and run the benchmarks (see benchmarks/README.md)
     python3 dev.py bench-journald   the journald case of the benchmarks
+    python3 dev.py bench-containers   the docker source next to the file source
     python3 dev.py wheels DIR   gather the wheels of the plugin and its dependencies into DIR,
                            for `launcher/install.sh --wheels DIR` on hosts without PyPI (same
                            Python version and architecture as this machine)
@@ -103,7 +104,7 @@ def wheels(folder):
 
 def main(argv):
     commands = {"demo": ["demo/run_demo.py"], "test": ["-m", "pytest"], "bench": ["benchmarks/run.py"],
-                "bench-journald": ["benchmarks/journald.py"]}
+                "bench-journald": ["benchmarks/journald.py"], "bench-containers": ["benchmarks/containers.py"]}
     if argv[:1] == ["wheels"] and len(argv) == 2:
         ensure_venv()
         return wheels(argv[1])

@@ -14,6 +14,7 @@ from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
 from awscli_cwlogs.events import event_filter, event_spec
 from awscli_cwlogs.hostinfo import HostInfo
 from awscli_cwlogs.kvstore import StateStore
+from awscli_cwlogs.names import check_name
 from awscli_cwlogs.publisher import PrintingPublisher, Publisher, install_body_hook
 from awscli_cwlogs.status import render_json, render_text, status_report
 from awscli_cwlogs.sources import open_source
@@ -232,7 +233,7 @@ def stdin_stream(args):
         if value is None:
             continue
         try:
-            values[name] = settings.check_name(name, settings.STREAM_KEYS[name](str(value)))
+            values[name] = check_name(name, settings.STREAM_KEYS[name](str(value)))
         except ValueError as error:
             raise UsageError(f"--{name.replace('_', '-')}: {error}") from None
     if values.get("multi_line_start_pattern") == settings.DATETIME_FORMAT_PATTERN and "datetime_format" not in values:

@@ -1,0 +1,91 @@
+"""The docker source next to the file source, on the same lines: the file benchmark's log as a
+plain file (timestamps parsed from the lines) and wrapped as Docker json-file records (the time
+from each record) in a container's folder, each drained by `aws logs push` to the blackhole
+endpoint. CPU from each process's own rusage, net of the CLI's start-up; several rounds,
+alternating, and the medians compared (this machine varies by +-15 % run to run).
+
+    python3 dev.py bench-containers [--lines N] [--rounds R]     (default 500,000 lines, 3 rounds)
+"""
+import argparse
+import json
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import DATETIME_FORMAT, Run, accepted_offset, make_log, startup_cpu, wait_for  # noqa: E402
+from tests.harness.awscli import AwsCli  # noqa: E402
+from tests.harness.containers import DockerContainer, rfc3339  # noqa: E402
+from tests.harness.motoserver import free_port  # noqa: E402
+
+
+def docker_copy(log, root):
+    """The lines of ``log`` as a container's json-file records (one a line, the time 5 ms apart)."""
+    container = DockerContainer(root, "app")
+    start = time.time() - 3600
+    with open(log) as lines, open(container.log, "w") as out:
+        for number, line in enumerate(lines):
+            out.write(json.dumps({"log": line, "stream": "stdout", "time": rfc3339(start + number / 200)}) + "\n")
+    return container.log
+
+
+def drain(aws, config, state, size, label):
+    """CPU seconds of an agent that drains a file of ``size`` bytes (but its last line)."""
+    run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
+    wait_for(lambda: accepted_offset(state) >= size or run.process.poll() is not None, 1800, label)
+    if run.process.returncode is not None:
+        raise SystemExit(f"benchmark: {label} exited early ({run.process.returncode})")
+    return run.stop(signal.SIGTERM)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=500_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cwlogs-bench-containers-"))
+    log = work / "app.log"
+    print(f"writing {args.lines:,} lines, and the same as json-file records ...", flush=True)
+    make_log(log, args.lines)
+    records = docker_copy(log, work / "docker")
+    last = {path: len(path.read_bytes().splitlines(keepends=True)[-1]) for path in (log, records)}
+    port = free_port()
+    blackhole = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "blackhole.py"), str(port)])
+    cpu = {"file": [], "docker": []}
+    try:
+        aws = AwsCli(work / "home", f"http://127.0.0.1:{port}")
+        time.sleep(1)
+        startup = startup_cpu(aws)
+        for round_number in range(args.rounds):
+            for kind in ("file", "docker"):
+                name = f"{kind}-{round_number}"
+                state = work / f"{name}.state"
+                source = (f"file = {log}\ndatetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\n" if kind == "file"
+                          else f"source = docker\ndocker_root = {work / 'docker'}\n")
+                config = work / f"{name}.conf"
+                config.write_text(f"[general]\nstate_file = {state}\n[app]\n{source}log_group_name = bench\n"
+                                  f"log_stream_name = {name}\nbuffer_duration = 200\n")
+                path = log if kind == "file" else records
+                run = drain(aws, config, state, path.stat().st_size - last[path], name)
+                cpu[kind].append(max(run.cpu - startup, 0) * 100_000 / args.lines)
+                print(f"  {name}: {args.lines / run.elapsed:,.0f} events/s, {cpu[kind][-1]:.2f} CPU-s per 100k "
+                      f"net of start-up, peak RSS {run.rss_mb:.1f} MB", flush=True)
+    finally:
+        blackhole.terminate()
+        blackhole.wait()
+    file_cpu, docker_cpu = statistics.median(cpu["file"]), statistics.median(cpu["docker"])
+    print(f"\n{args.lines:,} lines ({log.stat().st_size / 1e6:.0f} MB as a file, {records.stat().st_size / 1e6:.0f} MB "
+          f"as records); CLI start-up and exit {startup:.2f} CPU-s per run; medians of {args.rounds} rounds:")
+    print(f"  file source    {file_cpu:.2f} CPU-s per 100k events")
+    print(f"  docker source  {docker_cpu:.2f} CPU-s per 100k events  = {docker_cpu / file_cpu:.2f} x the file source "
+          f"(target <= 1.3)")
+
+
+if __name__ == "__main__":
+    main()
