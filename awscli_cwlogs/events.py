@@ -175,6 +175,23 @@ class EventReader:
         self._emit(out)
         return out
 
+    def add_lines(self, lines, out):
+        """Lines whose time is known, [(text, timestamp, start, end)]: add_line for each, with
+        the common case (ASCII, under the limit, starting an event) inlined as in _add_ascii."""
+        self._last_data = self._clock()
+        limit = self._spec.max_message_bytes
+        starts = self._spec.starts_event
+        default_starts = starts is _starts_with_non_space
+        for text, timestamp, start, end in lines:
+            size = len(text)
+            if (not size or size > limit or not text.isascii()
+                    or not (not text[0].isspace() if default_starts else starts(text))):
+                self.add_line(text, utf8_size(text), timestamp, start, end, out)
+                continue
+            if self._lines:
+                self._emit(out)
+            self._timestamp, self._lines, self._size, self._end = timestamp, [text], size, end
+
     def add_line(self, text, size, timestamp, start, end, out):
         """A line whose time is known (a container log record's), grouped as a file's lines are."""
         self._last_data = self._clock()

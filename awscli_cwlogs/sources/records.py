@@ -18,7 +18,16 @@ LOG = logging.getLogger("awscli_cwlogs")
 IDLE_FLUSH_S = 1.0
 
 
-def rfc3339_ms(text, _seconds={}):
+_SECONDS = {}  # "YYYY-MM-DDTHH:MM:SS" + zone -> seconds since the epoch
+
+
+def docker_time_ms(text):
+    """rfc3339_ms, quicker for the time Docker writes (2026-11-30T10:40:00.123456789Z)."""
+    seconds = _SECONDS.get(text[:19] + "Z") if len(text) == 30 and text[29] == "Z" and text[19] == "." else None
+    return seconds * 1000 + int(text[20:23]) if seconds is not None else rfc3339_ms(text)
+
+
+def rfc3339_ms(text, _seconds=_SECONDS):
     """Milliseconds since the epoch of an RFC 3339 time with up to nanoseconds
     (2026-11-30T10:00:00.123456789Z or ...+02:00); None if it is not one."""
     try:
@@ -53,7 +62,7 @@ def docker_record(line):
         timestamp = rfc3339_ms(record["time"])
     except (ValueError, KeyError, TypeError):
         return None
-    if timestamp is None or not isinstance(text, str):
+    if timestamp is None or not isinstance(text, str) or not isinstance(stream, str):
         return None
     partial = not text.endswith("\n")
     return (text if partial else text[:-2] if text.endswith("\r\n") else text[:-1]), stream, timestamp, partial
@@ -112,12 +121,47 @@ class RecordReader:
         buffer = self._partial + data if self._partial else data
         cut = buffer.rfind(b"\n") + 1
         complete, self._partial = buffer[:cut], buffer[cut:]
+        lines = complete.split(b"\n")
+        lines.pop()
+        if self._format == "docker" and lines:
+            self._add_docker(lines, self._partial_start, out)
+            self._partial_start += len(complete)
+            return out
         position = self._partial_start
-        for raw in complete.split(b"\n")[:-1]:
+        for raw in lines:
             start, position = position, position + len(raw) + 1
             self._add(raw, start, position, out)
         self._partial_start = position
         return out
+
+    def _add_docker(self, lines, position, out):
+        """The common case, in one pass: json-file records decoded by one call, whole lines of
+        the selected streams handed on together; anything else goes the way of ``_add``."""
+        try:
+            records = json.loads(b"[" + b",".join(lines) + b"]")
+        except ValueError:
+            records = None
+        if records is None or len(records) != len(lines):  # a broken line: each one on its own
+            records = [None] * len(lines)
+        whole, streams = [], self._streams
+        for raw, record in zip(lines, records):
+            start, position = position, position + len(raw) + 1
+            try:
+                text, stream, timestamp = record["log"], record["stream"], docker_time_ms(record["time"])
+                if stream not in streams:
+                    continue
+                if text[-1:] == "\n" and timestamp is not None and not self._joined:
+                    whole.append((text[:-2] if text[-2:] == "\r\n" else text[:-1], timestamp, start, position))
+                    self._last_time = timestamp
+                    continue
+            except (KeyError, TypeError, IndexError):
+                pass
+            if whole:
+                self._lines.add_lines(whole, out)
+                whole = []
+            self._add(raw, start, position, out)
+        if whole:
+            self._lines.add_lines(whole, out)
 
     def _add(self, raw, start, end, out):
         record = self._parse(raw)

@@ -80,3 +80,14 @@ def test_indented_lines_continue_an_event_as_in_files():
     events = reader.feed(docker("Exception: boom\n") + docker("\tat a.b(C.java:1)\n") + docker("done\n"))
     events += reader.finish()
     assert [e[1] for e in events] == ["Exception: boom\n\tat a.b(C.java:1)", "done"]
+
+
+def test_a_broken_record_among_good_ones_keeps_every_line_in_order():
+    reader = RecordReader(SPEC, 0, "docker", now=lambda: 0)
+    data = (docker("one\n") + b'{"log": ["not", "text"], "stream": "stdout", "time": "x"}\n'
+            + json.dumps({"log": "odd stream\n", "stream": ["stdout"], "time": "2026-11-30T10:40:00Z"}).encode()
+            + b"\n" + docker("two\n") + b"1, 2\n" + docker("three\n"))
+    events = reader.feed(data) + reader.finish()
+    assert [e[1] for e in events][0] == "one" and [e[1] for e in events][-2:] == ["1, 2", "three"]
+    assert "two" in [e[1] for e in events] and reader.malformed == 3
+    assert [e[3] for e in events] == sorted(e[3] for e in events) and events[-1][3] == len(data)
