@@ -25,7 +25,7 @@ class FileState:
 
 def survey(stream, positions, has_state):
     """[FileState] for a stream section; ``positions`` as StateStore.positions() returns them."""
-    if stream.source != "file":
+    if stream.source not in ("file", "docker", "cri"):  # docker, cri: ``stream.file`` is one container's log
         return []
     files, readable = [], []
     by_key = {(p.fingerprint, p.inode): p for p in positions.values()}

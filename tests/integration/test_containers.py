@@ -42,6 +42,10 @@ def test_containers_come_and_go_names_ignore_and_overrides(aws, wire, logs, tmp_
         wait_until(lambda: "container" in agent.log_text() and "is gone and read to its end" in agent.log_text(),
                    60, "the removed container forgotten")
         assert agent.stop() == 0
+    status = aws.run("logs", "push", "--config-file", agent.config, "--status")
+    size = late.log.stat().st_size
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert f"container late: live     {late.log}: at {size:,} of {size:,}, 0 behind" in status.stdout, status.stdout
     assert audit(stored_messages(logs, GROUP, "web"), range(100)) == ([], 0)
     assert audit(stored_messages(logs, GROUP, "late"), range(25)) == ([], 0)
     with sqlite3.connect(agent.state_file) as db:
@@ -114,6 +118,9 @@ def test_cri_partial_lines_kubelet_rotation_with_compression_and_restart(aws, wi
     agent = PushAgent(aws, tmp_path / "agent", {"k8s": section})
     written = 0
     with agent:
+        check = aws.run("logs", "push", "--config-file", agent.config, "--check")
+        assert f"container nginx: log group {GROUP}, log stream {stream}" in check.stdout, check.stdout
+        assert f"live     {pod.log}" in check.stdout
         agent.start()
         settle(wire, GROUP, stream, 1)
         for _ in range(4):
