@@ -3,6 +3,7 @@ config.v2.json; kubelet's CRI files and symlinks) and the real CLI: containers c
 going, split lines, rotation, names, stream selection, restarts."""
 import sqlite3
 import time
+from pathlib import Path
 
 from tests.harness.containers import CriContainer, DockerContainer
 from tests.harness.pushagent import PushAgent, audit, settle, stored_messages, wait_until
@@ -145,3 +146,20 @@ def test_cri_partial_lines_kubelet_rotation_with_compression_and_restart(aws, wi
     torture_report("cri kubelet rotation + gzip, restart", written=written, lost=len(lost), duplicated=duplicated,
                    puts=len(wire.calls_of("PutLogEvents")))
     assert (lost, duplicated) == ([], 0)
+
+
+def test_the_example_config_s_container_sections_are_valid(aws, tmp_path):
+    text = (Path(__file__).parents[2] / "launcher" / "awslogs.conf").read_text()
+    sections = ""
+    for name in ("docker", "pods"):
+        block = text[text.index(f"# [{name}]"):].split("\n\n")[0].splitlines()
+        sections += f"[{name}]\n" + "\n".join(line[2:] for line in block if line.startswith("# ") and " = " in line
+                                               and not line.startswith("# Optional")) + "\n"
+    DockerContainer(tmp_path / "docker", "web").write_lines(0, 3)
+    sections = sections.replace("source = docker", f"source = docker\ndocker_root = {tmp_path / 'docker'}")
+    config = tmp_path / "awslogs.conf"
+    config.write_text(f"[general]\nstate_file = {tmp_path}/state\n{sections}")
+    result = aws.run("logs", "push", "--config-file", config, "--check", env={"AWS_EC2_METADATA_DISABLED": "true"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "container web: log group " in result.stdout and "log stream web" in result.stdout, result.stdout
+    assert "[pods] cri containers (/var/log/containers/*.log)" in result.stdout

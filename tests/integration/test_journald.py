@@ -303,7 +303,7 @@ def test_sighup_adds_a_journald_section_and_the_running_one_goes_on(aws, wire, l
 
 def test_the_example_config_s_journald_section_is_valid(aws, tmp_path):
     text = open(os.path.join(os.path.dirname(__file__), "..", "..", "launcher", "awslogs.conf")).read()
-    block = text[text.index("# [journal]"):].splitlines()
+    block = text[text.index("# [journal]"):].split("\n\n")[0].splitlines()
     section = "\n".join(line[2:] for line in block if line.startswith("# ") and "=" in line and not
                         line.startswith("# Optional") and not line.startswith("#  "))
     config = tmp_path / "awslogs.conf"
