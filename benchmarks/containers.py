@@ -35,6 +35,12 @@ def docker_copy(log, root):
     return container.log
 
 
+def last_line_bytes(path):
+    with open(path, "rb") as file:
+        file.seek(max(path.stat().st_size - 65536, 0))
+        return len(file.read().splitlines(keepends=True)[-1])
+
+
 def drain(aws, config, state, size, label):
     """CPU seconds of an agent that drains a file of ``size`` bytes (but its last line)."""
     run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
@@ -54,7 +60,8 @@ def main():
     print(f"writing {args.lines:,} lines, and the same as json-file records ...", flush=True)
     make_log(log, args.lines)
     records = docker_copy(log, work / "docker")
-    last = {path: len(path.read_bytes().splitlines(keepends=True)[-1]) for path in (log, records)}
+    last = {path: last_line_bytes(path) for path in (log, records)}  # not read whole: a child's peak RSS
+    # counts its parent's from before the exec
     port = free_port()
     blackhole = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "blackhole.py"), str(port)])
     cpu = {"file": [], "docker": []}
