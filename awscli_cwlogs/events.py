@@ -102,12 +102,7 @@ class EventReader:
     def feed(self, data):
         """The events completed by ``data``; an event stays pending until the next one starts."""
         out = []
-        if not data:
-            return out
-        self._last_data = self._clock()
-        buffer = self._partial + data if self._partial else data
-        cut = buffer.rfind(b"\n") + 1
-        complete, self._partial = buffer[:cut], buffer[cut:]
+        complete = self._complete_lines(data)
         if not complete:
             return out
         if self._spec.ascii_compatible and complete.isascii():
@@ -122,6 +117,16 @@ class EventReader:
             self._add_line(raw, start, position, out)
         self._partial_start = position
         return out
+
+    def _complete_lines(self, data):
+        """The bytes up to the last newline of what came so far; the rest waits for more."""
+        if not data:
+            return b""
+        self._last_data = self._clock()
+        buffer = self._partial + data if self._partial else data
+        cut = buffer.rfind(b"\n") + 1
+        complete, self._partial = buffer[:cut], buffer[cut:]
+        return complete
 
     def _add_ascii(self, lines, position, out):
         """The common case, inlined: ASCII lines (a character is a byte) that each start an event."""
@@ -161,13 +166,17 @@ class EventReader:
     def finish(self):
         """Everything pending, as at the end of the input."""
         out = []
+        self._finish_partial(out)
+        self._emit(out)
+        return out
+
+    def _finish_partial(self, out):
+        """A last line without its newline, taken as a line."""
         if self._partial:
             start = self._partial_start
             self._partial_start += len(self._partial)
             raw, self._partial = self._partial, b""
             self._add_line(raw, start, self._partial_start, out)
-        self._emit(out)
-        return out
 
     def flush_complete(self):
         """The pending event, made of complete lines; a partial last line stays pending."""

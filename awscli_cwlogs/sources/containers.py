@@ -21,6 +21,7 @@ import time
 
 from awscli_cwlogs.names import check_name, expand, origin_placeholders
 from awscli_cwlogs.sources.files import RESCAN_S, FileTailer
+from awscli_cwlogs.sources.matching import TailerGroup, poll_each
 from awscli_cwlogs.sources.records import RecordReader
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -106,7 +107,7 @@ def cri_containers(pattern):
     return found
 
 
-class ContainerSource:
+class ContainerSource(TailerGroup):
     """Every container of the host, each followed by a FileTailer of its own."""
 
     def __init__(self, stream, spec, saved, has_state, clock=time.monotonic):
@@ -135,16 +136,10 @@ class ContainerSource:
         if now >= self._next_scan:
             self._next_scan = now + RESCAN_S
             self._scan()
-        found, busy = [], False
-        for key, tailer in list(self._tailers.items()):
-            found += tailer.poll(budget)
-            busy = busy or tailer.busy
-            if not tailer.keys() and not os.path.exists(key):  # removed, and its files drained
-                LOG.info("[%s] container %s is gone and read to its end", self.stream.section, key)
-                tailer.close()
-                del self._tailers[key]
-                self._gone.append(self._folders.pop(key))
-        self.busy = busy
+        found, self.busy, dropped = poll_each(self._tailers, budget)
+        for key in dropped:
+            LOG.info("[%s] container %s is gone and read to its end", self.stream.section, key)
+            self._gone.append(self._folders.pop(key))
         return found
 
     def _scan(self):
@@ -165,21 +160,10 @@ class ContainerSource:
                 make_reader=self._read_records, name_values=container.values)
         self._started = True
 
-    def keys(self):
-        return set().union(*(tailer.keys() for tailer in self._tailers.values()))
-
     def take_gone(self):
         """The folders of the containers removed since the last call: their positions can go."""
         gone, self._gone = self._gone, []
         return gone
-
-    def flush_pending(self):
-        return [found for tailer in self._tailers.values() for found in tailer.flush_pending()]
-
-    def close(self):
-        for tailer in self._tailers.values():
-            tailer.close()
-        self._tailers.clear()
 
 
 def container_files(stream, positions):

@@ -12,7 +12,38 @@ from awscli_cwlogs.sources.files import RESCAN_S, FileTailer, file_info
 LOG = logging.getLogger("awscli_cwlogs")
 
 
-class EveryMatchTailer:
+def poll_each(tailers, budget):
+    """Polls each of ``tailers`` (path -> FileTailer): (events found, whether one is busy, the
+    paths dropped because their file was removed and its last copy drained)."""
+    found, busy, dropped = [], False, []
+    for path, tailer in list(tailers.items()):
+        found += tailer.poll(budget)
+        busy = busy or tailer.busy
+        if not tailer.keys() and not os.path.exists(path):
+            tailer.close()
+            del tailers[path]
+            dropped.append(path)
+    return found, busy, dropped
+
+
+class TailerGroup:
+    """A source made of FileTailers, one per file (or container) in ``_tailers``."""
+
+    _tailers = None
+
+    def keys(self):
+        return set().union(*(tailer.keys() for tailer in self._tailers.values()))
+
+    def flush_pending(self):
+        return [found for tailer in self._tailers.values() for found in tailer.flush_pending()]
+
+    def close(self):
+        for tailer in self._tailers.values():
+            tailer.close()
+        self._tailers.clear()
+
+
+class EveryMatchTailer(TailerGroup):
     def __init__(self, stream, spec, saved, has_state, clock=time.monotonic):
         self.stream = stream
         self._spec = spec
@@ -30,14 +61,7 @@ class EveryMatchTailer:
         if now >= self._next_scan:
             self._next_scan = now + RESCAN_S
             self._scan()
-        found, busy = [], False
-        for path, tailer in list(self._tailers.items()):
-            found += tailer.poll(budget)
-            busy = busy or tailer.busy
-            if not tailer.keys() and not os.path.exists(path):  # removed, and its last file drained
-                tailer.close()
-                del self._tailers[path]
-        self.busy = busy
+        found, self.busy, _ = poll_each(self._tailers, budget)
         return found
 
     def _scan(self):
@@ -52,14 +76,3 @@ class EveryMatchTailer:
             self._tailers[path] = FileTailer(follow_one, self._spec, self._saved,
                                              self._has_state or self._started, self._clock)
         self._started = True
-
-    def keys(self):
-        return set().union(*(tailer.keys() for tailer in self._tailers.values()))
-
-    def flush_pending(self):
-        return [found for tailer in self._tailers.values() for found in tailer.flush_pending()]
-
-    def close(self):
-        for tailer in self._tailers.values():
-            tailer.close()
-        self._tailers.clear()

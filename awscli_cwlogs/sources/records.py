@@ -15,7 +15,6 @@ import time
 from awscli_cwlogs.events import EventReader, utf8_size
 
 LOG = logging.getLogger("awscli_cwlogs")
-IDLE_FLUSH_S = 1.0
 
 
 _SECONDS = {}  # "YYYY-MM-DDTHH:MM:SS" + zone -> seconds since the epoch
@@ -85,42 +84,28 @@ def cri_record(line):
 FORMATS = {"docker": docker_record, "cri": cri_record}
 
 
-class RecordReader:
+class RecordReader(EventReader):
     """Records -> events for one file, from ``offset``; ``streams``: the streams to ship
     (stdout, stderr). Malformed records are sent as they are, with the previous record's time,
-    and counted in ``malformed``."""
+    and counted in ``malformed``. The grouping of lines into events is EventReader's."""
 
     def __init__(self, spec, offset, record_format, streams=("stdout", "stderr"), clock=time.monotonic,
                  now=time.time):
-        self._lines = EventReader(spec, offset, clock, now)
+        super().__init__(spec, offset, clock, now)
         self._parse = FORMATS[record_format]
         self._format = record_format
         self._streams = frozenset(streams)
-        self._clock = clock
-        self._now = now
-        self._partial = b""  # bytes after the last newline
-        self._partial_start = offset
         self._joined = {}  # stream -> (texts of its partial records, offset where the first began, time)
         self._last_time = None
-        self._last_data = clock()
         self.malformed = 0
 
     @property
-    def empty_events(self):
-        return self._lines.empty_events
-
-    @property
     def has_pending(self):
-        return bool(self._partial or self._joined or self._lines.has_pending)
+        return bool(self._joined) or super().has_pending
 
     def feed(self, data):
         out = []
-        if not data:
-            return out
-        self._last_data = self._clock()
-        buffer = self._partial + data if self._partial else data
-        cut = buffer.rfind(b"\n") + 1
-        complete, self._partial = buffer[:cut], buffer[cut:]
+        complete = self._complete_lines(data)
         lines = complete.split(b"\n")
         lines.pop()
         if self._format == "docker" and lines:
@@ -130,13 +115,13 @@ class RecordReader:
         position = self._partial_start
         for raw in lines:
             start, position = position, position + len(raw) + 1
-            self._add(raw, start, position, out)
+            self._add_line(raw, start, position, out)
         self._partial_start = position
         return out
 
     def _add_docker(self, lines, position, out):
         """The common case, in one pass: json-file records decoded by one call, whole lines of
-        the selected streams handed on together; anything else goes the way of ``_add``."""
+        the selected streams handed on together; anything else goes the way of ``_add_line``."""
         try:
             records = json.loads(b"[" + b",".join(lines) + b"]")
         except ValueError:
@@ -157,13 +142,14 @@ class RecordReader:
             except (KeyError, TypeError, IndexError):
                 pass
             if whole:
-                self._lines.add_lines(whole, out)
+                self.add_lines(whole, out)
                 whole = []
-            self._add(raw, start, position, out)
+            self._add_line(raw, start, position, out)
         if whole:
-            self._lines.add_lines(whole, out)
+            self.add_lines(whole, out)
 
-    def _add(self, raw, start, end, out):
+    def _add_line(self, raw, start, end, out):
+        """One record (also the last one, without its newline, at the end of the input)."""
         record = self._parse(raw)
         if record is None:
             self.malformed += 1
@@ -191,27 +177,15 @@ class RecordReader:
             text, start, timestamp = "".join(joined[0]) + text, joined[1], joined[2]
         if self._joined:  # the other stream's long line is still arriving: a restart must read it again
             end = min(end, min(pending[1] for pending in self._joined.values()))
-        self._lines.add_line(text, utf8_size(text), timestamp, start, end, out)
-
-    def flush_idle(self):
-        """What waits (a partial record, the pending event) once nothing came for a second."""
-        if not self.has_pending or self._clock() - self._last_data < IDLE_FLUSH_S:
-            return []
-        return self.finish()
+        self.add_line(text, utf8_size(text), timestamp, start, end, out)
 
     def finish(self):
-        """Everything pending, as at the end of the input."""
+        """Everything pending, as at the end of the input: partial records as they are."""
         out = []
-        if self._partial:
-            start = self._partial_start
-            self._partial_start += len(self._partial)
-            raw, self._partial = self._partial, b""
-            self._add(raw, start, self._partial_start, out)
+        self._finish_partial(out)
         for stream in list(self._joined):
             texts, start, timestamp = self._joined.pop(stream)
-            self._lines.add_line("".join(texts), utf8_size("".join(texts)), timestamp, start, self._partial_start,
-                                 out)
-        return out + self._lines.finish()
-
-    def flush_complete(self):
-        return self._lines.flush_complete()
+            text = "".join(texts)
+            self.add_line(text, utf8_size(text), timestamp, start, self._partial_start, out)
+        self._emit(out)
+        return out
