@@ -26,28 +26,33 @@ from awscli_cwlogs.sources.records import RecordReader
 
 LOG = logging.getLogger("awscli_cwlogs")
 GROUP_OVERRIDE, STREAM_OVERRIDE = "LOGSPOUT_GROUP", "LOGSPOUT_STREAM"  # a container's own names
+IGNORED = "LOGSPOUT=ignore"
 _CRI_NAME = re.compile(r"(?P<pod>[^_]+)_(?P<namespace>[^_]+)_(?P<container>.+)-(?P<id>[0-9a-f]{64})\.log")
 _GO_FIELD = re.compile(r"\{\{\s*\.(\w+)(?:\.([\w.\-]+))?\s*\}\}")  # logspout's {{.Name}}, {{.Labels.app}}
 
 
 @dataclasses.dataclass(frozen=True)
 class Container:
-    key: str  # its log file as listed (the CRI symlink, the json-file path)
+    key: str  # what it is listed by: its folder (docker), its kubelet symlink (cri); gone with it
     log_path: str  # the file the tailer follows
     values: dict  # the placeholders' values its names use
     ignored: str = None  # why it is left out, or None
 
 
-def docker_containers(root, templates):
-    """The containers of a Docker data root, from their config.v2.json files."""
+def docker_containers(root, templates, known=()):
+    """The containers of a Docker data root, from their config.v2.json files; those whose
+    folder is in ``known`` are not read again."""
     found = []
     for config_path in sorted(glob.glob(os.path.join(glob.escape(root), "containers", "*", "config.v2.json"))):
+        folder = os.path.dirname(config_path)
+        if folder in known:
+            continue
         try:
             with open(config_path, encoding="utf-8") as file:
                 config = json.load(file)
-            found.append(_docker_container(os.path.dirname(config_path), config, templates))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-            found.append(Container(config_path, None, {}, f"cannot read its config.v2.json ({error})"))
+            found.append(_docker_container(folder, config, templates))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:  # being written: next scan
+            found.append(Container(folder, None, {}, f"cannot read its config.v2.json ({error})"))
     return found
 
 
@@ -60,10 +65,10 @@ def _docker_container(folder, config, templates):
     log_path = config.get("LogPath") or os.path.join(folder, f"{identifier}-json.log")
     facts = {"container_name": name, "container_id": identifier[:12], "image": settings.get("Image", ""),
              "container_hostname": settings.get("Hostname", "")}
-    if not config.get("LogPath") and not os.path.exists(log_path):
-        return Container(log_path, log_path, facts, "no json-file log (another logging driver?)")
+    if not config.get("LogPath") and not os.path.exists(log_path):  # not started yet, or another driver
+        return Container(folder, log_path, facts, "no json-file log (another logging driver?)")
     if "ignore" in (env.get("LOGSPOUT"), labels.get("LOGSPOUT")):
-        return Container(log_path, log_path, facts, "LOGSPOUT=ignore")
+        return Container(folder, log_path, facts, IGNORED)
     own = [env.get(key) or labels.get(key) for key in (GROUP_OVERRIDE, STREAM_OVERRIDE)]
     values = {name: value for name, value in facts.items() if name != "container_hostname"}
     for template in [*templates, *filter(None, own)]:
@@ -71,7 +76,7 @@ def _docker_container(folder, config, templates):
             kind, _, key = placeholder.partition(":")
             if kind in ("label", "container_env"):
                 values[placeholder] = (labels if kind == "label" else env).get(key) or "unknown"
-    return Container(log_path, log_path, _with_overrides(values, own, facts, labels, env))
+    return Container(folder, log_path, _with_overrides(values, own, facts, labels, env))
 
 
 def _with_overrides(values, own, facts, labels, env):
@@ -126,10 +131,12 @@ class ContainerSource(TailerGroup):
         self._started = False
         self.busy = False
 
-    def containers(self):
+    def containers(self, known=()):
+        """The containers found now, but those in ``known`` (docker: not read again)."""
         if self.stream.source == "docker":
-            return docker_containers(self.stream.docker_root, (self.stream.log_group_name, self.stream.log_stream_name))
-        return cri_containers(self.stream.file)
+            return docker_containers(self.stream.docker_root, (self.stream.log_group_name, self.stream.log_stream_name),
+                                     known)
+        return [container for container in cri_containers(self.stream.file) if container.key not in known]
 
     def poll(self, budget):
         now = self._clock()
@@ -143,9 +150,10 @@ class ContainerSource(TailerGroup):
         return found
 
     def _scan(self):
-        for container in self.containers():
-            if container.key in self._tailers:
-                continue
+        for key in [key for key in self._ignored if not os.path.exists(key)]:
+            del self._ignored[key]  # removed
+        left_out = {key for key, why in self._ignored.items() if why == IGNORED}  # for its whole life
+        for container in self.containers(known=set(self._tailers) | left_out):
             if container.ignored:
                 if self._ignored.get(container.key) != container.ignored:
                     LOG.info("[%s] leaving out %s: %s", self.stream.section, container.key, container.ignored)
