@@ -12,7 +12,7 @@ from awscli_cwlogs.events import EventReader, event_spec
 from awscli_cwlogs.output import iso_millis
 from awscli_cwlogs.routing import Router
 from awscli_cwlogs.sources import journalctl, journald
-from awscli_cwlogs.sources.containers import container_files
+from awscli_cwlogs.sources.containers import container_files, missing_root
 from awscli_cwlogs.sources.survey import LIVE, SKIPPED, survey
 
 PREVIEW_LINES = 10
@@ -83,7 +83,8 @@ def _container_report(stream, store):
             lines.append(f"    {f.role:8s} {f.path}: {where}, {f.behind:,} not shipped yet" + (f"; {f.note}" if f.note else ""))
     if not found:
         lines.append("  no container found yet (new ones are picked up while the agent runs)")
-    return lines + [""], []
+    problems = [f"[{stream.section}] {problem}" for problem in [missing_root(stream)] if problem]
+    return lines + [f"  problem: {problem}" for problem in problems] + [""], problems
 
 
 def _journald_report(stream, store):

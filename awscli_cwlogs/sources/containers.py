@@ -98,6 +98,14 @@ def _with_overrides(values, own, facts, labels, env):
     return values
 
 
+def missing_root(stream):
+    """A sentence if a docker section's data root has no containers folder, else None."""
+    if stream.source == "docker" and not os.path.isdir(os.path.join(stream.docker_root, "containers")):
+        return (f"docker_root: {stream.docker_root} has no containers folder (Docker's data root is where "
+                "`docker info -f '{{.DockerRootDir}}'` says)")
+    return None
+
+
 def cri_containers(pattern):
     """The containers whose kubelet symlinks the glob matches."""
     found = []
@@ -150,6 +158,9 @@ class ContainerSource(TailerGroup):
         return found
 
     def _scan(self):
+        problem = missing_root(self.stream)
+        if problem and not self._started:
+            LOG.warning("[%s] %s; will keep looking", self.stream.section, problem)
         for key in [key for key in self._ignored if not os.path.exists(key)]:
             del self._ignored[key]  # removed
         left_out = {key for key, why in self._ignored.items() if why == IGNORED}  # for its whole life

@@ -51,3 +51,13 @@ def test_cri_names_come_from_the_kubelet_symlink_and_the_file_is_its_target(tmp_
     assert good[0].values == {"pod": "web-5d8f", "namespace": "shop", "container_name": "nginx",
                               "container_id": pod.id[:12]}
     assert names(good[0], "k8s", "{namespace}/{pod}/{container_name}") == ("k8s", "shop/web-5d8f/nginx")
+
+
+def test_a_docker_root_without_containers_is_named_as_a_problem(tmp_path):
+    from awscli_cwlogs.config import StreamConfig
+    from awscli_cwlogs.sources.containers import missing_root
+    stream = StreamConfig(section="d", log_group_name="g", log_stream_name="s", source="docker",
+                          docker_root=str(tmp_path))
+    assert missing_root(stream).startswith(f"docker_root: {tmp_path} has no containers folder")
+    DockerContainer(tmp_path, "web")
+    assert missing_root(stream) is None
