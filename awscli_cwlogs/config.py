@@ -10,7 +10,6 @@ from pathlib import Path
 from configobj import ConfigObj, ConfigObjError
 
 from awscli_cwlogs.names import resolve_name
-
 from awscli_cwlogs.timestamps import TimestampFormat
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
@@ -356,7 +355,7 @@ def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STRE
         )
     for key in ("log_group_name", "log_stream_name"):
         try:
-            parsed[key] = resolve_name(key, parsed[key], "file" if kind == "file" else kind, resolve_placeholder)
+            parsed[key] = resolve_name(key, parsed[key], kind, resolve_placeholder)
         except ValueError as error:
             raise ConfigError(f"{source}: [{section}] {key}: {error}") from None
     return StreamConfig(section=section, defined_in=str(source), **parsed)
