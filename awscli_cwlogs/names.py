@@ -12,7 +12,8 @@ PER_ORIGIN = {  # resolved per file, journal entry or container; {date} per even
     "cri": ("pod", "namespace", "container_name", "container_id"),
 }
 PARAMETERS = {"docker": ("label:", "container_env:")}  # {label:KEY}, {container_env:KEY}
-ALL_PER_ORIGIN = tuple(sorted({name for names in PER_ORIGIN.values() for name in names})) + ("date",)
+_ORIGIN_NAMES = frozenset(name for names in PER_ORIGIN.values() for name in names)
+_ORIGIN_PREFIXES = tuple(prefix for prefixes in PARAMETERS.values() for prefix in prefixes)
 _SAMPLE_DATE = "2026-11-22"
 _GROUP_NAME = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -51,8 +52,7 @@ def resolve_name(key, value, kind, resolve_placeholder):
 
 def origin_placeholders(template):
     """The per-origin placeholders a template uses ({label:KEY} included), {date} not."""
-    return [name for name in _PLACEHOLDER.findall(template)
-            if name in ALL_PER_ORIGIN[:-1] or name.startswith(("label:", "container_env:"))]
+    return [name for name in _PLACEHOLDER.findall(template) if name in _ORIGIN_NAMES or name.startswith(_ORIGIN_PREFIXES)]
 
 
 def has_per_file_placeholders(name):
