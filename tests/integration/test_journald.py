@@ -158,13 +158,15 @@ def test_check_and_status_for_a_journald_section(aws, wire, logs, tmp_path):
     assert check.returncode == 1 and "problem: [none] source: no journal entry matches" in check.stdout
 
 
-@pytest.mark.parametrize("key, value", [("file", "/var/log/x.log"), ("datetime_format", "%Y"),
-                                        ("multi_line_start_pattern", "^x")])
-def test_a_file_only_key_in_a_journald_section_is_a_config_error(aws, tmp_path, key, value):
+@pytest.mark.parametrize("key, value, owners", [
+    ("file", "/var/log/x.log", "files or source = cri"), ("datetime_format", "%Y", "files"),
+    ("multi_line_start_pattern", "^x", "files or source = docker or source = cri")])
+def test_a_file_only_key_in_a_journald_section_is_a_config_error(aws, tmp_path, key, value, owners):
     agent = PushAgent(aws, tmp_path / "agent", {"j": journald(tmp_path, "j", **{key: value})})
     result = aws.run("logs", "push", "--config-file", agent.config, "--check")
     assert result.returncode != 0  # as every config error (test_push_config_errors.py)
-    assert result.stderr.strip() == f"aws logs push: {agent.config}: [j] {key}: only for files; this section has source = journald"
+    assert result.stderr.strip() == (f"aws logs push: {agent.config}: [j] {key}: only for {owners}; "
+                                      "this section has source = journald")
 
 
 def interleaved(start, count):
