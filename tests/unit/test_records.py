@@ -69,14 +69,14 @@ def test_a_malformed_record_is_sent_as_it_is_with_the_previous_time_and_counted(
     events = reader.feed(data) + reader.finish()
     assert [(e[0], e[1]) for e in events] == [(T0 + 123, "ok"), (T0 + 123, '{"log": "trunc'), (T0 + 5000, "after")]
     assert reader.malformed == 1
-    bad_time = RecordReader(SPEC, 0, "docker", now=lambda: 0)
-    assert [(e[0], e[1]) for e in bad_time.feed(docker("ok\n") + docker("late\n", time="yesterday"))
-            + bad_time.finish()][1][0] == T0 + 123  # sent, with the previous record's time
-    assert bad_time.malformed == 1
     reader.feed(b"bad\n" * 12)
     warnings = [r.getMessage() for r in caplog.records if "not a docker record" in r.getMessage()]
     assert len(warnings) == 2 and "(10 such lines in this file so far)" in warnings[1]  # the 1st and the 10th
     assert "trunc" not in warnings[0]  # a log line's content never goes into the agent's own log
+    bad_time = RecordReader(SPEC, 0, "docker", now=lambda: 0)
+    assert [(e[0], e[1]) for e in bad_time.feed(docker("ok\n") + docker("late\n", time="yesterday"))
+            + bad_time.finish()][1][0] == T0 + 123  # sent, with the previous record's time
+    assert bad_time.malformed == 1
 
 
 def test_indented_lines_continue_an_event_as_in_files():
