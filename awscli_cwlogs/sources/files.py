@@ -8,10 +8,10 @@ import stat
 import time
 
 from awscli_cwlogs.sources.compressed import (
-    FINGERPRINT_LIMIT, CompressedCopy, compressed_fingerprint, find_compressed_copy, head_fingerprint,
-    is_readable_compressed, nothing_left,
+    CompressedCopy, compressed_fingerprint, find_compressed_copy, is_readable_compressed, nothing_left,
 )
 from awscli_cwlogs.events import EventReader
+from awscli_cwlogs.sources.tracked import TrackedFile, fingerprint_of, read_head
 from awscli_cwlogs.sources.rotation import (
     MTIME_SLACK_S, FileInfo, is_compressed, is_rotated_sibling, live_start_offset, newest, plan_start,
 )
@@ -20,54 +20,6 @@ LOG = logging.getLogger("awscli_cwlogs")
 RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it
 ROTATE_WAIT_S = 10.0  # a rotated file is read until it has not grown for this long
 _TAIL = 512  # bytes before our offset re-read to tell a rewritten file from a grown one (a whole line, usually)
-
-
-def read_head(fd, lines):
-    """(fingerprint, head bytes) of the open file, or (None, b"") until its lines are complete."""
-    return head_fingerprint(os.pread(fd, FINGERPRINT_LIMIT, 0), lines)
-
-
-def fingerprint_of(path, lines):
-    """The fingerprint of the file at ``path`` (None if it cannot be opened or is too short yet)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        return read_head(fd, lines)[0]
-    finally:
-        os.close(fd)
-
-
-class TrackedFile:
-    """One open file being read; ``key`` is what the state file knows it by."""
-
-    def __init__(self, path, fd, info):
-        self.path = path
-        self.file_name = os.path.basename(path)  # for {file_name}: a rotated file keeps its live name
-        self.fd = fd
-        self.inode = info.st_ino
-        self.fingerprint = None
-        self.head = b""
-        self.offset = 0
-        self.reader = None
-        self.tail = b""
-        self.last_size = -1
-        self.rotated = False
-        self.last_growth = time.monotonic()
-
-    @property
-    def key(self):
-        return (self.fingerprint, self.inode)
-
-    def info(self, size):
-        return FileInfo(self.path, self.inode, size, 0.0, self.fingerprint)
-
-    def state_row(self, offset):
-        return self.path, offset
-
-    def close(self):
-        os.close(self.fd)
 
 
 class FileTailer:
