@@ -119,6 +119,11 @@ class Pipeline:
             self._routes[key] = destination
             self._batcher(destination).skip(len(events) - len(kept), key, source, events[-1][3])
 
+    def holds_events(self):
+        """Whether events read are not accepted yet: in a batcher, the queue, or being sent."""
+        return bool(self.ready or self.queue.qsize() or self.publisher.stats.in_flight
+                    or any(not batcher.empty for batcher in self._batchers.values()))
+
     def _forget_gone_origins(self):
         """A source's origins that are gone for good (removed containers): their positions are
         dropped by a batch queued after every event read from them."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from configobj import ConfigObj, ConfigObjError
 
-from awscli_cwlogs.names import resolve_name
+from awscli_cwlogs.names import check_name, resolve_name
 from awscli_cwlogs.timestamps import TimestampFormat
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
@@ -31,6 +31,10 @@ class GeneralConfig:
     logging_config_file: str = None
     use_gzip_http_content_encoding: bool = True
     queue_size: int = 10
+    metrics_log_group: str = None  # the agent's own metrics, as embedded-metric-format records, go there
+    metrics_namespace: str = "AwsLogsPush"
+    metrics_interval: int = 60  # seconds
+    metrics_textfile: str = None  # the same figures for node_exporter's textfile collector
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,10 @@ def _matches(value):
     return terms
 
 
+def _log_group(value):
+    return check_name("log_group_name", value)
+
+
 def _container_streams(value):
     streams = tuple(stream for stream in re.split(r"[\s,]+", value) if stream)
     wrong = [stream for stream in streams if stream not in ("stdout", "stderr")]
@@ -205,6 +213,10 @@ GENERAL_KEYS = {
     "logging_config_file": _text,
     "use_gzip_http_content_encoding": _boolean,
     "queue_size": _positive(1, 1000),
+    "metrics_log_group": _log_group,
+    "metrics_namespace": _text,
+    "metrics_interval": _positive(1, 86_400),
+    "metrics_textfile": _text,
 }
 STREAM_KEYS = {
     "file": _text,
@@ -328,7 +340,7 @@ def _parse_values(source, section, values, keys):
 def _general(source, values):
     parsed = _parse_values(source, "general", values, GENERAL_KEYS)
     base = Path(source).resolve().parent
-    for key in ("state_file", "logging_config_file"):
+    for key in ("state_file", "logging_config_file", "metrics_textfile"):
         if key in parsed:
             parsed[key] = str(base / parsed[key])  # relative paths: next to the config file
     parsed.setdefault("state_file", str(base / "watchstate"))

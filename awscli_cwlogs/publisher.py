@@ -46,6 +46,10 @@ class StreamStats:
     refused: int = 0  # single events the service called invalid
     filtered: int = 0  # left out by include/exclude patterns
     undelivered: int = 0  # given up (only at shutdown or on a permanent error in stdin mode)
+    bytes_sent: int = 0  # message bytes accepted
+    retries: int = 0  # waits before trying a request again
+    failed_requests: int = 0  # requests that failed (and were retried)
+    in_flight: bool = False  # a batch is being sent
     last_error: str = ""
 
 
@@ -74,6 +78,7 @@ class Publisher:
             batch = batches.get()
             if batch is None:
                 return
+            self.stats.in_flight = True
             try:
                 self.publish(batch)
             except Undeliverable as reason:
@@ -84,6 +89,8 @@ class Publisher:
                     if batch is not None:
                         self._give_up(batch, str(reason))
                 return
+            finally:
+                self.stats.in_flight = False
 
     def _give_up(self, batch, reason):
         self.stats.undelivered += batch.count
@@ -107,6 +114,7 @@ class Publisher:
                 self._backoff(attempt, f"{type(error).__name__}: {error}")
                 attempt += 1
         self.stats.events_sent += batch.count
+        self.stats.bytes_sent += batch.size - EVENT_OVERHEAD * batch.count
         self.stats.batches_sent += 1 if batch.count else 0
         self.stats.filtered += batch.filtered
         self._checkpoint(batch)
@@ -172,6 +180,7 @@ class Publisher:
 
     def _backoff(self, attempt, reason):
         self.stats.last_error = reason
+        self.stats.failed_requests += 1
         if self._store is not None:
             try:
                 self._store.record_error(self._group, self._stream, reason)
@@ -179,6 +188,7 @@ class Publisher:
                 pass  # the state file's own trouble is logged when offsets are saved
         if self._lifecycle.expired():
             raise Undeliverable(f"shutdown deadline passed while retrying ({reason})")
+        self.stats.retries += 1
         delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
         log = LOG.warning if attempt < 3 or attempt % 10 == 0 else LOG.debug
         log("[%s] PutLogEvents failed (%s); retry %d in %.1f s", self._section, reason, attempt + 1, delay)

@@ -3,6 +3,7 @@ import logging
 import logging.config
 import os
 import signal
+import socket
 import sqlite3
 import sys
 
@@ -14,7 +15,8 @@ from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
 from awscli_cwlogs.events import event_filter, event_spec
 from awscli_cwlogs.hostinfo import HostInfo
 from awscli_cwlogs.kvstore import StateStore
-from awscli_cwlogs.names import check_name
+from awscli_cwlogs.metrics import Figures, MetricsSource
+from awscli_cwlogs.names import check_name, expand
 from awscli_cwlogs.publisher import PrintingPublisher, Publisher, install_body_hook
 from awscli_cwlogs.status import render_json, render_text, status_report
 from awscli_cwlogs.sources import open_source
@@ -116,13 +118,16 @@ class PushCommand(LogsCommand):
         running = [build(stream) for stream in agent_config.streams]
         LOG.info("shipping %d stream section(s); state file %s", len(running),
                  agent_config.general.state_file if store else "(none: dry run)")
+        figures = Figures()
+        extras = [] if args.dry_run else self._metrics_pipelines(agent_config.general, figures, running, client,
+                                                                store, lifecycle)
 
         def reload(pipelines):
-            running[:] = self._reload(pipelines, args, agent_config.general, build)
-            return running
+            running[:] = self._reload(running, args, agent_config.general, build, figures.retire)
+            return running + extras
         install_signal_handlers(lifecycle, reload=True)
         try:
-            run_agent(list(running), lifecycle, reload)
+            run_agent(running + extras, lifecycle, reload)
         finally:
             for pipeline in running:
                 if store:
@@ -141,7 +146,22 @@ class PushCommand(LogsCommand):
         return self._pipeline(stream, source, client, store, lifecycle.child(), dry_run, general.queue_size,
                               general.use_gzip_http_content_encoding)
 
-    def _reload(self, pipelines, args, general, build):
+    def _metrics_pipelines(self, general, figures, running, client, store, lifecycle):
+        """The agent's own metrics (metrics.py): a pipeline of their own to metrics_log_group (one
+        stream per host) and/or the Prometheus text file; none when neither is configured."""
+        if not (general.metrics_log_group or general.metrics_textfile):
+            return []
+        host = socket.gethostname()
+        source = MetricsSource(lambda: figures.sample(running, store), host, general.metrics_namespace,
+                               general.metrics_interval, ship=bool(general.metrics_log_group),
+                               textfile=general.metrics_textfile)
+        stream = StreamConfig(section="agent metrics", log_group_name=general.metrics_log_group or "unused",
+                              log_stream_name=expand("{host}", {"host": host}, ""), buffer_duration=1000)
+        child = lifecycle.child()
+        publisher = Publisher(client, stream, None, child, use_gzip=general.use_gzip_http_content_encoding)
+        return [Pipeline(stream, source, publisher, 1000, lifecycle=child)]  # 1000 intervals queued in an outage
+
+    def _reload(self, pipelines, args, general, build, retire=lambda pipeline: None):
         """SIGHUP: the config is read again; added sections start, removed ones stop after sending
         what their files hold, changed ones do both. A config with a problem changes nothing."""
         try:
@@ -156,6 +176,7 @@ class PushCommand(LogsCommand):
         for pipeline in pipelines:
             if pipeline not in kept:
                 pipeline.stop()
+                retire(pipeline)  # its counts carry over to the section's next pipeline
         running = {p.stream.section for p in kept}
         started = [build(stream) for stream in fresh.streams if stream.section not in running]
         for pipeline in started:

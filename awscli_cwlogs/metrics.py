@@ -1,0 +1,180 @@
+"""The agent's own health, every ``metrics_interval``: per stream section, what was accepted,
+rejected, filtered and retried, what is still to read, and the lag (how long the section has
+not been caught up). As CloudWatch embedded-metric-format records (shipped to
+``metrics_log_group`` through a pipeline of their own, so the same batching and retries) and as
+a Prometheus text file for node_exporter's textfile collector.
+
+Counts are per interval in the records (the embedded-metric-format convention: CloudWatch's Sum
+over a period is the count for it) and cumulative ``_total`` counters in the text file,
+monotonic across reloads (a section's counts carry over when its pipeline is replaced).
+"""
+import json
+import logging
+import os
+import tempfile
+import time
+
+from awscli_cwlogs.sources.survey import survey
+
+LOG = logging.getLogger("awscli_cwlogs")
+COUNTERS = (  # figure -> (metric name, unit); bytes: of the requests accepted, rejected events included
+    ("events_accepted", "EventsAccepted", "Count"), ("bytes_sent", "BytesAccepted", "Bytes"),
+    ("too_old", "EventsTooOld", "Count"), ("too_new", "EventsTooNew", "Count"),
+    ("expired", "EventsExpired", "Count"), ("filtered", "EventsFiltered", "Count"),
+    ("retries", "Retries", "Count"), ("failed_requests", "FailedRequests", "Count"),
+)
+GAUGES = (("bytes_behind", "BytesBehind", "Bytes"), ("lag", "LagSeconds", "Seconds"))
+
+
+class Figures:
+    """Cumulative counts per section, kept across reloads, and the lag of each section."""
+
+    def __init__(self, clock=time.time):
+        self._clock = clock
+        self._retired = {}  # section -> {field: count} of its replaced pipelines
+        self._behind_since = {}  # section -> when it was last seen caught up, while it is not
+
+    def retire(self, pipeline):
+        """A pipeline stopped by a reload: its counts carry over to the section's next one."""
+        totals = self._retired.setdefault(pipeline.stream.section, {})
+        for field, value in _counts(pipeline.publisher.stats).items():
+            totals[field] = totals.get(field, 0) + value
+
+    def sample(self, pipelines, store):
+        """{section: {field: value}}: the counters (cumulative) and the gauges, now."""
+        now = self._clock()
+        sampled = {}
+        for pipeline in pipelines:
+            section = pipeline.stream.section
+            base = self._retired.get(section, {})
+            values = {field: base.get(field, 0) + value for field, value in _counts(pipeline.publisher.stats).items()}
+            behind = bytes_behind(pipeline.stream, store)
+            pending = behind > 0 or pipeline.holds_events()
+            since = self._behind_since.setdefault(section, now) if pending else self._behind_since.pop(section, None)
+            values["bytes_behind"] = behind
+            values["lag"] = round(now - since, 3) if pending else 0
+            sampled[section] = values
+        return sampled
+
+
+def _counts(stats):
+    counts = {field: getattr(stats, field) for field, _, _ in COUNTERS if field != "events_accepted"}
+    counts["events_accepted"] = stats.events_sent - stats.too_old - stats.too_new - stats.expired
+    return counts
+
+
+def bytes_behind(stream, store):
+    """Bytes of the section's files not accepted yet (the state file's offsets); 0 for sources
+    that are not files (the journal, stdin)."""
+    if stream.source not in ("file", "docker", "cri") or store is None:
+        return 0
+    positions = store.positions(stream.log_group_name, stream.log_stream_name)
+    if stream.source == "file":
+        return sum(state.behind for state in survey(stream, positions, bool(positions)))
+    from awscli_cwlogs.sources.containers import container_files
+    return sum(state.behind for _, _, states in container_files(stream, positions) for state in states)
+
+
+def emf_records(sampled, previous, host, namespace, now_ms):
+    """One embedded-metric-format document (as text) per section: counts since ``previous``."""
+    records = []
+    for section, values in sampled.items():
+        before = previous.get(section, {})
+        metrics = [{"Name": name, "Unit": unit} for _, name, unit in COUNTERS + GAUGES]
+        document = {
+            "_aws": {"Timestamp": now_ms, "CloudWatchMetrics": [
+                {"Namespace": namespace, "Dimensions": [["Host", "Section"]], "Metrics": metrics}]},
+            "Host": host, "Section": section,
+        }
+        for field, name, _ in COUNTERS:
+            document[name] = max(values[field] - before.get(field, 0), 0)
+        for field, name, _ in GAUGES:
+            document[name] = values[field]
+        records.append(json.dumps(document, separators=(",", ":")))
+    return records
+
+
+def prometheus_text(sampled, host):
+    """The figures in Prometheus' text exposition format: counters ``_total``, gauges as they are."""
+    lines = []
+    kinds = [(field, name, "counter") for field, name, _ in COUNTERS] + [(field, name, "gauge") for field, name, _ in GAUGES]
+    for field, name, kind in kinds:
+        metric = "awslogs_push_" + _snake(name) + ("_total" if kind == "counter" else "")
+        lines += [f"# HELP {metric} {name} of a stream section of aws logs push", f"# TYPE {metric} {kind}"]
+        for section, values in sorted(sampled.items()):
+            lines.append(f'{metric}{{host="{_label(host)}",section="{_label(section)}"}} {values[field]}')
+    return "\n".join(lines) + "\n"
+
+
+def write_atomically(path, text):
+    """The file replaced in one rename, so a reader never sees half of it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".awslogs-metrics-", dir=folder)
+    try:
+        with os.fdopen(handle, "w") as out:
+            out.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _snake(name):
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def _label(value):
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+class MetricsSource:
+    """A source for the agent's own pipeline of metrics: every ``interval`` seconds, the
+    figures of the running sections (``sample()``) as one embedded-metric-format event each, and
+    the Prometheus text file rewritten. Nothing of it is saved in the state file."""
+
+    busy = False
+    exhausted = False
+    file_name = "metrics"
+
+    def __init__(self, sample, host, namespace, interval, ship=True, textfile=None, clock=time.time,
+                 monotonic=time.monotonic):
+        self._sample, self._host, self._namespace, self._interval = sample, host, namespace, interval
+        self._ship, self._textfile = ship, textfile
+        self._clock, self._monotonic = clock, monotonic
+        self._next = monotonic() + interval
+        self._previous = {}
+        self._warned = False
+
+    def poll(self, budget):
+        if self._monotonic() < self._next:
+            return []
+        self._next = self._monotonic() + self._interval
+        sampled = self._sample()
+        if self._textfile:
+            try:
+                write_atomically(self._textfile, prometheus_text(sampled, self._host))
+            except OSError as error:
+                if not self._warned:
+                    self._warned = True
+                    LOG.warning("cannot write metrics_textfile %s: %s; will retry", self._textfile, error.strerror)
+        if not self._ship:
+            return []
+        now_ms = int(self._clock() * 1000)
+        events = [(now_ms, text, len(text.encode("utf-8")), None)
+                  for text in emf_records(sampled, self._previous, self._host, self._namespace, now_ms)]
+        self._previous = sampled
+        return [(None, self, events)] if events else []
+
+    def state_row(self, position):
+        return None
+
+    def keys(self):
+        return set()
+
+    def flush_pending(self):
+        return []
+
+    def close(self):
+        pass

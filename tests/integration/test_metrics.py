@@ -1,0 +1,79 @@
+"""The agent's own metrics: embedded-metric-format records in the metrics group and the
+Prometheus text file, against the local endpoint with a 1 s interval."""
+import json
+import signal
+import time
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.harness.pushagent import PushAgent, section, wait_until, write_lines
+
+GROUP = "app"
+METRICS = "agent-metrics"
+
+
+def utc(seconds_ago):
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - seconds_ago))
+
+
+def emf_documents(logs):
+    documents = []
+    for stream in logs.stream_names(METRICS):
+        documents += [json.loads(event["message"]) for event in logs.stored_events(METRICS, stream)]
+    return documents
+
+
+def textfile_values(path):
+    values = {}
+    for family in text_string_to_metric_families(path.read_text()):
+        for sample in family.samples:
+            values[(sample.name, sample.labels["section"])] = sample.value
+    return values
+
+
+def test_emf_records_and_the_textfile_match_what_was_sent_and_lag_rises_in_an_outage(aws, wire, logs, tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"{utc(20 * 86400 - i)} INFO too old\n" for i in range(3)) + f"{utc(1)} INFO fine\n")
+    textfile = tmp_path / "metrics.prom"
+    general = {"metrics_log_group": METRICS, "metrics_interval": 1, "metrics_textfile": str(textfile)}
+    agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "s", datetime_format="%Y-%m-%d %H:%M:%S",
+                                                               time_zone="UTC")}, general)
+    with agent:
+        agent.start()
+        write_lines(log, 0, 200)
+        wait_until(lambda: wire.accepted_events(GROUP, "s") >= 204, 60, "the events")
+        wait_until(lambda: textfile.exists() and textfile_values(textfile).get(
+            ("awslogs_push_events_accepted_total", "app")) == 202, 30, "the text file to count them")  # 2 too old
+        wire.faults.set_down(True)  # an outage: the lag rises while lines keep coming
+        write_lines(log, 200, 50)
+        wait_until(lambda: textfile_values(textfile)[("awslogs_push_lag_seconds", "app")] >= 3, 30, "the lag to rise")
+        lag_in_outage = textfile_values(textfile)[("awslogs_push_lag_seconds", "app")]
+        behind_in_outage = textfile_values(textfile)[("awslogs_push_bytes_behind", "app")]
+        wire.faults.set_down(False)
+        wait_until(lambda: wire.accepted_events(GROUP, "s") >= 254, 90, "the events after the outage")
+        wait_until(lambda: textfile_values(textfile)[("awslogs_push_lag_seconds", "app")] == 0, 30, "the lag back to 0")
+        before = textfile_values(textfile)
+        agent.process.send_signal(signal.SIGHUP)  # the counters stay monotonic across a reload
+        agent.config.write_text(agent.config.read_text().replace("buffer_duration = 200", "buffer_duration = 300"))
+        agent.process.send_signal(signal.SIGHUP)
+        write_lines(log, 250, 10)
+        wait_until(lambda: "0 section(s) kept, 1 stopped, 1 started" in agent.log_text(), 30, "the section replaced")
+        wait_until(lambda: textfile_values(textfile)[("awslogs_push_events_accepted_total", "app")] >= 262, 60,
+                   "the counts after the reload")
+        after = textfile_values(textfile)
+        time.sleep(2.5)  # the last records go out
+        assert agent.stop() == 0
+    assert lag_in_outage >= 3 and behind_in_outage > 0
+    assert all(after[key] >= before[key] for key in before if key[0].endswith("_total")), (before, after)
+    documents = emf_documents(logs)
+    assert documents, "no embedded-metric-format record in the metrics group"
+    for document in documents:
+        directive = document["_aws"]["CloudWatchMetrics"][0]
+        assert directive["Namespace"] == "AwsLogsPush" and directive["Dimensions"] == [["Host", "Section"]]
+        assert isinstance(document["_aws"]["Timestamp"], int) and document["Section"] == "app" and document["Host"]
+        for metric in directive["Metrics"]:
+            assert metric["Unit"] in ("Count", "Bytes", "Seconds") and isinstance(document[metric["Name"]], (int, float))
+    assert sum(d["EventsAccepted"] for d in documents) == after[("awslogs_push_events_accepted_total", "app")]
+    assert sum(d["EventsTooOld"] for d in documents) == 2  # moto's index of the last (AWS: the end, 3)
+    assert max(d["LagSeconds"] for d in documents) >= 3 and documents[-1]["LagSeconds"] == 0
+    assert sum(d["Retries"] for d in documents) > 0 and sum(d["FailedRequests"] for d in documents) > 0

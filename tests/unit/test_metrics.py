@@ -1,0 +1,33 @@
+"""The agent's metrics as embedded-metric-format records and Prometheus text (no I/O)."""
+import json
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from awscli_cwlogs.metrics import emf_records, prometheus_text
+
+FIGURES = {"events_accepted": 10, "bytes_sent": 500, "too_old": 1, "too_new": 0, "expired": 0, "filtered": 2,
+           "retries": 3, "failed_requests": 3, "bytes_behind": 42, "lag": 7.5}
+
+
+def test_emf_counts_are_per_interval_and_gauges_as_they_are():
+    before = {"app": {**FIGURES, "events_accepted": 4, "retries": 3}}
+    [record] = emf_records({"app": FIGURES}, before, "web-1", "AwsLogsPush", 1796000000000)
+    document = json.loads(record)
+    assert document["_aws"] == {"Timestamp": 1796000000000, "CloudWatchMetrics": [{
+        "Namespace": "AwsLogsPush", "Dimensions": [["Host", "Section"]],
+        "Metrics": [{"Name": name, "Unit": unit} for name, unit in (
+            ("EventsAccepted", "Count"), ("BytesAccepted", "Bytes"), ("EventsTooOld", "Count"),
+            ("EventsTooNew", "Count"), ("EventsExpired", "Count"), ("EventsFiltered", "Count"),
+            ("Retries", "Count"), ("FailedRequests", "Count"), ("BytesBehind", "Bytes"), ("LagSeconds", "Seconds"))]}]}
+    assert (document["Host"], document["Section"]) == ("web-1", "app")
+    assert document["EventsAccepted"] == 6 and document["Retries"] == 0 and document["BytesAccepted"] == 0
+    assert document["BytesBehind"] == 42 and document["LagSeconds"] == 7.5
+
+
+def test_prometheus_text_parses_with_counters_and_gauges_and_escaped_labels():
+    families = {f.name: f for f in text_string_to_metric_families(prometheus_text({'a "b"\n': FIGURES}, "h"))}
+    assert families["awslogs_push_events_accepted"].type == "counter"
+    assert families["awslogs_push_lag_seconds"].type == "gauge"
+    sample = families["awslogs_push_events_accepted"].samples[0]
+    assert sample.name == "awslogs_push_events_accepted_total" and sample.value == 10
+    assert sample.labels == {"host": "h", "section": 'a "b"\n'}
