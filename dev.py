@@ -90,13 +90,14 @@ def run(args):
 
 
 def wheels(folder):
-    """The plugin's wheel, built from this checkout, and every dependency's, from PyPI."""
+    """The plugin's wheel, built from this checkout, and every dependency's (psutil, for host
+    metrics, included), from PyPI."""
     target = Path(folder).resolve()
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("awscli_cwlogs-*.whl"):  # the same version number may hold newer code
         old.unlink()
     code = subprocess.run([str(PYTHON), "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-                           "--wheel-dir", str(target), str(ROOT)]).returncode
+                           "--wheel-dir", str(target), f"{ROOT}[host-metrics]"]).returncode
     if code == 0:
         print(f"wheels in {target}: {', '.join(sorted(p.name for p in target.glob('*.whl')))}")
     return code

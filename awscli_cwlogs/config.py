@@ -9,6 +9,7 @@ from pathlib import Path
 
 from configobj import ConfigObj, ConfigObjError
 
+from awscli_cwlogs.hostmetrics import KINDS as HOST_METRICS, psutil_missing
 from awscli_cwlogs.names import check_name, resolve_name
 from awscli_cwlogs.timestamps import TimestampFormat
 
@@ -35,6 +36,8 @@ class GeneralConfig:
     metrics_namespace: str = "AwsLogsPush"
     metrics_interval: int = 60  # seconds
     metrics_textfile: str = None  # the same figures for node_exporter's textfile collector
+    host_metrics: tuple = ()  # cpu, memory, disk, swap, load: the host's, as records to metrics_log_group
+    disk_paths: tuple = ("/",)  # the mount points the disk metrics are for
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,24 @@ def _log_group(value):
     return check_name("log_group_name", value)
 
 
+def _host_metrics(value):
+    kinds = tuple(kind for kind in re.split(r"[\s,]+", value) if kind)
+    wrong = [kind for kind in kinds if kind not in HOST_METRICS]
+    if wrong or not kinds:
+        raise ValueError(f"'{(wrong or [value])[0]}' is not one of {', '.join(HOST_METRICS)}")
+    missing = psutil_missing()
+    if missing:
+        raise ValueError(missing)
+    return kinds
+
+
+def _paths(value):
+    paths = tuple(path for path in re.split(r"[\s,]+", value) if path)
+    if not paths:
+        raise ValueError("is empty")
+    return paths
+
+
 def _container_streams(value):
     streams = tuple(stream for stream in re.split(r"[\s,]+", value) if stream)
     wrong = [stream for stream in streams if stream not in ("stdout", "stderr")]
@@ -217,6 +238,8 @@ GENERAL_KEYS = {
     "metrics_namespace": _text,
     "metrics_interval": _positive(1, 86_400),
     "metrics_textfile": _text,
+    "host_metrics": _host_metrics,
+    "disk_paths": _paths,
 }
 STREAM_KEYS = {
     "file": _text,
@@ -344,6 +367,8 @@ def _general(source, values):
         if key in parsed:
             parsed[key] = str(base / parsed[key])  # relative paths: next to the config file
     parsed.setdefault("state_file", str(base / "watchstate"))
+    if parsed.get("host_metrics") and not parsed.get("metrics_log_group"):
+        raise ConfigError(f"{source}: [general] host_metrics: needs metrics_log_group (the records go there)")
     return GeneralConfig(**parsed)
 
 

@@ -138,9 +138,10 @@ class MetricsSource:
     exhausted = False
     file_name = "metrics"
 
-    def __init__(self, sample, host, namespace, interval, ship=True, textfile=None, clock=time.time,
-                 monotonic=time.monotonic):
+    def __init__(self, sample, host, namespace, interval, ship=True, textfile=None, host_metrics=None,
+                 clock=time.time, monotonic=time.monotonic):
         self._sample, self._host, self._namespace, self._interval = sample, host, namespace, interval
+        self._host_metrics = host_metrics  # a HostMetrics, or None
         self._ship, self._textfile = ship, textfile
         self._clock, self._monotonic = clock, monotonic
         self._next = monotonic() + interval
@@ -162,8 +163,10 @@ class MetricsSource:
         if not self._ship:
             return []
         now_ms = int(self._clock() * 1000)
-        events = [(now_ms, text, len(text.encode("utf-8")), None)
-                  for text in emf_records(sampled, self._previous, self._host, self._namespace, now_ms)]
+        records = emf_records(sampled, self._previous, self._host, self._namespace, now_ms)
+        if self._host_metrics is not None:
+            records += self._host_metrics.sample(now_ms)
+        events = [(now_ms, text, len(text.encode("utf-8")), None) for text in records]
         self._previous = sampled
         return [(None, self, events)] if events else []
 

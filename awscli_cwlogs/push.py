@@ -14,6 +14,7 @@ from awscli_cwlogs.cli import CommandError, LogsCommand, UsageError, create_logs
 from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
 from awscli_cwlogs.events import event_filter, event_spec
 from awscli_cwlogs.hostinfo import HostInfo
+from awscli_cwlogs.hostmetrics import HostMetrics
 from awscli_cwlogs.kvstore import StateStore
 from awscli_cwlogs.metrics import Figures, MetricsSource
 from awscli_cwlogs.names import check_name, expand
@@ -152,9 +153,11 @@ class PushCommand(LogsCommand):
         if not (general.metrics_log_group or general.metrics_textfile):
             return []
         host = socket.gethostname()
+        host_metrics = HostMetrics(general.host_metrics, general.disk_paths, host, general.metrics_namespace) \
+            if general.host_metrics else None
         source = MetricsSource(lambda: figures.sample(running, store), host, general.metrics_namespace,
                                general.metrics_interval, ship=bool(general.metrics_log_group),
-                               textfile=general.metrics_textfile)
+                               textfile=general.metrics_textfile, host_metrics=host_metrics)
         stream = StreamConfig(section="agent metrics", log_group_name=general.metrics_log_group or "unused",
                               log_stream_name=expand("{host}", {"host": host}, ""), buffer_duration=1000)
         child = lifecycle.child()

@@ -108,10 +108,10 @@ install_packages() {
             [ -f "$candidate" ] && wheel=$candidate
         done
         [ -n "$wheel" ] || die "--wheels: no awscli_cwlogs wheel in $WHEELS (make them with: python3 dev.py wheels DIR)"
-        pip_install install --no-index --find-links "$WHEELS" "$wheel"
+        pip_install install --no-index --find-links "$WHEELS" "${wheel}[host-metrics]"
         pip_install install --no-index --find-links "$WHEELS" --force-reinstall --no-deps "$wheel"
     else
-        pip_install install --use-pep517 "$SRC"
+        pip_install install --use-pep517 "${SRC}[host-metrics]"
         pip_install install --use-pep517 --force-reinstall --no-deps "$SRC"  # same version, newer code: replace it
     fi
     "$VENV/bin/python" -c 'import awscli, awscli_cwlogs, configobj' || die "the virtualenv at $VENV is not usable"

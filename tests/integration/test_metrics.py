@@ -1,8 +1,11 @@
 """The agent's own metrics: embedded-metric-format records in the metrics group and the
 Prometheus text file, against the local endpoint with a 1 s interval."""
 import json
+import os
 import signal
 import time
+
+import pytest
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -77,3 +80,53 @@ def test_emf_records_and_the_textfile_match_what_was_sent_and_lag_rises_in_an_ou
     assert sum(d["EventsTooOld"] for d in documents) == 2  # moto's index of the last (AWS: the end, 3)
     assert max(d["LagSeconds"] for d in documents) >= 3 and documents[-1]["LagSeconds"] == 0
     assert sum(d["Retries"] for d in documents) > 0 and sum(d["FailedRequests"] for d in documents) > 0
+
+
+def host_documents(logs, dimension):
+    return [d for d in emf_documents(logs) if d["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [dimension]]
+
+
+def test_host_metrics_follow_the_host_cpu_burn_and_disk_fill(aws, wire, logs, tmp_path):
+    psutil = pytest.importorskip("psutil", reason="psutil is a test dependency (setup.cfg [test])")
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    log = tmp_path / "app.log"
+    log.touch()
+    general = {"metrics_log_group": METRICS, "metrics_interval": 1, "host_metrics": "cpu, memory, disk, swap, load",
+               "disk_paths": str(folder)}
+    with PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "s")}, general) as agent:
+        agent.start()
+        wait_until(lambda: len(host_documents(logs, ["Host"])) >= 3, 60, "three host records")
+        idle = host_documents(logs, ["Host"])[-1]["CPUBusyPercent"]
+        deadline = time.monotonic() + 3  # burn one core for three intervals
+        while time.monotonic() < deadline:
+            pass
+        free_before = host_documents(logs, ["Host", "MountPoint"])[-1]["DiskFreeBytes"]
+        (folder / "filler").write_bytes(os.urandom(64 << 20))
+        os.sync()
+        time.sleep(3)
+        assert agent.stop() == 0
+    host = host_documents(logs, ["Host"])
+    busy = max(d["CPUBusyPercent"] for d in host[-6:])
+    assert busy >= idle + 100 / psutil.cpu_count() / 2, (idle, busy)  # half a core more, at least
+    memory = psutil.virtual_memory()
+    assert abs(host[-1]["MemoryAvailableBytes"] - memory.available) < memory.total * 0.1
+    assert abs(host[-1]["SwapFreeBytes"] - psutil.swap_memory().free) <= psutil.swap_memory().total * 0.1 + 1
+    assert abs(host[-1]["LoadAverage1"] - os.getloadavg()[0]) < 2
+    disk = host_documents(logs, ["Host", "MountPoint"])
+    assert disk[-1]["MountPoint"] == str(folder) and disk[-1]["DiskFreeBytes"] <= free_before - (32 << 20)
+    assert abs(disk[-1]["DiskUsedPercent"] - psutil.disk_usage(str(folder)).percent) < 1
+
+
+def test_host_metrics_without_psutil_is_a_config_error_naming_the_extra(aws, tmp_path):
+    fake = tmp_path / "nopsutil" / "psutil"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('psutil is not installed')\n")
+    agent = PushAgent(aws, tmp_path / "agent", {"app": section(tmp_path / "app.log", GROUP, "s")},
+                      {"metrics_log_group": METRICS, "host_metrics": "cpu"})
+    result = aws.run("logs", "push", "--config-file", agent.config, "--check",
+                     env={"PYTHONPATH": str(fake.parent)})
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (f"aws logs push: {agent.config}: [general] host_metrics: needs psutil: "
+                                     "pip install '.[host-metrics]' in the agent's virtualenv (launcher/install.sh "
+                                     "includes it)")
