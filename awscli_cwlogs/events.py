@@ -6,7 +6,7 @@ the service has accepted the event.
 """
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from awscli_cwlogs.config import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START, MAX_BATCH_SIZE
@@ -24,6 +24,7 @@ class EventSpec:
     timestamp: Optional[Callable[[str], Optional[int]]]
     max_message_bytes: int = MAX_MESSAGE_BYTES
     ascii_compatible: bool = True  # ASCII bytes decode to the same characters
+    counts: dict = field(default_factory=dict, compare=False)  # "split": lines over the size limit, sent as parts
 
 
 def event_spec(stream, now=time.time):
@@ -225,6 +226,7 @@ class EventReader:
             self._emit(out)
             self._timestamp = self._timestamp_of(text)
         if size > self._spec.max_message_bytes:
+            self._spec.counts["split"] = self._spec.counts.get("split", 0) + 1
             *parts, text = _split_utf8(text, self._spec.max_message_bytes)
             for part in parts:  # a crash before the last part is sent re-reads the whole line
                 out.append((self._timestamp, part, utf8_size(part), start))

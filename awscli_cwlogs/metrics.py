@@ -22,6 +22,7 @@ COUNTERS = (  # figure -> (metric name, unit); bytes: of the requests accepted, 
     ("too_old", "EventsTooOld", "Count"), ("too_new", "EventsTooNew", "Count"),
     ("expired", "EventsExpired", "Count"), ("filtered", "EventsFiltered", "Count"),
     ("retries", "Retries", "Count"), ("failed_requests", "FailedRequests", "Count"),
+    ("split", "EventsSplit", "Count"),  # lines or entries over the size limit, sent as parts
 )
 GAUGES = (("bytes_behind", "BytesBehind", "Bytes"), ("lag", "LagSeconds", "Seconds"))
 
@@ -37,7 +38,7 @@ class Figures:
     def retire(self, pipeline):
         """A pipeline stopped by a reload: its counts carry over to the section's next one."""
         totals = self._retired.setdefault(pipeline.stream.section, {})
-        for field, value in _counts(pipeline.publisher.stats).items():
+        for field, value in _counts(pipeline).items():
             totals[field] = totals.get(field, 0) + value
 
     def sample(self, pipelines, store):
@@ -47,7 +48,7 @@ class Figures:
         for pipeline in pipelines:
             section = pipeline.stream.section
             base = self._retired.get(section, {})
-            values = {field: base.get(field, 0) + value for field, value in _counts(pipeline.publisher.stats).items()}
+            values = {field: base.get(field, 0) + value for field, value in _counts(pipeline).items()}
             behind = bytes_behind(pipeline.stream, store)
             pending = behind > 0 or pipeline.holds_events()
             since = self._behind_since.setdefault(section, now) if pending else self._behind_since.pop(section, None)
@@ -57,9 +58,12 @@ class Figures:
         return sampled
 
 
-def _counts(stats):
-    counts = {field: getattr(stats, field) for field, _, _ in COUNTERS if field != "events_accepted"}
+def _counts(pipeline):
+    stats = pipeline.publisher.stats
+    counts = {field: getattr(stats, field) for field, _, _ in COUNTERS if field not in ("events_accepted", "split")}
     counts["events_accepted"] = stats.events_sent - stats.too_old - stats.too_new - stats.expired
+    spec = getattr(pipeline.source, "spec", None)
+    counts["split"] = spec.counts.get("split", 0) if spec is not None else 0
     return counts
 
 

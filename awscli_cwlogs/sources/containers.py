@@ -125,7 +125,7 @@ class ContainerSource(TailerGroup):
 
     def __init__(self, stream, spec, saved, has_state, clock=time.monotonic):
         self.stream = stream
-        self._spec = spec
+        self._spec = self.spec = spec  # shared by the section's readers: its counts too
         self._saved = saved
         self._has_state = has_state
         self._clock = clock

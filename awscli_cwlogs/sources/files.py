@@ -30,7 +30,7 @@ class FileTailer:
     def __init__(self, stream, spec, saved, has_state, clock=time.monotonic, make_reader=EventReader,
                  name_values=None):
         self.stream = stream
-        self._spec = spec
+        self._spec = self.spec = spec  # shared by the section's readers: its counts too
         self._make_reader = make_reader
         self._name_values = name_values
         self._saved = saved  # key -> Position, as found at start

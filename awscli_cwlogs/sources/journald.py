@@ -64,7 +64,8 @@ class JournaldSource:
         self._by_values = {}  # its placeholders' values -> JournalRoute
         self._static = None if self._used else JournalRoute({})
         self._format = FORMATTERS[stream.message_format]
-        self._limit = event_spec(stream).max_message_bytes
+        self.spec = event_spec(stream)
+        self._limit = self.spec.max_message_bytes
         self._last = {}  # route key -> the position of its last entry read
         self._process = None
         self._chunks = None  # journalctl's output, read by a thread of its own; b"" at its end
@@ -168,6 +169,8 @@ class JournaldSource:
                 continue
             previous = events[-1][3] if events else self._last.get(route.key)
             entry_events = message_events(message, position, previous, limit)
+            if len(entry_events) > 1:
+                self.spec.counts["split"] = self.spec.counts.get("split", 0) + 1
             if events is None:
                 runs[route] = entry_events
             else:

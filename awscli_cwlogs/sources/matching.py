@@ -46,7 +46,7 @@ class TailerGroup:
 class EveryMatchTailer(TailerGroup):
     def __init__(self, stream, spec, saved, has_state, clock=time.monotonic):
         self.stream = stream
-        self._spec = spec
+        self._spec = self.spec = spec  # shared by the section's readers: its counts too
         self._saved = saved
         self._has_state = has_state  # for the files found at start; files that appear later are new
         self._clock = clock

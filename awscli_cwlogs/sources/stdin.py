@@ -9,6 +9,7 @@ class StdinSource:
     def __init__(self, spec, fd=0):
         self._fd = fd
         self._reader = EventReader(spec)
+        self.spec = spec
         self.exhausted = False
         self.busy = False
 

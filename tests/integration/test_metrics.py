@@ -3,12 +3,15 @@ Prometheus text file, against the local endpoint with a 1 s interval."""
 import json
 import os
 import signal
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.harness.awscli import AwsCli
 from tests.harness.pushagent import PushAgent, section, wait_until, write_lines
 
 GROUP = "app"
@@ -44,16 +47,20 @@ def test_emf_records_and_the_textfile_match_what_was_sent_and_lag_rises_in_an_ou
     with agent:
         agent.start()
         write_lines(log, 0, 200)
-        wait_until(lambda: wire.accepted_events(GROUP, "s") >= 204, 60, "the events")
+        with open(log, "a") as out:  # one line over the size limit: sent as two parts, counted as split
+            out.write(f"{utc(0)} INFO big {'x' * 1_100_000}\n")
+        wait_until(lambda: wire.accepted_events(GROUP, "s") >= 206, 60, "the events")
         wait_until(lambda: textfile.exists() and textfile_values(textfile).get(
-            ("awslogs_push_events_accepted_total", "app")) == 202, 30, "the text file to count them")  # 2 too old
+            ("awslogs_push_events_accepted_total", "app")) == 204, 30, "the text file to count them")  # 2 too old
         wire.faults.set_down(True)  # an outage: the lag rises while lines keep coming
         write_lines(log, 200, 50)
         wait_until(lambda: textfile_values(textfile)[("awslogs_push_lag_seconds", "app")] >= 3, 30, "the lag to rise")
+        wait_until(lambda: textfile_values(textfile)[("awslogs_push_retries_total", "app")] >= 1, 60,
+                   "a retry (after botocore's own attempts)")
         lag_in_outage = textfile_values(textfile)[("awslogs_push_lag_seconds", "app")]
         behind_in_outage = textfile_values(textfile)[("awslogs_push_bytes_behind", "app")]
         wire.faults.set_down(False)
-        wait_until(lambda: wire.accepted_events(GROUP, "s") >= 254, 90, "the events after the outage")
+        wait_until(lambda: wire.accepted_events(GROUP, "s") >= 256, 90, "the events after the outage")
         wait_until(lambda: textfile_values(textfile)[("awslogs_push_lag_seconds", "app")] == 0, 30, "the lag back to 0")
         before = textfile_values(textfile)
         agent.process.send_signal(signal.SIGHUP)  # the counters stay monotonic across a reload
@@ -61,7 +68,7 @@ def test_emf_records_and_the_textfile_match_what_was_sent_and_lag_rises_in_an_ou
         agent.process.send_signal(signal.SIGHUP)
         write_lines(log, 250, 10)
         wait_until(lambda: "0 section(s) kept, 1 stopped, 1 started" in agent.log_text(), 30, "the section replaced")
-        wait_until(lambda: textfile_values(textfile)[("awslogs_push_events_accepted_total", "app")] >= 262, 60,
+        wait_until(lambda: textfile_values(textfile)[("awslogs_push_events_accepted_total", "app")] >= 264, 60,
                    "the counts after the reload")
         after = textfile_values(textfile)
         time.sleep(2.5)  # the last records go out
@@ -78,6 +85,7 @@ def test_emf_records_and_the_textfile_match_what_was_sent_and_lag_rises_in_an_ou
             assert metric["Unit"] in ("Count", "Bytes", "Seconds") and isinstance(document[metric["Name"]], (int, float))
     assert sum(d["EventsAccepted"] for d in documents) == after[("awslogs_push_events_accepted_total", "app")]
     assert sum(d["EventsTooOld"] for d in documents) == 2  # moto's index of the last (AWS: the end, 3)
+    assert sum(d["EventsSplit"] for d in documents) == 1 and after[("awslogs_push_events_split_total", "app")] == 1
     assert max(d["LagSeconds"] for d in documents) >= 3 and documents[-1]["LagSeconds"] == 0
     assert sum(d["Retries"] for d in documents) > 0 and sum(d["FailedRequests"] for d in documents) > 0
 
@@ -130,3 +138,24 @@ def test_host_metrics_without_psutil_is_a_config_error_naming_the_extra(aws, tmp
     assert result.stderr.strip() == (f"aws logs push: {agent.config}: [general] host_metrics: needs psutil: "
                                      "pip install '.[host-metrics]' in the agent's virtualenv (launcher/install.sh "
                                      "includes it)")
+
+
+def test_the_readme_alarm_commands_work_as_written(moto, tmp_path):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme[readme.index("HOST=web-1 SECTION=app"):]
+    block = block[:block.index("```")]
+    cli = AwsCli(tmp_path / "home", moto.url)
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "aws").symlink_to(cli.command()[0])
+    env = {**cli.env, "PATH": f"{folder}:{os.environ['PATH']}"}
+    result = subprocess.run(["bash", "-euc", block], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    alarms = json.loads(subprocess.run([*cli.command(), "cloudwatch", "describe-alarms"], env=env,
+                                       capture_output=True, text=True, check=True).stdout)["MetricAlarms"]
+    by_name = {alarm["AlarmName"]: alarm for alarm in alarms}
+    lag = by_name["awslogs lag web-1 app"]
+    assert (lag["MetricName"], lag["Threshold"], lag["TreatMissingData"]) == ("LagSeconds", 300.0, "breaching")
+    stalled = by_name["awslogs stalled web-1 app"]
+    assert [m["Id"] for m in stalled["Metrics"]] == ["sent", "behind", "stalled"]
+    assert stalled["Metrics"][2]["Expression"] == "IF(sent == 0 AND behind > 0, 1, 0)"

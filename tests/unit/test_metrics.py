@@ -6,7 +6,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from awscli_cwlogs.metrics import emf_records, prometheus_text
 
 FIGURES = {"events_accepted": 10, "bytes_sent": 500, "too_old": 1, "too_new": 0, "expired": 0, "filtered": 2,
-           "retries": 3, "failed_requests": 3, "bytes_behind": 42, "lag": 7.5}
+           "retries": 3, "failed_requests": 3, "split": 1, "bytes_behind": 42, "lag": 7.5}
 
 
 def test_emf_counts_are_per_interval_and_gauges_as_they_are():
@@ -18,7 +18,8 @@ def test_emf_counts_are_per_interval_and_gauges_as_they_are():
         "Metrics": [{"Name": name, "Unit": unit} for name, unit in (
             ("EventsAccepted", "Count"), ("BytesAccepted", "Bytes"), ("EventsTooOld", "Count"),
             ("EventsTooNew", "Count"), ("EventsExpired", "Count"), ("EventsFiltered", "Count"),
-            ("Retries", "Count"), ("FailedRequests", "Count"), ("BytesBehind", "Bytes"), ("LagSeconds", "Seconds"))]}]}
+            ("Retries", "Count"), ("FailedRequests", "Count"), ("EventsSplit", "Count"), ("BytesBehind", "Bytes"),
+            ("LagSeconds", "Seconds"))]}]}
     assert (document["Host"], document["Section"]) == ("web-1", "app")
     assert document["EventsAccepted"] == 6 and document["Retries"] == 0 and document["BytesAccepted"] == 0
     assert document["BytesBehind"] == 42 and document["LagSeconds"] == 7.5
@@ -31,3 +32,26 @@ def test_prometheus_text_parses_with_counters_and_gauges_and_escaped_labels():
     sample = families["awslogs_push_events_accepted"].samples[0]
     assert sample.name == "awslogs_push_events_accepted_total" and sample.value == 10
     assert sample.labels == {"host": "h", "section": 'a "b"\n'}
+
+
+def test_metrics_keys_are_checked_with_file_section_and_key(tmp_path):
+    import pytest
+
+    from awscli_cwlogs.config import ConfigError, load_config
+
+    def config(general):
+        path = tmp_path / "awslogs.conf"
+        path.write_text(f"[general]\nstate_file = s\n{general}\n[app]\nfile = /x\nlog_group_name = g\n"
+                        "log_stream_name = s\n")
+        return path
+
+    loaded = load_config(config("metrics_log_group = m\nhost_metrics = cpu disk\ndisk_paths = /, /data")).general
+    assert loaded.host_metrics == ("cpu", "disk") and loaded.disk_paths == ("/", "/data")
+    assert loaded.metrics_interval == 60 and loaded.metrics_namespace == "AwsLogsPush"
+    for general, message in (("host_metrics = cpu", "[general] host_metrics: needs metrics_log_group"),
+                             ("metrics_log_group = m\nhost_metrics = gpu", "[general] host_metrics: 'gpu' is not one of"),
+                             ("metrics_log_group = bad name", "[general] metrics_log_group: 'bad name' is not a log group"),
+                             ("metrics_interval = 0", "[general] metrics_interval:")):
+        with pytest.raises(ConfigError) as error:
+            load_config(config(general))
+        assert message in str(error.value) and str(tmp_path) in str(error.value), str(error.value)

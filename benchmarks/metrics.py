@@ -1,0 +1,72 @@
+"""What the agent's own metrics cost: `aws logs push` draining the file benchmark's lines to
+the blackhole endpoint with metrics off, and with metrics on at a 1 s interval (records to a
+metrics group, the Prometheus text file, host metrics), alternating for R rounds; CPU net of
+start-up, medians compared.
+
+    python3 dev.py bench-metrics [--lines N] [--rounds R]     (default 500,000 lines, 3 rounds)
+"""
+import argparse
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.containers import last_line_bytes  # noqa: E402
+from benchmarks.run import DATETIME_FORMAT, Run, accepted_offset, make_log, startup_cpu, wait_for  # noqa: E402
+from tests.harness.awscli import AwsCli  # noqa: E402
+from tests.harness.motoserver import free_port  # noqa: E402
+
+METRICS_ON = "metrics_log_group = agent-metrics\nmetrics_interval = 1\nmetrics_textfile = {folder}/{name}.prom\n" \
+             "host_metrics = cpu, memory, disk, swap, load\n"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=500_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cwlogs-bench-metrics-"))
+    log = work / "app.log"
+    print(f"writing {args.lines:,} lines ...", flush=True)
+    make_log(log, args.lines)
+    size = log.stat().st_size - last_line_bytes(log)
+    port = free_port()
+    blackhole = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "blackhole.py"), str(port)])
+    cpu = {"off": [], "on": []}
+    try:
+        aws = AwsCli(work / "home", f"http://127.0.0.1:{port}")
+        time.sleep(1)
+        startup = startup_cpu(aws)
+        for round_number in range(args.rounds):
+            for mode in ("off", "on"):
+                name = f"{mode}-{round_number}"
+                state = work / f"{name}.state"
+                metrics = METRICS_ON.format(folder=work, name=name) if mode == "on" else ""
+                config = work / f"{name}.conf"
+                config.write_text(f"[general]\nstate_file = {state}\n{metrics}[app]\nfile = {log}\n"
+                                  f"datetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\nlog_group_name = bench\n"
+                                  f"log_stream_name = {name}\nbuffer_duration = 200\n")
+                run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
+                wait_for(lambda: accepted_offset(state) >= size or run.process.poll() is not None, 1800, name)
+                run.stop(signal.SIGTERM)
+                cpu[mode].append(max(run.cpu - startup, 0) * 100_000 / args.lines)
+                print(f"  metrics {name}: {args.lines / run.elapsed:,.0f} events/s, {run.elapsed:.1f} s, "
+                      f"{cpu[mode][-1]:.3f} CPU-s per 100k net of start-up", flush=True)
+    finally:
+        blackhole.terminate()
+        blackhole.wait()
+    off, on = statistics.median(cpu["off"]), statistics.median(cpu["on"])
+    print(f"\n{args.lines:,} lines; CLI start-up and exit {startup:.2f} CPU-s per run; medians of {args.rounds} rounds:")
+    print(f"  metrics off               {off:.3f} CPU-s per 100k events")
+    print(f"  metrics on, 1 s interval  {on:.3f} CPU-s per 100k events  = {100 * (on / off - 1):+.1f} % "
+          f"(target: within 5 %)")
+
+
+if __name__ == "__main__":
+    main()
