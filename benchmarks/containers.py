@@ -10,7 +10,6 @@ import argparse
 import json
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,10 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import DATETIME_FORMAT, Run, accepted_offset, make_log, startup_cpu, wait_for  # noqa: E402
-from tests.harness.awscli import AwsCli  # noqa: E402
+from benchmarks.run import DATETIME_FORMAT, Run, accepted_offset, blackhole_cli, make_log, wait_for  # noqa: E402
 from tests.harness.containers import DockerContainer, rfc3339  # noqa: E402
-from tests.harness.motoserver import free_port  # noqa: E402
 
 
 def docker_copy(log, root):
@@ -62,13 +59,8 @@ def main():
     records = docker_copy(log, work / "docker")
     last = {path: last_line_bytes(path) for path in (log, records)}  # not read whole: a child's peak RSS
     # counts its parent's from before the exec
-    port = free_port()
-    blackhole = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "blackhole.py"), str(port)])
     cpu = {"file": [], "docker": []}
-    try:
-        aws = AwsCli(work / "home", f"http://127.0.0.1:{port}")
-        time.sleep(1)
-        startup = startup_cpu(aws)
+    with blackhole_cli(work) as (aws, startup):
         for round_number in range(args.rounds):
             for kind in ("file", "docker"):
                 name = f"{kind}-{round_number}"
@@ -83,9 +75,6 @@ def main():
                 cpu[kind].append(max(run.cpu - startup, 0) * 100_000 / args.lines)
                 print(f"  {name}: {args.lines / run.elapsed:,.0f} events/s, {cpu[kind][-1]:.2f} CPU-s per 100k "
                       f"net of start-up, peak RSS {run.rss_mb:.1f} MB", flush=True)
-    finally:
-        blackhole.terminate()
-        blackhole.wait()
     file_cpu, docker_cpu = statistics.median(cpu["file"]), statistics.median(cpu["docker"])
     print(f"\n{args.lines:,} lines ({log.stat().st_size / 1e6:.0f} MB as a file, {records.stat().st_size / 1e6:.0f} MB "
           f"as records); CLI start-up and exit {startup:.2f} CPU-s per run; medians of {args.rounds} rounds:")

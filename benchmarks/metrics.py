@@ -8,19 +8,15 @@ start-up, medians compared.
 import argparse
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.containers import last_line_bytes  # noqa: E402
-from benchmarks.run import DATETIME_FORMAT, Run, accepted_offset, make_log, startup_cpu, wait_for  # noqa: E402
-from tests.harness.awscli import AwsCli  # noqa: E402
-from tests.harness.motoserver import free_port  # noqa: E402
+from benchmarks.run import DATETIME_FORMAT, Run, accepted_offset, blackhole_cli, make_log, wait_for  # noqa: E402
 
 METRICS_ON = "metrics_log_group = agent-metrics\nmetrics_interval = 1\nmetrics_textfile = {folder}/{name}.prom\n" \
              "host_metrics = cpu, memory, disk, swap, load\n"
@@ -36,13 +32,8 @@ def main():
     print(f"writing {args.lines:,} lines ...", flush=True)
     make_log(log, args.lines)
     size = log.stat().st_size - last_line_bytes(log)
-    port = free_port()
-    blackhole = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "blackhole.py"), str(port)])
     cpu = {"off": [], "on": []}
-    try:
-        aws = AwsCli(work / "home", f"http://127.0.0.1:{port}")
-        time.sleep(1)
-        startup = startup_cpu(aws)
+    with blackhole_cli(work) as (aws, startup):
         for round_number in range(args.rounds):
             for mode in ("off", "on"):
                 name = f"{mode}-{round_number}"
@@ -58,9 +49,6 @@ def main():
                 cpu[mode].append(max(run.cpu - startup, 0) * 100_000 / args.lines)
                 print(f"  metrics {name}: {args.lines / run.elapsed:,.0f} events/s, {run.elapsed:.1f} s, "
                       f"{cpu[mode][-1]:.3f} CPU-s per 100k net of start-up", flush=True)
-    finally:
-        blackhole.terminate()
-        blackhole.wait()
     off, on = statistics.median(cpu["off"]), statistics.median(cpu["on"])
     print(f"\n{args.lines:,} lines; CLI start-up and exit {startup:.2f} CPU-s per run; medians of {args.rounds} rounds:")
     print(f"  metrics off               {off:.3f} CPU-s per 100k events")

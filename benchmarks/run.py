@@ -7,6 +7,7 @@ agent) compare like with like. Client CPU and peak RSS come from the `aws` proce
 rusage (os.wait4), never from the endpoints, which run as separate processes.
 """
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -69,6 +70,17 @@ def wait_for(condition, timeout, what):
             return time.monotonic()
         time.sleep(0.05)
     raise SystemExit(f"benchmark: timed out waiting for {what}")
+
+
+@contextlib.contextmanager
+def blackhole_cli(work):
+    """(an `aws` CLI whose endpoint is a blackhole of its own, the CLI's start-up CPU)."""
+    blackhole = Blackhole(0)
+    try:
+        aws = AwsCli(work / "home", blackhole.url)
+        yield aws, startup_cpu(aws)
+    finally:
+        blackhole.stop()
 
 
 class Blackhole:
