@@ -67,6 +67,9 @@ class StreamConfig:
     message_format: str = "short"  # journald: short, message or json
     docker_root: str = "/var/lib/docker"  # docker: the engine's data root
     container_streams: tuple = ("stdout", "stderr")  # docker, cri: the output streams shipped
+    log_group_class: str = "standard"  # when the agent creates the group: standard or infrequent_access
+    kms_key_id: str = None  # when the agent creates the group: the KMS key ARN it is encrypted with
+    log_group_tags: tuple = ()  # when the agent creates the group: (key, value) pairs
     defined_in: str = ""
 
 
@@ -199,6 +202,33 @@ def _matches(value):
     return terms
 
 
+_TAG_TEXT = re.compile(r"[\w\s.:/=+\-@]*")  # AWS's tag characters: letters, digits, spaces, _ . : / = + - @
+
+
+def _tags(value):
+    """key=value, ... as AWS accepts tags: keys 1-128 characters not starting with aws:, values
+    up to 256, at most 50."""
+    tags = []
+    for item in filter(None, (item.strip() for item in value.split(","))):
+        key, equals, tag_value = (part.strip() for part in item.partition("="))
+        if not equals or not key:
+            raise ValueError(f"'{item}' is not key=value")
+        if len(key) > 128 or len(tag_value) > 256 or not _TAG_TEXT.fullmatch(key) or not _TAG_TEXT.fullmatch(tag_value):
+            raise ValueError(f"'{item}': keys are 1-128 and values 0-256 of letters, digits, spaces and _ . : / = + - @")
+        if key.lower().startswith("aws:"):
+            raise ValueError(f"'{key}': keys starting with aws: are AWS's own")
+        tags.append((key, tag_value))
+    if not tags or len(tags) > 50 or len({key for key, _ in tags}) != len(tags):
+        raise ValueError("give 1-50 tags, each key once")
+    return tuple(tags)
+
+
+def _kms_key(value):
+    if not re.fullmatch(r"arn:aws[\w-]*:kms:[\w-]+:\d{12}:key/[\w-]+", value):
+        raise ValueError(f"'{value}' is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)")
+    return value
+
+
 def _log_group(value):
     return check_name("log_group_name", value)
 
@@ -260,6 +290,9 @@ STREAM_KEYS = {
     "publish_all_matching": _boolean,
     "source": _choice("file", "journald", "docker", "cri"),
     "docker_root": _text,
+    "log_group_class": _choice("standard", "infrequent_access"),
+    "kms_key_id": _kms_key,
+    "log_group_tags": _tags,
     "container_streams": _container_streams,
     "units": _units,
     "priority": _priority,

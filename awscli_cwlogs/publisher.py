@@ -63,6 +63,11 @@ class Publisher:
         self._group = stream.log_group_name
         self._stream = stream.log_stream_name
         self._retention = stream.retention_in_days
+        self._wanted_class = stream.log_group_class.upper()
+        self._group_settings = {**({"logGroupClass": self._wanted_class} if self._wanted_class != "STANDARD" else {}),
+                                **({"kmsKeyId": stream.kms_key_id} if stream.kms_key_id else {}),
+                                **({"tags": dict(stream.log_group_tags)} if stream.log_group_tags else {})}
+        self._classes_checked = set()
         self._section = stream.section
         self._store = store
         self._lifecycle = lifecycle
@@ -205,19 +210,36 @@ class Publisher:
 
     def _create_group_and_stream(self, group, stream):
         try:
-            self._client.create_log_group(logGroupName=group)
+            self._client.create_log_group(logGroupName=group, **self._group_settings)
             LOG.info("[%s] created log group %s", self._section, group)
             if self._retention:
                 self._client.put_retention_policy(logGroupName=group, retentionInDays=self._retention)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
                 raise
+            self._compare_class(group)
         try:
             self._client.create_log_stream(logGroupName=group, logStreamName=stream)
             LOG.info("[%s] created log stream %s/%s", self._section, group, stream)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
                 raise
+
+    def _compare_class(self, group):
+        """One WARNING when an existing group is of another class than the section asks for (a
+        class cannot change after creation); shipping goes on."""
+        wanted = self._wanted_class
+        if group in self._classes_checked:
+            return
+        self._classes_checked.add(group)
+        try:
+            found = self._client.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        except (ClientError, BotoCoreError):
+            return  # not allowed to look: nothing to say
+        actual = next((g.get("logGroupClass") for g in found if g.get("logGroupName") == group), None)
+        if actual and actual != wanted:
+            LOG.warning("[%s] log group %s exists in the %s class, not %s as log_group_class asks: a class cannot "
+                        "change after creation; shipping to it as it is", self._section, group, actual, wanted)
 
     def _isolate(self, events, reason, destination=None):
         """Bisects a batch the service called invalid, sending every event it accepts."""

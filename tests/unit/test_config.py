@@ -144,3 +144,27 @@ def test_missing_config_file_and_directory(tmp_path):
         load_config(tmp_path / "nope.conf")
     with pytest.raises(ConfigError, match="is not a directory"):
         load_config(write(tmp_path, BASE), tmp_path / "nodir")
+
+
+
+def test_group_class_key_and_tags_follow_aws_rules(tmp_path):
+    def stream(extra):
+        path = tmp_path / "awslogs.conf"
+        path.write_text(f"[general]\nstate_file = s\n[app]\nfile = /x\nlog_group_name = g\nlog_stream_name = s\n{extra}\n")
+        return load_config(path).streams[0]
+
+    good = stream("log_group_class = infrequent_access\nlog_group_tags = team=ops, note = a b:c/d@e\n"
+                  "kms_key_id = arn:aws:kms:eu-west-1:123456789012:key/abcd-1234")
+    assert good.log_group_class == "infrequent_access" and good.log_group_tags == (("team", "ops"), ("note", "a b:c/d@e"))
+    for extra, message in (("log_group_class = cold", "[app] log_group_class: 'cold' is not one of standard"),
+                           ("log_group_tags = team", "[app] log_group_tags: 'team' is not key=value"),
+                           ("log_group_tags = aws:x=1", "[app] log_group_tags: 'aws:x': keys starting with aws:"),
+                           ("log_group_tags = a=1, a=2", "[app] log_group_tags: give 1-50 tags, each key once"),
+                           ("log_group_tags = k=v*", "[app] log_group_tags: 'k=v*': keys are 1-128"),
+                           ("kms_key_id = alias/mine", "[app] kms_key_id: 'alias/mine' is not a KMS key ARN")):
+        try:
+            stream(extra)
+        except ConfigError as error:
+            assert message in str(error) and str(tmp_path) in str(error), str(error)
+        else:
+            raise AssertionError(f"{extra} was accepted")
