@@ -184,11 +184,12 @@ def _priority(value):
     raise ValueError(f"'{value}' is not a priority ({', '.join(PRIORITIES)}, or 0-7)")
 
 
-def _units(value):
-    units = tuple(unit for unit in re.split(r"[\s,]+", value) if unit)
-    if not units:
+def _words(value):
+    """Comma- or space-separated items (units, paths, kinds), at least one."""
+    words = tuple(word for word in re.split(r"[\s,]+", value) if word)
+    if not words:
         raise ValueError("is empty")
-    return units
+    return words
 
 
 def _matches(value):
@@ -234,27 +235,19 @@ def _log_group(value):
 
 
 def _host_metrics(value):
-    kinds = tuple(kind for kind in re.split(r"[\s,]+", value) if kind)
+    kinds = _words(value)
     wrong = [kind for kind in kinds if kind not in HOST_METRICS]
-    if wrong or not kinds:
-        raise ValueError(f"'{(wrong or [value])[0]}' is not one of {', '.join(HOST_METRICS)}")
+    if wrong:
+        raise ValueError(f"'{wrong[0]}' is not one of {', '.join(HOST_METRICS)}")
     missing = psutil_missing()
     if missing:
         raise ValueError(missing)
     return kinds
 
 
-def _paths(value):
-    paths = tuple(path for path in re.split(r"[\s,]+", value) if path)
-    if not paths:
-        raise ValueError("is empty")
-    return paths
-
-
 def _container_streams(value):
     streams = tuple(stream for stream in re.split(r"[\s,]+", value) if stream)
-    wrong = [stream for stream in streams if stream not in ("stdout", "stderr")]
-    if wrong or not streams:
+    if not streams or any(stream not in ("stdout", "stderr") for stream in streams):
         raise ValueError(f"'{value}' is not stdout, stderr or both")
     return streams
 
@@ -269,7 +262,7 @@ GENERAL_KEYS = {
     "metrics_interval": _positive(1, 86_400),
     "metrics_textfile": _text,
     "host_metrics": _host_metrics,
-    "disk_paths": _paths,
+    "disk_paths": _words,
 }
 STREAM_KEYS = {
     "file": _text,
@@ -294,7 +287,7 @@ STREAM_KEYS = {
     "kms_key_id": _kms_key,
     "log_group_tags": _tags,
     "container_streams": _container_streams,
-    "units": _units,
+    "units": _words,
     "priority": _priority,
     "matches": _matches,
     "journal_directory": _text,

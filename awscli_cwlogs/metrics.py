@@ -14,7 +14,7 @@ import os
 import tempfile
 import time
 
-from awscli_cwlogs.sources.survey import survey
+from awscli_cwlogs.status import section_files
 
 LOG = logging.getLogger("awscli_cwlogs")
 COUNTERS = (  # figure -> (metric name, unit); bytes: of the requests accepted, rejected events included
@@ -73,10 +73,7 @@ def bytes_behind(stream, store):
     if stream.source not in ("file", "docker", "cri") or store is None:
         return 0
     positions = store.positions(stream.log_group_name, stream.log_stream_name)
-    if stream.source == "file":
-        return sum(state.behind for state in survey(stream, positions, bool(positions)))
-    from awscli_cwlogs.sources.containers import container_files
-    return sum(state.behind for _, _, states in container_files(stream, positions) for state in states)
+    return sum(state.behind for _, states in section_files(stream, positions) for state in states)
 
 
 def emf_records(sampled, previous, host, namespace, now_ms):

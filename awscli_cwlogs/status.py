@@ -20,7 +20,7 @@ def status_report(agent_config, store):
         sent = counters.get("events_sent", 0)
         per_event = (counters["message_bytes"] + sent) / sent if sent else None  # + the newline of each line
         files = []
-        for container, states in _file_states(stream, positions):
+        for container, states in section_files(stream, positions):
             files += [{
                 "path": state.path, "role": state.role, "size": state.size, "offset": state.offset,
                 "bytes_behind": state.behind, "container": container,
@@ -46,7 +46,7 @@ def status_report(agent_config, store):
     return report
 
 
-def _file_states(stream, positions):
+def section_files(stream, positions):
     """[(container name or None, [FileState])]: the section's files, per container for docker and cri."""
     if stream.source in ("docker", "cri"):
         return [(container.values.get("container_name"), states)

@@ -20,8 +20,8 @@ import socket
 import time
 
 from awscli_cwlogs.names import check_name, expand, origin_placeholders
-from awscli_cwlogs.sources.files import RESCAN_S, FileTailer
-from awscli_cwlogs.sources.matching import TailerGroup, poll_each
+from awscli_cwlogs.sources.files import FileTailer
+from awscli_cwlogs.sources.matching import TailerGroup
 from awscli_cwlogs.sources.records import RecordReader
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -146,16 +146,10 @@ class ContainerSource(TailerGroup):
                                      known)
         return [container for container in cri_containers(self.stream.file) if container.key not in known]
 
-    def poll(self, budget):
-        now = self._clock()
-        if now >= self._next_scan:
-            self._next_scan = now + RESCAN_S
-            self._scan()
-        found, self.busy, dropped = poll_each(self._tailers, budget)
-        for key in dropped:
+    def _dropped(self, keys):
+        for key in keys:
             LOG.info("[%s] container %s is gone and read to its end", self.stream.section, key)
             self._gone.append(self._folders.pop(key))
-        return found
 
     def _scan(self):
         problem = missing_root(self.stream)

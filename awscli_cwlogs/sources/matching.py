@@ -12,24 +12,33 @@ from awscli_cwlogs.sources.files import RESCAN_S, FileTailer, file_info
 LOG = logging.getLogger("awscli_cwlogs")
 
 
-def poll_each(tailers, budget):
-    """Polls each of ``tailers`` (path -> FileTailer): (events found, whether one is busy, the
-    paths dropped because their file was removed and its last copy drained)."""
-    found, busy, dropped = [], False, []
-    for path, tailer in list(tailers.items()):
-        found += tailer.poll(budget)
-        busy = busy or tailer.busy
-        if not tailer.keys() and not os.path.exists(path):
-            tailer.close()
-            del tailers[path]
-            dropped.append(path)
-    return found, busy, dropped
-
-
 class TailerGroup:
-    """A source made of FileTailers, one per file (or container) in ``_tailers``."""
+    """A source made of FileTailers, one per file (or container) in ``_tailers`` (path ->
+    FileTailer), listed again by ``_scan()`` every RESCAN_S; ``_dropped(paths)`` hears of those
+    whose file was removed and its last copy drained."""
 
     _tailers = None
+
+    def poll(self, budget):
+        now = self._clock()
+        if now >= self._next_scan:
+            self._next_scan = now + RESCAN_S
+            self._scan()
+        found, busy, dropped = [], False, []
+        for path, tailer in list(self._tailers.items()):
+            found += tailer.poll(budget)
+            busy = busy or tailer.busy
+            if not tailer.keys() and not os.path.exists(path):
+                tailer.close()
+                del self._tailers[path]
+                dropped.append(path)
+        self.busy = busy
+        if dropped:
+            self._dropped(dropped)
+        return found
+
+    def _dropped(self, paths):
+        pass
 
     def keys(self):
         return set().union(*(tailer.keys() for tailer in self._tailers.values()))
@@ -55,14 +64,6 @@ class EveryMatchTailer(TailerGroup):
         self._warned_no_match = False
         self._started = False
         self.busy = False
-
-    def poll(self, budget):
-        now = self._clock()
-        if now >= self._next_scan:
-            self._next_scan = now + RESCAN_S
-            self._scan()
-        found, self.busy, _ = poll_each(self._tailers, budget)
-        return found
 
     def _scan(self):
         paths = [path for path in glob.glob(self.stream.file) if file_info(path) is not None]
