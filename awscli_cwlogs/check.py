@@ -7,6 +7,7 @@ that matches no line, timestamps the service would reject) are listed one per li
 import os
 import time
 
+from awscli_cwlogs.accounts import Identity
 from awscli_cwlogs.config import DEFAULT_MULTI_LINE_START
 from awscli_cwlogs.events import EventReader, event_spec
 from awscli_cwlogs.output import iso_millis
@@ -25,15 +26,17 @@ def check_report(agent_config, store, now=time.time):
     """(report text, [problem lines]) for every stream section."""
     lines, problems = [], []
     for stream in agent_config.streams:
+        signs = f"  signs with: {Identity.of(stream).describe()}"
         if stream.source in ("journald", "docker", "cri"):
             report = _journald_report if stream.source == "journald" else _container_report
             section_lines, section_problems = report(stream, store)
-            lines += section_lines
+            lines += section_lines[:1] + [signs] + section_lines[1:]
             problems += section_problems
             continue
         section_problems = []
         lines.append(f"[{stream.section}] {stream.file} -> log group {stream.log_group_name}, "
                      f"log stream {stream.log_stream_name}  ({stream.defined_in})")
+        lines.append(signs)
         positions = store.positions(stream.log_group_name, stream.log_stream_name) if store else {}
         files = survey(stream, positions, bool(positions))
         for f in files:

@@ -75,13 +75,14 @@ def error_code(error):
     return error.response.get("Error", {}).get("Code")
 
 
-def create_logs_client(session, parsed_globals, retries=None, **config):
-    """A Logs client that honours --region/--endpoint-url/--no-verify-ssl and retries
-    throttling, 5xx and connection errors with botocore's backoff."""
+def create_logs_client(session, parsed_globals, retries=None, where=None, **config):
+    """A Logs client that honours --region/--endpoint-url/--no-verify-ssl (``where`` overrides
+    region_name or endpoint_url) and retries throttling, 5xx and connection errors with botocore's
+    backoff."""
     retries = retries or retry_settings(session)
     if retries:
         config["retries"] = retries
-    overrides = {"config": Config(**config)} if config else None
+    overrides = {**({"config": Config(**config)} if config else {}), **(where or {})}
     client = create_client_from_parsed_globals(session, "logs", parsed_globals, overrides)
     service = client.meta.service_model.service_id.hyphenize()
     client.meta.events.register_first(f"needs-retry.{service}", _fail_fast_on_certificate_errors)

@@ -15,6 +15,7 @@ MAX_BATCH_COUNT = 10_000
 MAX_BATCH_SIZE = 1_048_576
 DEFAULT_MULTI_LINE_START = r"^[^\s]"
 _SKIPPED_SUFFIXES = ("~", ".swp", ".bak")
+PRICE_PER_GB = (("infrequent_access", 0.25), ("standard", 0.50))  # us-east-1 list prices, 2026
 
 
 class ConfigError(Exception):
@@ -33,6 +34,7 @@ class GeneralConfig:
     metrics_textfile: str = None  # the same figures for node_exporter's textfile collector
     host_metrics: tuple = ()  # cpu, memory, disk, swap, load: the host's, as records to metrics_log_group
     disk_paths: tuple = ("/",)  # the mount points the disk metrics are for
+    price_per_gb: tuple = PRICE_PER_GB  # (class, US dollars per GB ingested), for the cost --status shows
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class StreamConfig:
     log_group_class: str = "standard"  # when the agent creates the group: standard or infrequent_access
     kms_key_id: str = None  # when the agent creates the group: the KMS key ARN it is encrypted with
     log_group_tags: tuple = ()  # when the agent creates the group: (key, value) pairs
+    profile: str = None  # sign as this profile of the AWS config file instead of the agent's own credentials
+    role_arn: str = None  # sign with this role, assumed with the agent's (or the profile's) credentials
+    external_id: str = None  # with role_arn: the external id the role's trust policy asks for
+    role_session_name: str = None  # with role_arn: the name in CloudTrail (default aws-logs-push-HOST)
     defined_in: str = ""
 
 
@@ -85,6 +91,7 @@ GENERAL_KEYS = {
     "metrics_textfile": parse.text,
     "host_metrics": parse.host_metrics,
     "disk_paths": parse.words,
+    "price_per_gb": parse.prices,
 }
 STREAM_KEYS = {
     "file": parse.text,
@@ -108,6 +115,10 @@ STREAM_KEYS = {
     "log_group_class": parse.choice("standard", "infrequent_access"),
     "kms_key_id": parse.kms_key,
     "log_group_tags": parse.tags,
+    "profile": parse.text,
+    "role_arn": parse.role_arn,
+    "external_id": parse.external_id,
+    "role_session_name": parse.role_session_name,
     "container_streams": parse.container_streams,
     "units": parse.words,
     "priority": parse.priority,
@@ -215,6 +226,8 @@ def _general(source, values):
         if key in parsed:
             parsed[key] = str(base / parsed[key])  # relative paths: next to the config file
     parsed.setdefault("state_file", str(base / "watchstate"))
+    if "price_per_gb" in parsed:
+        parsed["price_per_gb"] = tuple(sorted({**dict(PRICE_PER_GB), **dict(parsed["price_per_gb"])}.items()))
     if parsed.get("host_metrics") and not parsed.get("metrics_log_group"):
         raise ConfigError(f"{source}: [general] host_metrics: needs metrics_log_group (the records go there)")
     return GeneralConfig(**parsed)
@@ -227,6 +240,9 @@ def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STRE
         if key in parsed and kind not in kinds:
             owners = " or ".join("files" if owner == "file" else f"source = {owner}" for owner in kinds)
             raise ConfigError(f"{source}: [{section}] {key}: only for {owners}; this section has source = {kind}")
+    for key in ("external_id", "role_session_name"):
+        if key in parsed and "role_arn" not in parsed:
+            raise ConfigError(f"{source}: [{section}] {key}: goes with role_arn, which this section does not set")
     if kind != "file":
         required = tuple(key for key in required if key != "file")
     for key, value in CONTAINER_DEFAULTS.get(kind, {}).items():

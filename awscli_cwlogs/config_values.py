@@ -181,3 +181,39 @@ def container_streams(value):
     if not streams or any(stream not in ("stdout", "stderr") for stream in streams):
         raise ValueError(f"'{value}' is not stdout, stderr or both")
     return streams
+
+
+def role_arn(value):
+    if not re.fullmatch(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", value):
+        raise ValueError(f"'{value}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    return value
+
+
+def external_id(value):
+    if not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", value):
+        raise ValueError("is not 2-1224 of letters, digits and _ + = , . @ : / -")
+    return value
+
+
+def role_session_name(value):
+    if not re.fullmatch(r"[\w+=,.@-]{2,64}", value):
+        raise ValueError(f"'{value}' is not 2-64 of letters, digits and _ + = , . @ -")
+    return value
+
+
+def prices(value):
+    """standard=0.50, infrequent_access=0.25: US dollars per GB ingested, per log group class."""
+    found = {}
+    for item in filter(None, (item.strip() for item in value.split(","))):
+        name, equals, price = (part.strip() for part in item.partition("="))
+        if name not in ("standard", "infrequent_access") or not equals:
+            raise ValueError(f"'{item}' is not standard=PRICE or infrequent_access=PRICE")
+        try:
+            found[name] = float(price)
+        except ValueError:
+            raise ValueError(f"'{price}' is not a price (dollars per GB, such as 0.50)") from None
+        if not 0 <= found[name] < 1000:
+            raise ValueError(f"'{price}' is not a price (dollars per GB, such as 0.50)")
+    if not found:
+        raise ValueError("is empty")
+    return tuple(sorted(found.items()))

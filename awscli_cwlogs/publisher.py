@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
+from awscli_cwlogs.accounts import CredentialsUnavailable
 from awscli_cwlogs.batch import Batch, BodyFormat
 from awscli_cwlogs.events import EVENT_OVERHEAD
 from awscli_cwlogs.output import iso_millis
@@ -76,6 +77,7 @@ class Publisher:
         self.body_format = BodyFormat(self._group, self._stream, use_gzip)
         self.stats = StreamStats()
         self._rejected = {}  # too_old/too_new/expired/refused since the last checkpoint
+        self._credentials_failing = False
 
     def run(self, batches):
         """Thread body: publishes batches from the queue until it gets None."""
@@ -153,6 +155,9 @@ class Publisher:
             try:
                 response = self._put(batch.body, batch.compressed, batch.destination)
                 self._count_rejected(response, batch.count)
+                if self._credentials_failing:
+                    self._credentials_failing = False
+                    LOG.info("[%s] credentials work again; sending", self._section)
                 return
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
@@ -169,6 +174,11 @@ class Publisher:
                     raise Undeliverable(describe(error)) from None
                 else:
                     self._backoff(attempt, describe(error))
+            except CredentialsUnavailable as error:
+                if not self._credentials_failing:  # one line per outage; the retries are quiet
+                    self._credentials_failing = True
+                    LOG.error("[%s] %s; this section retries with backoff, the others go on", self._section, error)
+                self._backoff(attempt, str(error), quiet=True)
             except BotoCoreError as error:
                 if self._give_up_on_permanent and isinstance(error, SSLError):
                     raise Undeliverable(str(error)) from None
@@ -183,7 +193,7 @@ class Publisher:
         finally:
             _body.value = None
 
-    def _backoff(self, attempt, reason):
+    def _backoff(self, attempt, reason, quiet=False):
         self.stats.last_error = reason
         self.stats.failed_requests += 1
         if self._store is not None:
@@ -195,7 +205,7 @@ class Publisher:
             raise Undeliverable(f"shutdown deadline passed while retrying ({reason})")
         self.stats.retries += 1
         delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
-        log = LOG.warning if attempt < 3 or attempt % 10 == 0 else LOG.debug
+        log = LOG.warning if not quiet and (attempt < 3 or attempt % 10 == 0) else LOG.debug
         log("[%s] PutLogEvents failed (%s); retry %d in %.1f s", self._section, reason, attempt + 1, delay)
         self._sleep(delay)
 

@@ -8,6 +8,7 @@ import sqlite3
 import sys
 
 from awscli_cwlogs import config as settings
+from awscli_cwlogs.accounts import Clients, unknown_profiles
 from awscli_cwlogs.agent import Lifecycle, Pipeline, run_agent
 from awscli_cwlogs.check import check_report
 from awscli_cwlogs.cli import CommandError, LogsCommand, UsageError, create_logs_client
@@ -106,22 +107,22 @@ class PushCommand(LogsCommand):
         if given:
             raise UsageError(f"{given[0]} is for stdin mode; with --config-file set it in the config file")
         try:
-            agent_config = load_config(args.config_file, args.additional_configs_dir, HostInfo(self._session))
+            agent_config = self._load(args)
         except ConfigError as error:
             raise CommandError(str(error)) from None
         if args.check or args.status:
             return self._report(agent_config, args)
         setup_logging(agent_config.general.logging_config_file, parsed_globals, self.redactor)
         store = None if args.dry_run else self._open_store(agent_config.general.state_file)
-        client = None if args.dry_run else self._client(parsed_globals, len(agent_config.streams))
-        build = lambda stream: self._file_pipeline(stream, agent_config.general, client, store, lifecycle,  # noqa: E731
-                                                   args.dry_run)
+        clients = None if args.dry_run else self._clients(parsed_globals, len(agent_config.streams))
+        build = lambda stream: self._file_pipeline(  # noqa: E731
+            stream, agent_config.general, clients.for_stream(stream) if clients else None, store, lifecycle, args.dry_run)
         running = [build(stream) for stream in agent_config.streams]
         LOG.info("shipping %d stream section(s); state file %s", len(running),
                  agent_config.general.state_file if store else "(none: dry run)")
         figures = Figures()
-        extras = [] if args.dry_run else self._metrics_pipelines(agent_config.general, figures, running, client,
-                                                                store, lifecycle)
+        extras = [] if args.dry_run else self._metrics_pipelines(agent_config.general, figures, running,
+                                                                clients.default, store, lifecycle)
 
         def reload(pipelines):
             running[:] = self._reload(running, args, agent_config.general, build, figures.retire)
@@ -168,7 +169,7 @@ class PushCommand(LogsCommand):
         """SIGHUP: the config is read again; added sections start, removed ones stop after sending
         what their files hold, changed ones do both. A config with a problem changes nothing."""
         try:
-            fresh = load_config(args.config_file, args.additional_configs_dir, HostInfo(self._session))
+            fresh = self._load(args)
         except ConfigError as error:
             LOG.error("reload refused, the running configuration stays: %s", error)
             return pipelines
@@ -187,6 +188,13 @@ class PushCommand(LogsCommand):
         LOG.info("reloaded %s: %d section(s) kept, %d stopped, %d started", args.config_file, len(kept),
                  len(pipelines) - len(kept), len(started))
         return kept + started
+
+    def _load(self, args):
+        agent_config = load_config(args.config_file, args.additional_configs_dir, HostInfo(self._session))
+        unknown = unknown_profiles(agent_config.streams, self._session.available_profiles)
+        if unknown:
+            raise ConfigError(unknown[0])
+        return agent_config
 
     def _report(self, agent_config, args):
         """--check or --status: reads the state file if there is one, never writes it."""
@@ -230,15 +238,20 @@ class PushCommand(LogsCommand):
                                   use_gzip=use_gzip)
         return Pipeline(stream, source, publisher, queue_size, keep=event_filter(stream), lifecycle=lifecycle)
 
-    def _client(self, parsed_globals, streams):
+    def _client(self, parsed_globals, streams, session=None, **where):
         client = create_logs_client(
-            self._session, parsed_globals,
+            session or self._session, parsed_globals, where=where,
             retries={"mode": "standard", "max_attempts": 3},  # quick retries; the publisher retries on forever
             parameter_validation=False,  # batches are built to the service's rules
             max_pool_connections=max(10, streams),
         )
         install_body_hook(client)
         return client
+
+    def _clients(self, parsed_globals, streams):
+        """The Logs client of each section's credentials (accounts.py)."""
+        return Clients(self._session, self._client(parsed_globals, streams),
+                       lambda session, **where: self._client(parsed_globals, streams, session, **where))
 
     def _open_store(self, path):
         try:

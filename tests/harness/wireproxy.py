@@ -9,10 +9,12 @@ import gzip
 import http.client
 import json
 import random
+import re
 import socket
 import struct
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -32,6 +34,7 @@ class Call:
     fault: str = ""
     status: int = None  # what the client was answered; 0 when the connection was reset
     access_key: str = ""  # the access key ID the request was signed with
+    issued_key: str = ""  # AssumeRole: the access key ID of the temporary credentials it answered
 
     @property
     def target(self):
@@ -51,6 +54,28 @@ def error_status(status, error_type, message="injected by the test proxy"):
 THROTTLE = error_status(400, "ThrottlingException", "Rate exceeded")
 SERVER_ERROR = error_status(500, "ServiceUnavailableException")
 UNAVAILABLE = error_status(503, "ServiceUnavailableException")
+
+
+def sts_error(code, message):
+    """An STS (query protocol, XML) error answer, such as AccessDenied for AssumeRole."""
+    def fault(handler, forward):
+        handler.reply(403, (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+                            f"<Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+                            "<RequestId>c0ffee</RequestId></ErrorResponse>").encode(),
+                      [("Content-Type", "text/xml")])
+    fault.__name__ = f"403 {code}"
+    return fault
+
+
+def expiring_in(seconds):
+    """AssumeRole answered with credentials that expire ``seconds`` from now."""
+    def fault(handler, forward):
+        status, payload, headers = handler.fetch_upstream()
+        expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds)).encode()
+        handler.reply(status, re.sub(rb"<Expiration>[^<]*</Expiration>", b"<Expiration>" + expiry + b"</Expiration>",
+                                     payload), headers)
+    fault.__name__ = f"expiring in {seconds} s"
+    return fault
 
 
 def reset(handler, forward):
@@ -179,7 +204,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _proxy(self, raw):
         action = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
         encoding = self.headers.get("Content-Encoding", "")
-        body = _decode(raw, encoding)
+        if "x-www-form-urlencoded" in self.headers.get("Content-Type", ""):  # STS: the query protocol
+            body = dict(urllib.parse.parse_qsl(raw.decode()))
+            action = body.get("Action", "")
+        else:
+            body = _decode(raw, encoding)
         violations = []
         if action == "PutLogEvents":
             where = f"{body.get('logGroupName')}/{body.get('logStreamName')}"
@@ -222,6 +251,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def reply(self, status, payload, headers=()):
         self.call.status = status
+        if self.call.action == "AssumeRole":
+            issued = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", payload)
+            self.call.issued_key = issued.group(1).decode() if issued else ""
         self.send_response(status)
         sent = {name.lower() for name, _ in headers}
         for name, value in headers:

@@ -168,3 +168,29 @@ def test_group_class_key_and_tags_follow_aws_rules(tmp_path):
             assert message in str(error) and str(tmp_path) in str(error), str(error)
         else:
             raise AssertionError(f"{extra} was accepted")
+
+
+def test_credential_keys_and_prices_follow_aws_rules(tmp_path):
+    def load(extra, general=""):
+        path = tmp_path / "awslogs.conf"
+        path.write_text(f"[general]\nstate_file = s\n{general}\n[app]\nfile = /x\nlog_group_name = g\n"
+                        f"log_stream_name = s\n{extra}\n")
+        return load_config(path)
+
+    role = "arn:aws:iam::123456789012:role/path/central-logs"
+    good = load(f"profile = security\nrole_arn = {role}\nexternal_id = ops:4242\nrole_session_name = web-1",
+                "price_per_gb = infrequent_access=0.3")
+    assert (good.streams[0].profile, good.streams[0].role_arn, good.streams[0].external_id) == \
+        ("security", role, "ops:4242")
+    assert good.general.price_per_gb == (("infrequent_access", 0.3), ("standard", 0.5))  # the other keeps its default
+    assert load("").general.price_per_gb == (("infrequent_access", 0.25), ("standard", 0.5))
+    for extra, general, message in (
+            ("role_arn = arn:aws:iam::123:role/x", "", "[app] role_arn: 'arn:aws:iam::123:role/x' is not an IAM role ARN"),
+            ("external_id = abc", "", "[app] external_id: goes with role_arn, which this section does not set"),
+            (f"role_arn = {role}\nexternal_id = a b", "", "[app] external_id: is not 2-1224 of letters"),
+            (f"role_arn = {role}\nrole_session_name = {'x' * 65}", "", "[app] role_session_name: 'xxx"),
+            ("", "price_per_gb = gold=1", "[general] price_per_gb: 'gold=1' is not standard=PRICE"),
+            ("", "price_per_gb = standard=nan", "[general] price_per_gb: 'nan' is not a price")):
+        with pytest.raises(ConfigError) as raised:
+            load(extra, general)
+        assert message in str(raised.value) and str(tmp_path) in str(raised.value), str(raised.value)
