@@ -56,19 +56,25 @@ def test_a_role_is_assumed_with_its_external_id_and_again_before_it_expires(aws,
     wire.faults.at_random(1.0, [expiring_in(15 * 60 + 2)], actions=("AssumeRole",))
     log = tmp_path / "app.log"
     write_lines(log, 0, 20)
+    add_profiles(aws, app="AKIAAPPAPPAPPAPPAPP1")  # a profile has no endpoint_url: STS's comes from the variable
     sections = {"central": section(log, "central", "s", role_arn=ROLE, external_id="ops-4242",
-                                   role_session_name="web-1")}
+                                   role_session_name="web-1"),
+                "by-profile": section(log, "central", "by-profile", role_arn=ROLE, profile="app")}
     with PushAgent(aws, tmp_path / "agent", sections) as agent:
         check = aws.run("logs", "push", "--config-file", agent.config, "--check")
-        agent.start()
+        agent.start(env={"AWS_ENDPOINT_URL_STS": wire.url})
         settle(wire, "central", "s", 20)  # settled: nothing sent for 2 s, the credentials are in the window
         write_lines(log, 20, 20)
         settle(wire, "central", "s", 40)
+        settle(wire, "central", "by-profile", 40)
         assert agent.stop() == 0
-    assumed = wire.calls_of("AssumeRole")
+    assumed = [c for c in wire.calls_of("AssumeRole") if c.access_key == "AKIDTESTTESTTESTTEST"]  # the agent's own
     assert {(c.body["RoleArn"], c.body["ExternalId"], c.body["RoleSessionName"]) for c in assumed} == \
         {(ROLE, "ops-4242", "web-1")}
-    assert {c.access_key for c in assumed} == {"AKIDTESTTESTTESTTEST"}  # assumed with the agent's own
+    by_profile = [c for c in wire.calls_of("AssumeRole") if c.access_key == "AKIAAPPAPPAPPAPPAPP1"]
+    assert by_profile and by_profile[0].body["RoleSessionName"].startswith("aws-logs-push-")
+    assert "ExternalId" not in by_profile[0].body
+    assert keys_of(wire, "central", "by-profile") <= {c.issued_key for c in by_profile}
     issued = [c.issued_key for c in assumed]
     assert len(set(issued)) == len(issued) >= 2 and all(key.startswith("ASIA") for key in issued)
     used = keys_of(wire, "central", "s")
