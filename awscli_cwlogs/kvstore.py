@@ -8,8 +8,12 @@ import threading
 import time
 from dataclasses import dataclass
 
+from awscli_cwlogs.events import EVENT_OVERHEAD
+
 LOG = logging.getLogger("awscli_cwlogs")
 PRUNE_AFTER_S = 7 * 86_400
+KEEP_HOURS = 48  # billable bytes per hour, for --status's last 24 hours
+REJECTED = ("too_old", "too_new", "expired", "refused")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS positions (
@@ -38,6 +42,13 @@ CREATE TABLE IF NOT EXISTS streams (
     last_error_at REAL,
     PRIMARY KEY (log_group, log_stream)
 );
+CREATE TABLE IF NOT EXISTS billable_hours (
+    log_group TEXT NOT NULL,
+    log_stream TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    billable_bytes INTEGER NOT NULL,
+    PRIMARY KEY (log_group, log_stream, hour)
+);
 """
 COUNTERS = ("events_sent", "message_bytes", "batches_sent", "too_old", "too_new", "expired", "refused", "filtered")
 
@@ -57,6 +68,7 @@ class StateStore:
         self.path = str(path)
         self._clock = clock
         self._lock = threading.Lock()
+        self._pruned_hour = None
         self._db = self._open_read_only() if read_only else self._open()
 
     def _open_read_only(self):
@@ -140,6 +152,27 @@ class StateStore:
             f"UPDATE streams SET last_accepted = CASE WHEN ? THEN ? ELSE last_accepted END{assignments}"
             " WHERE log_group = ? AND log_stream = ?",
             (accepted, now, *(counts[name] for name in names), group, stream))
+        billable = billable_bytes(counts)
+        if billable > 0:  # (rejections carried over from a save that failed can make it negative)
+            hour = int(now // 3600)
+            self._db.execute("INSERT INTO billable_hours VALUES (?, ?, ?, ?) ON CONFLICT (log_group, log_stream, hour)"
+                             " DO UPDATE SET billable_bytes = billable_bytes + excluded.billable_bytes",
+                             (group, stream, hour, billable))
+            if hour != self._pruned_hour:
+                self._db.execute("DELETE FROM billable_hours WHERE hour < ?", (hour - KEEP_HOURS,))
+                self._pruned_hour = hour
+
+    def billable_since(self, group, stream, seconds):
+        """Billable bytes accepted in whole clock hours: this one and those that began less than
+        ``seconds`` ago (for a day: this hour and the 23 before it)."""
+        since = int((self._clock() - seconds) // 3600) + 1
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT sum(billable_bytes) FROM billable_hours WHERE log_group = ? AND"
+                                       " log_stream = ? AND hour >= ?", (group, stream, since)).fetchone()
+            except sqlite3.OperationalError:  # a state file of an older version, opened read-only
+                return 0
+        return row[0] or 0
 
     def record_error(self, group, stream, message):
         with self._lock:
@@ -183,3 +216,9 @@ class StateStore:
     def close(self):
         with self._lock:
             self._db.close()
+
+
+def billable_bytes(counters):
+    """What CloudWatch meters for accepted events: their message bytes + 26 each."""
+    accepted = counters.get("events_sent", 0) - sum(counters.get(name, 0) for name in REJECTED)
+    return counters.get("message_bytes", 0) + EVENT_OVERHEAD * accepted

@@ -14,11 +14,13 @@ import os
 import tempfile
 import time
 
+from awscli_cwlogs.events import EVENT_OVERHEAD
 from awscli_cwlogs.status import section_files
 
 LOG = logging.getLogger("awscli_cwlogs")
-COUNTERS = (  # figure -> (metric name, unit); bytes: of the requests accepted, rejected events included
+COUNTERS = (  # figure -> (metric name, unit); bytes: the accepted events' message bytes
     ("events_accepted", "EventsAccepted", "Count"), ("bytes_sent", "BytesAccepted", "Bytes"),
+    ("billable_bytes", "BillableBytes", "Bytes"),  # what CloudWatch meters: message bytes + 26 per event
     ("too_old", "EventsTooOld", "Count"), ("too_new", "EventsTooNew", "Count"),
     ("expired", "EventsExpired", "Count"), ("filtered", "EventsFiltered", "Count"),
     ("retries", "Retries", "Count"), ("failed_requests", "FailedRequests", "Count"),
@@ -60,8 +62,10 @@ class Figures:
 
 def _counts(pipeline):
     stats = pipeline.publisher.stats
-    counts = {field: getattr(stats, field) for field, _, _ in COUNTERS if field not in ("events_accepted", "split")}
-    counts["events_accepted"] = stats.events_sent - stats.too_old - stats.too_new - stats.expired
+    derived = ("events_accepted", "billable_bytes", "split")
+    counts = {field: getattr(stats, field) for field, _, _ in COUNTERS if field not in derived}
+    counts["events_accepted"] = stats.events_sent - stats.too_old - stats.too_new - stats.expired - stats.refused
+    counts["billable_bytes"] = stats.bytes_sent + EVENT_OVERHEAD * counts["events_accepted"]
     spec = getattr(pipeline.source, "spec", None)
     counts["split"] = spec.counts.get("split", 0) if spec is not None else 0
     return counts

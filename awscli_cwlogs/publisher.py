@@ -47,7 +47,7 @@ class StreamStats:
     refused: int = 0  # single events the service called invalid
     filtered: int = 0  # left out by include/exclude patterns
     undelivered: int = 0  # given up (only at shutdown or on a permanent error in stdin mode)
-    bytes_sent: int = 0  # message bytes accepted
+    bytes_sent: int = 0  # message bytes of the events accepted (not those rejected or refused)
     retries: int = 0  # waits before trying a request again
     failed_requests: int = 0  # requests that failed (and were retried)
     in_flight: bool = False  # a batch is being sent
@@ -78,6 +78,7 @@ class Publisher:
         self.stats = StreamStats()
         self._rejected = {}  # too_old/too_new/expired/refused since the last checkpoint
         self._credentials_failing = False
+        self._unbilled_bytes = 0  # message bytes of the current batch's rejected and refused events
 
     def run(self, batches):
         """Thread body: publishes batches from the queue until it gets None."""
@@ -120,13 +121,15 @@ class Publisher:
                 LOG.exception("[%s] unexpected error while sending a batch; will retry", self._section)
                 self._backoff(attempt, f"{type(error).__name__}: {error}")
                 attempt += 1
+        accepted_bytes = batch.size - EVENT_OVERHEAD * batch.count - self._unbilled_bytes
+        self._unbilled_bytes = 0
         self.stats.events_sent += batch.count
-        self.stats.bytes_sent += batch.size - EVENT_OVERHEAD * batch.count
+        self.stats.bytes_sent += accepted_bytes
         self.stats.batches_sent += 1 if batch.count else 0
         self.stats.filtered += batch.filtered
-        self._checkpoint(batch)
+        self._checkpoint(batch, accepted_bytes)
 
-    def _checkpoint(self, batch):
+    def _checkpoint(self, batch, accepted_bytes):
         if self._store is None:
             return
         positions = {key: origin.state_row(position) for key, (origin, position) in batch.checkpoints.items()
@@ -135,7 +138,7 @@ class Publisher:
             if position is not None and hasattr(origin, "accepted"):  # e.g. the journal's Watermark
                 positions.update(origin.accepted(position))
         counts = {"events_sent": batch.count, "batches_sent": 1 if batch.count else 0, "filtered": batch.filtered,
-                  "message_bytes": batch.size - EVENT_OVERHEAD * batch.count, **self._rejected}
+                  "message_bytes": accepted_bytes, **self._rejected}
         try:
             self._store.save(self._group, self._stream, positions, counts)
             self._rejected = {}
@@ -154,7 +157,7 @@ class Publisher:
         while True:
             try:
                 response = self._put(batch.body, batch.compressed, batch.destination)
-                self._count_rejected(response, batch.count)
+                self._count_rejected(response, batch)
                 if self._credentials_failing:
                     self._credentials_failing = False
                     LOG.info("[%s] credentials work again; sending", self._section)
@@ -256,6 +259,7 @@ class Publisher:
         if len(events) == 1:
             timestamp, message = events[0]
             self._count("refused", 1)
+            self._unbilled_bytes += len(message.encode())
             LOG.error("[%s] the service refused the event at %s (%d bytes): %s",
                       self._section, iso_millis(timestamp), len(message.encode()), reason)
             return
@@ -266,16 +270,20 @@ class Publisher:
         for half in (events[:middle], events[middle:]):
             self._send(Batch(fmt.encode(half), fmt.compressed, len(half), 0, destination=fmt.destination))
 
-    def _count_rejected(self, response, count):
+    def _count_rejected(self, response, batch):
         info = response.get("rejectedLogEventsInfo")
         if not info:
             return
+        count = batch.count
         too_new = count - info["tooNewLogEventStartIndex"] if "tooNewLogEventStartIndex" in info else 0
         too_old = info.get("tooOldLogEventEndIndex", 0)
         expired = info.get("expiredLogEventEndIndex", 0)
         self._count("too_new", too_new)
         self._count("too_old", too_old)
         self._count("expired", expired)
+        events = batch.events()  # the rare path: decoded again to know the rejected events' bytes
+        rejected = events[:max(too_old, expired)] + events[count - too_new:count if too_new else 0]
+        self._unbilled_bytes += sum(len(message.encode()) for _, message in rejected)
         LOG.warning("[%s] the service rejected %d too old, %d too new and %d expired events of a batch of %d "
                     "(older than 14 days or the retention, or over 2 hours ahead: check datetime_format and "
                     "time_zone)", self._section, too_old, too_new, expired, count)

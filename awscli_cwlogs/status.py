@@ -4,10 +4,14 @@ import calendar
 import json
 import time
 
+from awscli_cwlogs.kvstore import billable_bytes
 from awscli_cwlogs.output import iso_millis
 from awscli_cwlogs.sources import journalctl, journald
 from awscli_cwlogs.sources.containers import container_files
 from awscli_cwlogs.sources.survey import survey
+
+DAY_S = 86_400
+GB = 1 << 30
 
 
 def status_report(agent_config, store):
@@ -33,6 +37,7 @@ def status_report(agent_config, store):
             "events_sent": sent, "batches_sent": counters.get("batches_sent", 0),
             "rejected": {key: counters.get(key, 0) for key in ("too_old", "too_new", "expired", "refused")},
             "filtered": counters.get("filtered", 0),
+            **_billable(stream, store, counters, dict(agent_config.general.price_per_gb)),
             "last_accepted": _iso(counters.get("last_accepted")),
             "last_error": counters.get("last_error"), "last_error_at": _iso(counters.get("last_error_at")),
         })
@@ -44,6 +49,16 @@ def status_report(agent_config, store):
                 "gap": journalctl.journal_gap(stream, start),
             } if start else None
     return report
+
+
+def _billable(stream, store, counters, prices):
+    """Billable bytes (accepted events' message bytes + 26 each) since the first run and in the
+    last 24 hours, and what they cost at the section's class (GB = 2^30 bytes)."""
+    total = billable_bytes(counters)
+    day = store.billable_since(stream.log_group_name, stream.log_stream_name, DAY_S) if store else 0
+    price = prices[stream.log_group_class]
+    return {"billable_bytes": total, "billable_bytes_24h": day, "log_group_class": stream.log_group_class,
+            "price_per_gb": price, "cost": total / GB * price, "cost_24h": day / GB * price}
 
 
 def section_files(stream, positions):
@@ -87,10 +102,17 @@ def render_text(report, now=time.time):
         lines.append(f"  rejected by the service: too old {rejected['too_old']:,}, too new {rejected['too_new']:,},"
                      f" expired {rejected['expired']:,}, invalid {rejected['refused']:,};"
                      f" filtered out: {stream['filtered']:,}")
+        lines.append(f"  billable: {stream['billable_bytes']:,} bytes since the first run"
+                     f" ({_dollars(stream['cost'])} at ${stream['price_per_gb']:.2f} per GB, {stream['log_group_class']}"
+                     f" class), {stream['billable_bytes_24h']:,} in the last 24 hours ({_dollars(stream['cost_24h'])})")
         error = stream["last_error"]
         lines.append(f"  last error: {error} at {stream['last_error_at']}{_ago(stream['last_error_at'], now)}"
                      if error else "  last error: none")
     return "\n".join(lines) + "\n"
+
+
+def _dollars(amount):
+    return f"~${amount:,.2f}" if amount >= 0.01 or not amount else "under $0.01"
 
 
 def _iso(seconds):

@@ -1,6 +1,9 @@
 """The log group the agent creates: its class, KMS key and tags as configured (on the wire:
 the local endpoint does not keep the class), and the one warning for a group of another class."""
 import json
+import time
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.harness.pushagent import PushAgent, section, settle, write_lines
 
@@ -41,3 +44,39 @@ def test_a_group_of_another_class_is_one_warning_and_shipping_goes_on(aws, wire,
     warning = ("log group old exists in the STANDARD class, not INFREQUENT_ACCESS as log_group_class asks: "
                "a class cannot change after creation; shipping to it as it is")
     assert text.count(warning) == 2, text  # once per section, not once per stream or batch
+
+
+def test_status_prints_the_billable_bytes_of_the_shipped_lines_across_restarts(aws, wire, logs, tmp_path):
+    lines = [f"{i} {'é' * (i % 7)} 日本 line {'x' * (i * 13 % 300)}" for i in range(600)]
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(lines[:500]) + "\n")
+    textfile = tmp_path / "metrics.prom"
+    sections = {"app": section(log, "g", "app"), "cold": section(log, "g", "cold", log_group_class="infrequent_access")}
+    agent = PushAgent(aws, tmp_path / "agent", sections, {"price_per_gb": "standard=0.6", "metrics_interval": 1,
+                                                          "metrics_textfile": str(textfile)})
+    with agent:
+        agent.start()
+        settle(wire, "g", "app", 500)
+        settle(wire, "g", "cold", 500)
+        assert agent.stop() == 0
+        with open(log, "a") as out:  # a second run adds to the counts in the state file
+            out.write("\n".join(lines[500:]) + "\n")
+        agent.start()
+        settle(wire, "g", "app", 600)
+        settle(wire, "g", "cold", 600)
+        time.sleep(1.5)  # the text file's next interval
+        assert agent.stop() == 0
+    assert [e["message"] for e in logs.stored_events("g", "app")] == lines
+    expected = sum(len(line.encode("utf-8")) + 26 for line in lines)
+    in_second_run = sum(len(line.encode("utf-8")) + 26 for line in lines[500:])
+    text = aws.run("logs", "push", "--config-file", agent.config, "--status").stdout
+    assert f"  billable: {expected:,} bytes since the first run (under $0.01 at $0.60 per GB, standard class), " \
+           f"{expected:,} in the last 24 hours (under $0.01)" in text, text
+    assert f"at $0.25 per GB, infrequent_access class), {expected:,} in the last 24 hours" in text, text
+    report = {s["section"]: s for s in json.loads(aws.run("logs", "push", "--config-file", agent.config,
+                                                           "--status", "--json").stdout)["streams"]}
+    assert report["app"]["billable_bytes"] == report["cold"]["billable_bytes"] == expected
+    assert report["app"]["cost"] == expected / 2 ** 30 * 0.6 and report["cold"]["cost"] == expected / 2 ** 30 * 0.25
+    metric = {s.labels["section"]: s.value for f in text_string_to_metric_families(textfile.read_text())
+              for s in f.samples if s.name == "awslogs_push_billable_bytes_total"}
+    assert metric == {"app": in_second_run, "cold": in_second_run}  # the agent's counters start at each run

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from awscli_cwlogs.kvstore import StateStore
+from awscli_cwlogs.kvstore import StateStore, billable_bytes
 
 
 def mode(path):
@@ -74,3 +74,35 @@ def test_read_only_never_creates_a_state_file(tmp_path):
     with pytest.raises(sqlite3.Error):
         StateStore(tmp_path / "missing", read_only=True)
     assert not (tmp_path / "missing").exists()
+
+
+def test_billable_bytes_per_clock_hour_for_the_last_24_hours(tmp_path):
+    now = [1_000 * 3600.0 + 60]  # a minute into an hour
+    store = StateStore(tmp_path / "s", clock=lambda: now[0])
+    store.save("g", "s", {}, {"events_sent": 2, "message_bytes": 100, "batches_sent": 1})  # 152 billable
+    now[0] += 23 * 3600  # 23 hours later: that hour is still in the last 24
+    store.save("g", "s", {}, {"events_sent": 3, "message_bytes": 10, "batches_sent": 1, "too_old": 1})  # 62
+    store.save("g", "other", {}, {"events_sent": 1, "message_bytes": 1, "batches_sent": 1})
+    assert store.billable_since("g", "s", 86_400) == 152 + 62
+    now[0] += 3600  # its hour began more than 24 hours ago now
+    assert store.billable_since("g", "s", 86_400) == 62
+    assert billable_bytes(store.stream_counters("g", "s")) == 152 + 62  # since the first run
+    now[0] += 48 * 3600
+    store.save("g", "s", {}, {"events_sent": 0, "batches_sent": 0, "too_old": 2})  # nothing billable, nothing kept
+    store.save("g", "s", {}, {"events_sent": 1, "message_bytes": 4, "batches_sent": 1})  # a new hour: old rows go
+    rows = store._db.execute("SELECT hour, billable_bytes FROM billable_hours WHERE log_stream = 's'").fetchall()
+    assert rows == [(int(now[0] // 3600), 30)]
+    store.close()
+
+
+def test_a_state_file_of_an_older_version_reads_as_nothing_billable_in_the_last_day(tmp_path):
+    path = tmp_path / "s"
+    StateStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE billable_hours")
+    db.close()
+    reader = StateStore(path, read_only=True)
+    assert reader.billable_since("g", "s", 86_400) == 0
+    reader.close()
+    StateStore(path).close()  # opened for writing, the table is added
+    assert StateStore(path, read_only=True).billable_since("g", "s", 86_400) == 0

@@ -5,7 +5,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from awscli_cwlogs.metrics import emf_records, prometheus_text
 
-FIGURES = {"events_accepted": 10, "bytes_sent": 500, "too_old": 1, "too_new": 0, "expired": 0, "filtered": 2,
+FIGURES = {"events_accepted": 10, "bytes_sent": 500, "billable_bytes": 760, "too_old": 1, "too_new": 0, "expired": 0, "filtered": 2,
            "retries": 3, "failed_requests": 3, "split": 1, "bytes_behind": 42, "lag": 7.5}
 
 
@@ -16,7 +16,7 @@ def test_emf_counts_are_per_interval_and_gauges_as_they_are():
     assert document["_aws"] == {"Timestamp": 1796000000000, "CloudWatchMetrics": [{
         "Namespace": "AwsLogsPush", "Dimensions": [["Host", "Section"]],
         "Metrics": [{"Name": name, "Unit": unit} for name, unit in (
-            ("EventsAccepted", "Count"), ("BytesAccepted", "Bytes"), ("EventsTooOld", "Count"),
+            ("EventsAccepted", "Count"), ("BytesAccepted", "Bytes"), ("BillableBytes", "Bytes"), ("EventsTooOld", "Count"),
             ("EventsTooNew", "Count"), ("EventsExpired", "Count"), ("EventsFiltered", "Count"),
             ("Retries", "Count"), ("FailedRequests", "Count"), ("EventsSplit", "Count"), ("BytesBehind", "Bytes"),
             ("LagSeconds", "Seconds"))]}]}

@@ -91,6 +91,14 @@ def test_rejected_events_are_counted():
     response = {"rejectedLogEventsInfo": {"tooOldLogEventEndIndex": 1, "tooNewLogEventStartIndex": 2}}
     publisher, _ = publish(ScriptedClient(response))
     assert (publisher.stats.too_old, publisher.stats.too_new, publisher.stats.expired) == (1, 1, 0)
+    assert publisher.stats.bytes_sent == 2  # only m1's: rejected events are not billed
+
+
+def test_rejected_and_refused_events_bytes_are_left_out_of_the_accepted_bytes():
+    store = Store()
+    response = {"rejectedLogEventsInfo": {"expiredLogEventEndIndex": 2}}
+    publisher, _ = publish(ScriptedClient(response), store)
+    assert store.counts[-1]["message_bytes"] == 2 and store.counts[-1]["expired"] == 2
 
 
 def test_an_invalid_event_is_isolated_and_the_rest_is_sent():
@@ -110,3 +118,4 @@ def test_an_invalid_event_is_isolated_and_the_rest_is_sent():
     publisher, _ = publish(client, store)
     assert publisher.stats.refused == 1 and sum(client.sent) == 2
     assert store.counts[-1]["refused"] == 1  # stored with the batch's offsets, for --status
+    assert store.counts[-1]["message_bytes"] == 4 == publisher.stats.bytes_sent  # m0 and m2
