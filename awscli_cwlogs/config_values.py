@@ -155,10 +155,16 @@ def tags(value):
     return tuple(tags)
 
 
-def kms_key(value):
-    if not re.fullmatch(r"arn:aws[\w-]*:kms:[\w-]+:\d{12}:key/[\w-]+", value):
-        raise ValueError(f"'{value}' is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)")
-    return value
+def matching(pattern, what, echo=True):
+    """A value the whole of which matches ``pattern``; ``echo=False`` keeps it out of the message."""
+    def parse(value):
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"'{value}' is not {what}" if echo else f"is not {what}")
+        return value
+    return parse
+
+
+kms_key = matching(r"arn:aws[\w-]*:kms:[\w-]+:\d{12}:key/[\w-]+", "a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)")
 
 
 def log_group(value):
@@ -183,22 +189,10 @@ def container_streams(value):
     return streams
 
 
-def role_arn(value):
-    if not re.fullmatch(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", value):
-        raise ValueError(f"'{value}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
-    return value
-
-
-def external_id(value):
-    if not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", value):
-        raise ValueError("is not 2-1224 of letters, digits and _ + = , . @ : / -")
-    return value
-
-
-def role_session_name(value):
-    if not re.fullmatch(r"[\w+=,.@-]{2,64}", value):
-        raise ValueError(f"'{value}' is not 2-64 of letters, digits and _ + = , . @ -")
-    return value
+role_arn = matching(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}",
+                    "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+external_id = matching(r"[\w+=,.@:/-]{2,1224}", "2-1224 of letters, digits and _ + = , . @ : / -", echo=False)
+role_session_name = matching(r"[\w+=,.@-]{2,64}", "2-64 of letters, digits and _ + = , . @ -")
 
 
 def prices(value):
