@@ -103,7 +103,7 @@ def render_text(report, now=time.time):
                      f" expired {rejected['expired']:,}, invalid {rejected['refused']:,};"
                      f" filtered out: {stream['filtered']:,}")
         lines.append(f"  billable: {stream['billable_bytes']:,} bytes since the first run"
-                     f" ({_dollars(stream['cost'])} at ${stream['price_per_gb']:.2f} per GB, {stream['log_group_class']}"
+                     f" ({_dollars(stream['cost'])} at {_price(stream['price_per_gb'])} per GB, {stream['log_group_class']}"
                      f" class), {stream['billable_bytes_24h']:,} in the last 24 hours ({_dollars(stream['cost_24h'])})")
         error = stream["last_error"]
         lines.append(f"  last error: {error} at {stream['last_error_at']}{_ago(stream['last_error_at'], now)}"
@@ -111,8 +111,12 @@ def render_text(report, now=time.time):
     return "\n".join(lines) + "\n"
 
 
+def _price(price):
+    return f"${price:.2f}" if round(price, 2) == price else f"${price}"
+
+
 def _dollars(amount):
-    return f"~${amount:,.2f}" if amount >= 0.01 or not amount else "under $0.01"
+    return "$0.00" if not amount else f"~${amount:,.2f}" if amount >= 0.01 else "under $0.01"
 
 
 def _iso(seconds):
