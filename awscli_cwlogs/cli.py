@@ -1,4 +1,5 @@
 """What the plugin's commands share: one-line errors, exit codes, the Logs client, stdout."""
+import json
 import os
 import sys
 
@@ -86,6 +87,21 @@ def create_logs_client(session, parsed_globals, retries=None, where=None, **conf
     client = create_client_from_parsed_globals(session, "logs", parsed_globals, overrides)
     service = client.meta.service_model.service_id.hyphenize()
     client.meta.events.register_first(f"needs-retry.{service}", _fail_fast_on_certificate_errors)
+    return client
+
+
+def parse_json_quickly(client, *operations):
+    """The answers of ``operations`` taken as the JSON they are (json.loads, in C), instead of
+    botocore walking its shape model over every event: the shapes of these answers hold only
+    strings, numbers, lists and objects, so the result is the same, at a fraction of the CPU.
+    Errors are parsed by botocore as before."""
+    def take_json(response_dict, customized_response_dict, **kwargs):
+        if response_dict.get("status_code") == 200 and response_dict.get("body"):
+            customized_response_dict.update(json.loads(response_dict["body"]))
+            response_dict["body"] = b"{}"
+    service = client.meta.service_model.service_id.hyphenize()
+    for operation in operations:
+        client.meta.events.register(f"before-parse.{service}.{operation}", take_json)
     return client
 
 

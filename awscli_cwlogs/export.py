@@ -85,12 +85,12 @@ def write_pages(pages, formatter, progress, out=None, after_page=None):
     """Streams each page of events to ``out`` (binary, UTF-8) as soon as it arrives;
     ``after_page(count)`` runs once a page is flushed."""
     out = out or sys.stdout.buffer
-    render = formatter.format
+    render = formatter.format_page
     try:
         for events in pages:
             if not events:
                 continue
-            out.write("".join(map(render, events)).encode("utf-8", "replace"))
+            out.write(render(events).encode("utf-8", "replace"))
             out.flush()
             if after_page is not None:
                 after_page(len(events))

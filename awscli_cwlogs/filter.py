@@ -1,7 +1,7 @@
 """``aws logs filter``: searches a whole log group with FilterLogEvents."""
 import time
 
-from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client
+from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
 from awscli_cwlogs.export import (
     FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter, output_format_arg,
     parse_window, write_pages,
@@ -120,7 +120,7 @@ class FilterCommand(LogsCommand):
             "endTime": end,
         }
         request.update({key: value for key, value in optional.items() if value is not None})
-        client = create_logs_client(self._session, parsed_globals)
+        client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "FilterLogEvents")
         if parsed_args.follow:
             self.exit_on_interrupt = 0
             pages = follow_filter_pages(client, request, end, delay)

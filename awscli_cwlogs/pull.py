@@ -2,7 +2,7 @@
 import os
 import time
 
-from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client
+from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
 from awscli_cwlogs.export import (
     FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter, output_format_arg,
     parse_window, write_pages,
@@ -96,7 +96,7 @@ class PullCommand(LogsCommand):
             self.exit_on_interrupt = 0
         checkpoint, saved = self._checkpoint(parsed_args)
         out = self._output(parsed_args.output_file, saved["output_bytes"] if saved else 0)
-        client = create_logs_client(self._session, parsed_globals)
+        client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "GetLogEvents")
         cursor = {"token": saved["next_token"] if saved else None}
         pages = iter_stream_pages(
             client, parsed_args.log_group_name, parsed_args.log_stream_name,

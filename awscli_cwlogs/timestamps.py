@@ -41,10 +41,40 @@ class TimestampFormat:
         self._base_cache = {}
         self._fraction = self._fields.index("f") if "f" in self._fields else None
         self._second_cache = {}  # matched text without the fraction -> epoch ms of that second
+        # Lines of one second share their timestamp's text: when the previous line's timestamp
+        # began the line and the format ends in digits (%S, %f, ...), a line that starts with
+        # the same text up to those digits has the same second, without a regex search.
+        self._ends_in_digits = re.search(r"%[SMHdemyYjf]$", fmt) is not None
+        self._last = None  # (text up to the fraction, fraction width, epoch ms of that second)
 
     def parse(self, line):
+        last = self._last
+        if last is not None and line.startswith(last[0]):
+            begin, width = len(last[0]), last[1]
+            end = begin + width
+            if not line[end:end + 1].isdigit():
+                if not width:
+                    return last[2]
+                fraction = line[begin:end]
+                if fraction.isdigit():
+                    return last[2] + int(fraction if width == 3 else (fraction + "00")[:3])
         found = self._search(line)
-        return None if found is None else self._cached_ms(found)
+        if found is None:
+            return None
+        epoch_ms = self._cached_ms(found)
+        if epoch_ms is not None and self._ends_in_digits and not found.start():
+            self._remember(found, epoch_ms)
+        return epoch_ms
+
+    def _remember(self, found, epoch_ms):
+        if self._fraction is None:
+            self._last = (found.group(), 0, epoch_ms)
+            return
+        begin, end = found.span(self._fraction + 1)
+        if end == found.end():  # the fraction ends the timestamp
+            fraction = found.string[begin:end]
+            self._last = (found.string[:begin], end - begin,
+                          epoch_ms - int(fraction if len(fraction) == 3 else (fraction + "00")[:3]))
 
     def starts(self, line):
         """Whether the line begins with a timestamp in this format."""

@@ -1,6 +1,6 @@
 """A minimal, fast CloudWatch Logs endpoint for benchmarks: accepts every PutLogEvents (and
-creates nothing), serves a synthetic stream to GetLogEvents, and reports what it saw on
-GET /stats. It runs as its own process so its CPU is not the client's.
+creates nothing), serves a synthetic stream to GetLogEvents and FilterLogEvents (whatever
+the request's filters), and reports what it saw on GET /stats. It runs as its own process so its CPU is not the client's.
 
     python blackhole.py PORT [PULL_EVENTS]
 """
@@ -28,6 +28,7 @@ class Blackhole(socketserver.ThreadingTCPServer):
         self.first_put = None
         self.latencies = []
         self.pages = _pages(pull_events)
+        self.filter_pages = _pages(pull_events, filtered=True)
 
     def put(self, body, encoding):
         now = time.time()
@@ -50,6 +51,10 @@ class Blackhole(socketserver.ThreadingTCPServer):
             return b'{"events":[],"nextForwardToken":"f/%d","nextBackwardToken":"b/0"}' % index
         return self.pages[index]
 
+    def filter(self, body):
+        token = json.loads(body).get("nextToken")
+        return self.filter_pages[int(token[2:]) if token else 0] if self.filter_pages else b'{"events":[]}'
+
     def stats(self):
         with self.lock:
             return json.dumps({"events": self.events, "requests": self.requests, "first_put": self.first_put,
@@ -61,16 +66,20 @@ class Blackhole(socketserver.ThreadingTCPServer):
         return b"{}"
 
 
-def _pages(total):
-    """Pre-encoded GetLogEvents pages: 10,000 events of ~160 bytes each."""
+def _pages(total, filtered=False):
+    """Pre-encoded pages of 10,000 events of ~160 bytes each: GetLogEvents', or (``filtered``)
+    FilterLogEvents' (with the stream name and an event id; a nextToken on all but the last)."""
     pages, base = [], 1_795_000_000_000
     for start in range(0, total, PAGE):
         events = [{"timestamp": base + i, "ingestionTime": base + i + 5,
                    "message": f"2026-11-22 10:00:00.{i % 1000:03d} INFO worker-{i % 8} request {i:09d} "
-                              f"served path=/api/v1/items/{i % 977} status=200 bytes={i % 4096} ms={i % 97}"}
+                              f"served path=/api/v1/items/{i % 977} status=200 bytes={i % 4096} ms={i % 97}",
+                   **({"logStreamName": "synthetic", "eventId": f"{i:056d}"} if filtered else {})}
                   for i in range(start, min(start + PAGE, total))]
-        pages.append(json.dumps({"events": events, "nextForwardToken": f"f/{start // PAGE + 1}",
-                                 "nextBackwardToken": "b/0"}).encode())
+        more = start + PAGE < total
+        page = {"events": events, "searchedLogStreams": [], **({"nextToken": f"n/{start // PAGE + 1}"} if more else {})} \
+            if filtered else {"events": events, "nextForwardToken": f"f/{start // PAGE + 1}", "nextBackwardToken": "b/0"}
+        pages.append(json.dumps(page).encode())
     return pages
 
 
@@ -97,6 +106,8 @@ class _Connection(socketserver.StreamRequestHandler):
             payload = server.put(body, headers.get(b"content-encoding"))
         elif target == b"GetLogEvents":
             payload = server.get(body)
+        elif target == b"FilterLogEvents":
+            payload = server.filter(body)
         elif request_line.startswith(b"GET /stats"):
             payload = server.stats()
         elif request_line.startswith(b"POST /reset"):

@@ -78,3 +78,18 @@ def test_unsupported_formats_say_why(fmt, reason):
     with pytest.raises(ValueError) as error:
         TimestampFormat(fmt)
     assert reason in str(error.value)
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%b %d %H:%M:%S", "%H:%M:%S,%f",
+                                 "%Y-%m-%dT%H:%M:%S.%f%z", "[%d/%b/%Y:%H:%M:%S]"])
+def test_lines_of_one_second_read_as_a_fresh_parse_reads_each(fmt):
+    lines = ["2026-11-30 10:00:00.123 a", "2026-11-30 10:00:00.124 b", "2026-11-30 10:00:00.5 c",
+             "2026-11-30 10:00:00.123456 d", "2026-11-30 10:00:00.1234567891 e", "2026-11-30 10:00:00.",
+             "2026-11-30 10:00:00.12", "2026-11-30 10:00:005 f", "2026-11-30 10:00:01.000 g", "x 2026-11-30 10:00:01.001",
+             "2026-11-30 10:00:0 h", "2026-11-30 10:00:00 i", "2026-11-30 10:00:00+0100 j",
+             "Nov 30 10:00:00 k", "Nov 30 10:00:00.250 l", "Nov 30 10:00:001 m", "nov 30 10:00:00 n",
+             "10:00:00,123 o", "10:00:00,124 p", "10:00:00,12x q", "[30/Nov/2026:10:00:00] r", "[30/Nov/2026:10:00:00] s"]
+    now = lambda: 1_796_000_000.0  # noqa: E731 (2026-12: the year-less format's year is 2026)
+    shared = TimestampFormat(fmt, "UTC", now)
+    for line in lines + lines[::-1]:
+        assert shared.parse(line) == TimestampFormat(fmt, "UTC", now).parse(line), (fmt, line)

@@ -1,0 +1,156 @@
+"""This checkout against a base revision, and our pull/filter against AWS CLI v2's own commands,
+in one run: rounds that alternate which goes first, medians compared.
+
+    python3 dev.py bench-compare [--base REV] [--rounds R] [--lines N] [--pull-events N]
+
+- push: `aws logs push` draining the file benchmark's lines (timestamps parsed) to the blackhole
+  endpoint, with this checkout's plugin and with REV's (extracted with `git archive` into a
+  temporary folder that PYTHONPATH puts first); CPU per 100k events from each process's rusage,
+  start-up included (what a host pays), and net of start-up.
+- pull: `aws logs pull` (GetLogEvents) against AWS CLI v2's `aws logs tail` (FilterLogEvents) on
+  the same synthetic stream of the blackhole; filter: `aws logs filter` against
+  `aws logs filter-log-events --output text`. Whole processes, start-up included.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.containers import drain, last_line_bytes  # noqa: E402
+from benchmarks.run import DATETIME_FORMAT, Blackhole, Run, make_log, startup_cpu  # noqa: E402
+from tests.harness.awscli import AwsCli  # noqa: E402
+
+BASE = "a49616a"  # main before issue 15's work (the performance issue)
+CLI_V2 = "/usr/bin/aws"  # Debian's awscli package (2.9.19), as `python3 dev.py test` installs it
+
+
+def extract(revision, folder):
+    """The plugin's package as it was at ``revision``, in ``folder``."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "awscli_cwlogs"], capture_output=True)
+    if archive.returncode != 0:
+        raise SystemExit(f"benchmark: git archive {revision}: {archive.stderr.decode().strip()}")
+    folder.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def plugin_from(aws, folder):
+    """``aws`` made to load the plugin from ``folder``; checked, not assumed."""
+    aws.env["PYTHONPATH"] = str(folder)
+    where = subprocess.run([sys.executable, "-c", "import awscli_cwlogs; print(awscli_cwlogs.__file__)"],
+                           env=aws.env, capture_output=True, text=True, cwd="/").stdout.strip()
+    if not where.startswith(str(folder)):
+        raise SystemExit(f"benchmark: the base revision's plugin is not the one loaded ({where})")
+    return aws
+
+
+def cli_v2_env(work, endpoint):
+    home = work / "home-v2"
+    (home / ".aws").mkdir(parents=True, exist_ok=True)
+    (home / ".aws" / "config").write_text("[default]\nregion = us-east-1\n")  # no [plugins]: v2 would warn
+    return {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(home), "AWS_CONFIG_FILE": str(home / ".aws/config"),
+            "AWS_ACCESS_KEY_ID": "AKIDTESTTESTTESTTEST", "AWS_SECRET_ACCESS_KEY": "x" * 40, "AWS_PAGER": "",
+            "AWS_EC2_METADATA_DISABLED": "true", "NO_PROXY": "127.0.0.1"}, ["--endpoint-url", endpoint]
+
+
+def push_rounds(work, log, lines, rounds, blackhole, base_tree):
+    size = log.stat().st_size - last_line_bytes(log)
+    clis = {"this checkout": AwsCli(work / "home-head", blackhole.url),
+            f"base {BASE}": plugin_from(AwsCli(work / "home-base", blackhole.url), base_tree)}
+    startup = {name: startup_cpu(aws) for name, aws in clis.items()}
+    cpu = {name: [] for name in clis}
+    for number in range(rounds):
+        order = list(clis) if number % 2 == 0 else list(reversed(clis))
+        for name in order:
+            label = f"{name.split()[0]}-{number}"
+            state = work / f"{label}.state"
+            config = work / f"{label}.conf"
+            config.write_text(f"[general]\nstate_file = {state}\n[app]\nfile = {log}\nlog_group_name = bench\n"
+                              f"log_stream_name = {label}\ndatetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\n"
+                              "buffer_duration = 200\n")
+            run = drain(clis[name], config, state, size, label)
+            cpu[name].append(run.cpu)
+            print(f"  push {name:24s} round {number + 1}: {run.cpu * 100_000 / lines:.3f} CPU-s per 100k "
+                  f"({lines / run.elapsed:,.0f} events/s, peak RSS {run.rss_mb:.1f} MB)", flush=True)
+    return {name: (statistics.median(values), startup[name]) for name, values in cpu.items()}
+
+
+def pull_rounds(work, rounds, blackhole, events):
+    ours = AwsCli(work / "home-pull", blackhole.url)
+    v2_env, endpoint = cli_v2_env(work, blackhole.url)
+    pairs = {
+        "pull": (ours.command("logs", "pull", "--log-group-name", "bench", "--log-stream-name", "synthetic"),
+                 ours.env, [CLI_V2, *endpoint, "logs", "tail", "bench", "--log-stream-names", "synthetic",
+                            "--since", "3650d"], "aws logs tail (CLI v2)"),
+        "filter": (ours.command("logs", "filter", "--log-group-name", "bench"), ours.env,
+                   [CLI_V2, *endpoint, "logs", "filter-log-events", "--log-group-name", "bench", "--output", "text"],
+                   "filter-log-events --output text (CLI v2)"),
+    }
+    results = {}
+    for what, (command, env, theirs, their_name) in pairs.items():
+        cpu = {"ours": [], "theirs": []}
+        for number in range(rounds):
+            order = ("ours", "theirs") if number % 2 == 0 else ("theirs", "ours")
+            for who in order:
+                run = Run(command if who == "ours" else theirs, env if who == "ours" else v2_env).stop()
+                if run.process.returncode != 0:
+                    raise SystemExit(f"benchmark: {what} ({who}) exited with {run.process.returncode}")
+                cpu[who].append(run.cpu)
+            print(f"  {what} round {number + 1}: ours {cpu['ours'][-1]:.2f} CPU-s, {their_name} "
+                  f"{cpu['theirs'][-1]:.2f} CPU-s", flush=True)
+        results[what] = (statistics.median(cpu["ours"]), statistics.median(cpu["theirs"]), their_name)
+    return results
+
+
+def main():
+    global BASE
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default=BASE, help=f"the revision to compare with (default {BASE})")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--lines", type=int, default=500_000)
+    parser.add_argument("--pull-events", type=int, default=200_000)
+    parser.add_argument("--skip-pull", action="store_true")
+    args = parser.parse_args()
+    BASE = args.base
+    work = Path(tempfile.mkdtemp(prefix="cwlogs-bench-compare-"))
+    blackhole = Blackhole(args.pull_events)
+    try:
+        base_tree = extract(args.base, work / "base")
+        log = work / "app.log"
+        print(f"writing {args.lines:,} lines ...", flush=True)
+        make_log(log, args.lines)
+        push = push_rounds(work, log, args.lines, args.rounds, blackhole, base_tree)
+        pull = {} if args.skip_pull or not os.access(CLI_V2, os.X_OK) else \
+            pull_rounds(work, args.rounds, blackhole, args.pull_events)
+    finally:
+        blackhole.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    report(push, pull, args)
+
+
+def report(push, pull, args):
+    (head, head_startup), (base, base_startup) = push.values()
+    per_100k = 100_000 / args.lines
+    print(f"\nmedians of {args.rounds} rounds; {args.lines:,} lines pushed, {args.pull_events:,} events pulled")
+    print(f"  push, this checkout     {head * per_100k:.3f} CPU-s per 100k  (net of start-up "
+          f"{(head - head_startup) * per_100k:.3f}; start-up {head_startup:.2f} CPU-s)")
+    print(f"  push, base {args.base:12s} {base * per_100k:.3f} CPU-s per 100k  (net of start-up "
+          f"{(base - base_startup) * per_100k:.3f}; start-up {base_startup:.2f} CPU-s)")
+    print(f"  ratio                   {head / base:.2f}  (net of start-up "
+          f"{(head - head_startup) / (base - base_startup):.2f}; target <= 0.7)")
+    for what, (ours, theirs, their_name) in pull.items():
+        print(f"  {what:6s} ours {ours:.2f} CPU-s, {their_name} {theirs:.2f} CPU-s: ratio {ours / theirs:.2f} "
+              f"(target <= 0.5)")
+    if not pull and not args.skip_pull:
+        print(f"  pull/filter: skipped, no AWS CLI v2 at {CLI_V2} (python3 dev.py test installs it where apt-get is)")
+
+
+if __name__ == "__main__":
+    main()
