@@ -236,9 +236,13 @@ class EventReader:
         self._end = end
 
     def _timestamp_of(self, text):
+        """The source's time for the line, else its datetime_format's, else (a line without one)
+        the previous event's; without a datetime_format, the time it is read."""
         if self._known_timestamp is not None:
             return self._known_timestamp
-        parsed = self._spec.timestamp(text) if self._spec.timestamp else None
+        if not self._spec.timestamp:
+            return int(self._now() * 1000)
+        parsed = self._spec.timestamp(text)
         if parsed is None:
             parsed = self._last_timestamp if self._last_timestamp is not None else int(self._now() * 1000)
         self._last_timestamp = parsed

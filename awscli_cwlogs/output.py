@@ -1,5 +1,6 @@
 """Renders log events as lines: a ``{field}`` template or one JSON object per line."""
 import json
+import operator
 import string
 import time
 
@@ -61,8 +62,11 @@ class EventFormatter:
     def _column(self, name, events):
         if name in TIME_FIELDS:
             return _iso_column([event.get(name) for event in events])
-        default = (self._stream or "") if name == "logStreamName" else ""
-        return [event.get(name, default) for event in events]
+        try:
+            return list(map(operator.itemgetter(name), events))  # the API's events have message, ...
+        except KeyError:  # ... but GetLogEvents' no logStreamName, and no event an eventId
+            default = (self._stream or "") if name == "logStreamName" else ""
+            return [event.get(name, default) for event in events]
 
     def _format_json(self, event):
         record = {name: event[name] for name in FIELDS if name in event}

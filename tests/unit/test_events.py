@@ -73,6 +73,17 @@ def test_unparsable_timestamp_takes_the_previous_events():
     assert [e[0] for e in events] == [events[0][0]] * 2
 
 
+def test_without_datetime_format_each_event_takes_the_time_it_is_read():
+    now = [1_000.0]
+    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s")
+    r = EventReader(event_spec(stream, now=lambda: now[0]), clock=Clock(), now=lambda: now[0])
+    first = r.feed(b"a\nb\n")
+    now[0] += 20 * 86_400  # weeks later, on an agent that kept running
+    later = r.feed(b"c\n\xc3\xa9 non-ASCII\n") + r.finish()
+    assert [(e[0], e[1]) for e in first + later] == [(1_000_000, "a"), (1_000_000, "b"), (1_000_000 + 20 * 86_400_000, "c"),
+                                                     (1_000_000 + 20 * 86_400_000, "é non-ASCII")]
+
+
 def test_invalid_bytes_are_replaced_not_fatal():
     r = reader()
     events = r.feed(b"ok\n\xff\xfe bad \xc3\n") + r.finish()
