@@ -130,32 +130,45 @@ class EventReader:
         return complete
 
     def _add_ascii(self, lines, position, out):
-        """The common case, inlined: ASCII lines (a character is a byte) that each start an event."""
+        """The common case, inlined: ASCII lines (a character is a byte) that each start an event.
+        The pending event is kept in locals through the loop (stored back before any other path)."""
         lines.pop()  # after the last newline
-        limit = self._spec.max_message_bytes
-        starts = self._spec.starts_event
+        spec = self._spec
+        limit, starts, parse, now = spec.max_message_bytes, spec.starts_event, spec.timestamp, self._now
         default_starts = starts is _starts_with_non_space
-        timestamp_of = self._timestamp_of
+        known = self._known_timestamp
         append = out.append
+        pending, timestamp, size, end, last = self._lines, self._timestamp, self._size, self._end, self._last_timestamp
         for text in lines:
             start = position
             position += len(text) + 1
             if text[-1:] == "\r":
                 text = text[:-1]
-            size = len(text)
-            if not size or size > limit or not (not text[0].isspace() if default_starts else starts(text)):
-                self._add_text(text, size, start, position, out)
+            length = len(text)
+            if not length or length > limit or not (not text[0].isspace() if default_starts else starts(text)):
+                self._lines, self._timestamp, self._size, self._end, self._last_timestamp = \
+                    pending, timestamp, size, end, last
+                self._add_text(text, length, start, position, out)
+                pending, timestamp, size, end, last = \
+                    self._lines, self._timestamp, self._size, self._end, self._last_timestamp
                 continue
-            pending = self._lines
             if pending:
                 if len(pending) == 1 and pending[0]:
-                    append((self._timestamp, pending[0], self._size, self._end))
+                    append((timestamp, pending[0], size, end))
                 else:
+                    self._lines, self._timestamp, self._size, self._end = pending, timestamp, size, end
                     self._emit(out)
-            self._timestamp = timestamp_of(text)
-            self._lines = [text]
-            self._size = size
-            self._end = position
+            if known is not None:
+                timestamp = known
+            elif parse is None:
+                timestamp = int(now() * 1000)
+            else:  # as _timestamp_of
+                timestamp = parse(text)
+                if timestamp is None:
+                    timestamp = last if last is not None else int(now() * 1000)
+                last = timestamp
+            pending, size, end = [text], length, position
+        self._lines, self._timestamp, self._size, self._end, self._last_timestamp = pending, timestamp, size, end, last
         return position
 
     def flush_idle(self):
