@@ -6,6 +6,7 @@ the service has accepted the event.
 """
 import re
 import time
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -15,6 +16,7 @@ from awscli_cwlogs.timestamps import TimestampFormat
 EVENT_OVERHEAD = 26
 MAX_MESSAGE_BYTES = MAX_BATCH_SIZE - EVENT_OVERHEAD  # one event may fill a whole batch
 IDLE_FLUSH_S = 1.0
+_PLUS_ONE = (1).__add__  # a line's length with its newline
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,13 @@ class EventReader:
         if not complete:
             return out
         if self._spec.ascii_compatible and complete.isascii():
-            self._partial_start = self._add_ascii(complete.decode("ascii").split("\n"), self._partial_start, out)
+            text = complete.decode("ascii")
+            lines = text.split("\n")
+            lines.pop()  # after the last newline
+            if "\r" not in text and self._add_event_lines(lines, self._partial_start, out):
+                self._partial_start += len(complete)
+            else:
+                self._partial_start = self._add_ascii(lines, self._partial_start, out)
             return out
         position = self._partial_start
         lines = complete.split(b"\n")
@@ -129,10 +137,35 @@ class EventReader:
         complete, self._partial = buffer[:cut], buffer[cut:]
         return complete
 
+    def _add_event_lines(self, lines, position, out):
+        """The most common case, list-wise: ASCII lines (a character is a byte) that each start an
+        event by the default multi_line_start_pattern (none blank or indented: the least of them
+        sorts at or after "!") and fit in one. False, having done nothing, when that is not so."""
+        spec = self._spec
+        if (not lines or spec.starts_event is not _starts_with_non_space or self._known_timestamp is not None
+                or min(lines) < "!" or max(map(len, lines)) > spec.max_message_bytes):
+            return False
+        if spec.timestamp is None:
+            stamps = [int(self._now() * 1000)] * len(lines)
+        else:
+            stamps = list(map(spec.timestamp, lines))
+            if None in stamps:  # lines without a timestamp take the previous event's
+                last = self._last_timestamp if self._last_timestamp is not None else int(self._now() * 1000)
+                for index, stamp in enumerate(stamps):
+                    last = stamps[index] = last if stamp is None else stamp
+            self._last_timestamp = stamps[-1]
+        ends = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=position))
+        del ends[0]
+        self._emit(out)  # the pending event ends where the first line starts one
+        events = list(zip(stamps, lines, map(len, lines), ends))
+        self._timestamp, message, self._size, self._end = events.pop()  # pending: continuation lines may follow
+        self._lines = [message]
+        out += events
+        return True
+
     def _add_ascii(self, lines, position, out):
         """The common case, inlined: ASCII lines (a character is a byte) that each start an event.
         The pending event is kept in locals through the loop (stored back before any other path)."""
-        lines.pop()  # after the last newline
         spec = self._spec
         limit, starts, parse, now = spec.max_message_bytes, spec.starts_event, spec.timestamp, self._now
         default_starts = starts is _starts_with_non_space

@@ -151,3 +151,29 @@ def test_the_ascii_fast_path_gives_the_same_events_as_the_general_one():
             out[id(r)] += r.finish()
         assert out[id(fast)] == out[id(general)]
         assert len(out[id(fast)]) > 1000 and len(fast_chunks) > 50
+
+
+def test_chunks_of_whole_events_made_list_wise_equal_the_general_path():
+    import dataclasses
+    import random
+    rng = random.Random(11)
+    pieces = [b"2026-11-20 10:00:0%d.%d%d INFO ok\n", b"no timestamp %d\n", b"2026-11-20 10:00:0%d.%d\n", b"y" * 600 + b"\n",
+              b"  continued\n"]
+    data = b"".join(p.replace(b"%d", b"%d" % (i % 10)) for i, p in enumerate(rng.choices(pieces, [80, 8, 8, 1, 1], k=6000)))
+    for settings in (dict(datetime_format="%Y-%m-%d %H:%M:%S.%f", time_zone="UTC"), {}):
+        fast, general = reader(batch_size=526, **settings), reader(batch_size=526, **settings)
+        general._spec = dataclasses.replace(general._spec, ascii_compatible=False)
+        taken = []
+        list_wise = fast._add_event_lines
+        fast._add_event_lines = lambda *args: taken.append(list_wise(*args)) or taken[-1]
+        out = {id(fast): [], id(general): []}
+        position = 0
+        while position < len(data):
+            size = rng.randint(1, 3000)
+            for r in (fast, general):
+                out[id(r)] += r.feed(data[position:position + size])
+            position += size
+        for r in (fast, general):
+            out[id(r)] += r.finish()
+        assert out[id(fast)] == out[id(general)]
+        assert taken.count(True) > 30 and taken.count(False) > 30, (taken.count(True), taken.count(False))
