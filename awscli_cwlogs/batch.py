@@ -9,6 +9,8 @@ import gzip
 import json
 import operator
 import time
+from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 from awscli_cwlogs.events import EVENT_OVERHEAD
@@ -67,6 +69,7 @@ def make_batch(events, checkpoints, body_format, filtered=0):
 
 
 _timestamp, _size = operator.itemgetter(0), operator.itemgetter(2)
+_PLUS_OVERHEAD = EVENT_OVERHEAD.__add__
 
 
 class Batcher:
@@ -95,7 +98,36 @@ class Batcher:
         return self._started is None
 
     def add(self, events, source_key, source):
-        """Adds one source's events in order; returns the batches they filled."""
+        """Adds one source's events in order; returns the batches they filled. List-wise: the
+        count and byte limits cut where bisect finds them on the running sizes; a run that
+        would span over 24 hours goes event by event."""
+        full = []
+        cumulative = list(accumulate(map(_PLUS_OVERHEAD, map(_size, events)), initial=0))  # bytes of events[:k]
+        start, end = 0, len(events)
+        while start < end:
+            batch = self._events
+            stop = min(end, start + self._max_count - len(batch),
+                       bisect_right(cumulative, cumulative[start] + self._max_bytes - self._bytes, start) - 1)
+            run = events[start:stop]
+            if run:
+                low, high = min(map(_timestamp, run)), max(map(_timestamp, run))
+                if batch:
+                    low, high = min(low, self._low), max(high, self._high)
+                if high - low > MAX_SPAN_MS:
+                    return full + self._add_each(events[start:], source_key, source)
+                if not batch:
+                    self._started = self._clock()
+                batch += run
+                self._bytes += cumulative[stop] - cumulative[start]
+                self._low, self._high = low, high
+                self._checkpoints[source_key] = (source, run[-1][3])
+            start = stop
+            if start < end:
+                full.append(self._take())
+        return full
+
+    def _add_each(self, events, source_key, source):
+        """add(), event by event: where the 24-hour span may cut a run."""
         full = []
         batch, total, low, high = self._events, self._bytes, self._low, self._high
         max_count, max_bytes = self._max_count, self._max_bytes

@@ -85,3 +85,28 @@ def test_gzipped_bodies_decode_to_the_same_events():
     batch = batcher.drain()
     assert batch.compressed and len(batch.body) < 1000 * 100 / 5  # queued compressed: small in memory
     assert len(check(batch)) == 1000
+
+
+def test_list_wise_add_cuts_where_the_event_by_event_loop_does():
+    import random
+    rng = random.Random(3)
+    events, offset, clock = [], 0, 1_795_000_000_000
+    exact = [4070] * 255 + [4080]  # 255 x 4096 leave 4096 bytes: the next, 4080 + 26, must not fit
+    for number in range(20_000):
+        clock += 1 if number < len(exact) else rng.choice([1, 5, 1000, 3_600_000 * rng.choice([0, 0, 0, 30])])
+        size = exact[number] if number < len(exact) else rng.choice([1, 10, 170, 5_000, 200_000])  # jumps: 30 h
+        offset += size + 1
+        events.append((clock - rng.randint(0, 50), "m", size, offset))
+    for max_count in (500, 10_000):
+        made = {}
+        for way in ("add", "_add_each"):
+            batcher = Batcher(max_count, 1_048_576, 5000, BodyFormat("g", "s", use_gzip=False))
+            batches, position = [], 0
+            while position < len(events):
+                size = rng.randint(1, 3000)
+                batches += getattr(batcher, way)(events[position:position + size], "k", "source")
+                position += size
+            batches.append(batcher.drain())
+            made[way] = [(b.count, b.size, b.checkpoints) for b in batches]
+        assert made["add"] == made["_add_each"] and len(made["add"]) > 30
+        assert max(size for _, size, _ in made["add"]) <= 1_048_576
