@@ -10,17 +10,25 @@ JSON = "json"
 
 
 _MILLIS = tuple(f".{millis:03d}Z" for millis in range(1000))
+_THOUSAND = 1000
 
 
-def iso_millis(epoch_ms, _cache={}):
+class _SecondPrefixes(dict):
+    """epoch second -> ``2026-11-22T04:36:59``, made on first use (a page's events share seconds)."""
+
+    def __missing__(self, seconds):
+        if len(self) > 4096:
+            self.clear()
+        prefix = self[seconds] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        return prefix
+
+
+_PREFIXES = _SecondPrefixes()
+
+
+def iso_millis(epoch_ms):
     """``2026-11-22T04:36:59.123Z``: ISO 8601 UTC, always 24 characters for years 1000-9999."""
-    seconds, millis = divmod(epoch_ms, 1000)
-    prefix = _cache.get(seconds)
-    if prefix is None:
-        if len(_cache) > 4096:
-            _cache.clear()
-        prefix = _cache[seconds] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    return prefix + _MILLIS[millis]
+    return _PREFIXES[epoch_ms // 1000] + _MILLIS[epoch_ms % 1000]
 
 
 class EventFormatter:
@@ -83,18 +91,12 @@ def _placeholder(name, conversion, spec):
 
 
 def _iso_column(values):
-    """iso_millis of each value ("" for None); a page's times mostly repeat their second."""
-    out, last_second, prefix = [], None, ""
-    append = out.append
-    for value in values:
-        if value is None:
-            append("")
-            continue
-        seconds, millis = divmod(value, 1000)
-        if seconds != last_second:
-            prefix, last_second = iso_millis(seconds * 1000)[:-5], seconds
-        append(prefix + _MILLIS[millis])
-    return out
+    """iso_millis of each value ("" for None), by map: no Python code runs per value."""
+    if None in values:
+        return [iso_millis(value) if value is not None else "" for value in values]
+    return list(map(str.__add__, map(_PREFIXES.__getitem__, map(_THOUSAND.__rfloordiv__, values)),
+                    map(_MILLIS.__getitem__, map(_THOUSAND.__rmod__, values))))
+
 
 
 def _template_fields(template):

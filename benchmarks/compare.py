@@ -5,8 +5,9 @@ in one run: rounds that alternate which goes first, medians compared.
 
 - push: `aws logs push` draining the file benchmark's lines (timestamps parsed) to the blackhole
   endpoint, with this checkout's plugin and with REV's (extracted with `git archive` into a
-  temporary folder that PYTHONPATH puts first); CPU per 100k events from each process's rusage,
-  start-up included (what a host pays), and net of start-up.
+  temporary folder that PYTHONPATH puts first), from a file section, from stdin and (the same
+  lines as json-file records) from a docker section; CPU per 100k events from each process's
+  rusage, start-up included (what a host pays), and net of start-up.
 - pull: `aws logs pull` (GetLogEvents) against AWS CLI v2's `aws logs tail` (FilterLogEvents) on
   the same synthetic stream of the blackhole; filter: `aws logs filter` against
   `aws logs filter-log-events --output text`. Whole processes, start-up included.
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.containers import drain, last_line_bytes  # noqa: E402
+from benchmarks.containers import docker_copy, drain, last_line_bytes  # noqa: E402
 from benchmarks.run import DATETIME_FORMAT, Blackhole, Run, make_log, startup_cpu  # noqa: E402
 from tests.harness.awscli import AwsCli  # noqa: E402
 
@@ -60,26 +61,36 @@ def cli_v2_env(work, endpoint):
             "AWS_EC2_METADATA_DISABLED": "true", "NO_PROXY": "127.0.0.1"}, ["--endpoint-url", endpoint]
 
 
-def push_rounds(work, log, lines, rounds, blackhole, base_tree):
-    size = log.stat().st_size - last_line_bytes(log)
+def push_rounds(work, log, lines, rounds, blackhole, base_tree, kinds):
+    """{(kind, who): (median CPU-s of a run, start-up CPU-s)} for each kind of input: file (a file
+    section), stdin (stdin mode), docker (the same lines as json-file records of a container)."""
     clis = {"this checkout": AwsCli(work / "home-head", blackhole.url),
             f"base {BASE}": plugin_from(AwsCli(work / "home-base", blackhole.url), base_tree)}
     startup = {name: startup_cpu(aws) for name, aws in clis.items()}
-    cpu = {name: [] for name in clis}
+    records = docker_copy(log, work / "docker") if "docker" in kinds else None
+    cpu = {(kind, name): [] for kind in kinds for name in clis}
     for number in range(rounds):
-        order = list(clis) if number % 2 == 0 else list(reversed(clis))
-        for name in order:
-            label = f"{name.split()[0]}-{number}"
-            state = work / f"{label}.state"
-            config = work / f"{label}.conf"
-            config.write_text(f"[general]\nstate_file = {state}\n[app]\nfile = {log}\nlog_group_name = bench\n"
-                              f"log_stream_name = {label}\ndatetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\n"
-                              "buffer_duration = 200\n")
-            run = drain(clis[name], config, state, size, label)
-            cpu[name].append(run.cpu)
-            print(f"  push {name:24s} round {number + 1}: {run.cpu * 100_000 / lines:.3f} CPU-s per 100k "
-                  f"({lines / run.elapsed:,.0f} events/s, peak RSS {run.rss_mb:.1f} MB)", flush=True)
-    return {name: (statistics.median(values), startup[name]) for name, values in cpu.items()}
+        for kind in kinds:
+            for name in (list(clis) if number % 2 == 0 else list(reversed(clis))):
+                run = push_once(work, kind, f"{kind}-{name.split()[0]}-{number}", clis[name], log, records)
+                cpu[(kind, name)].append(run.cpu)
+                print(f"  push {kind:6s} {name:24s} round {number + 1}: {run.cpu * 100_000 / lines:.3f} CPU-s per 100k "
+                      f"({lines / run.elapsed:,.0f} events/s, peak RSS {run.rss_mb:.1f} MB)", flush=True)
+    return {key: (statistics.median(values), startup[key[1]]) for key, values in cpu.items()}
+
+
+def push_once(work, kind, label, aws, log, records):
+    if kind == "stdin":
+        with open(log, "rb") as stdin:
+            return Run(aws.command("logs", "push", "--log-group-name", "bench", "--log-stream-name", label,
+                                   "--datetime-format", DATETIME_FORMAT, "--time-zone", "UTC"), aws.env, stdin=stdin).stop()
+    state, config = work / f"{label}.state", work / f"{label}.conf"
+    source = (f"file = {log}\ndatetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\n" if kind == "file"
+              else f"source = docker\ndocker_root = {work / 'docker'}\n")
+    config.write_text(f"[general]\nstate_file = {state}\n[app]\n{source}log_group_name = bench\n"
+                      f"log_stream_name = {label}\nbuffer_duration = 200\n")
+    path = log if kind == "file" else records
+    return drain(aws, config, state, path.stat().st_size - last_line_bytes(path), label)
 
 
 def pull_rounds(work, rounds, blackhole, events):
@@ -117,6 +128,7 @@ def main():
     parser.add_argument("--lines", type=int, default=500_000)
     parser.add_argument("--pull-events", type=int, default=200_000)
     parser.add_argument("--skip-pull", action="store_true")
+    parser.add_argument("--inputs", default="file,stdin,docker", help="the inputs pushed (default file,stdin,docker)")
     args = parser.parse_args()
     BASE = args.base
     work = Path(tempfile.mkdtemp(prefix="cwlogs-bench-compare-"))
@@ -126,7 +138,7 @@ def main():
         log = work / "app.log"
         print(f"writing {args.lines:,} lines ...", flush=True)
         make_log(log, args.lines)
-        push = push_rounds(work, log, args.lines, args.rounds, blackhole, base_tree)
+        push = push_rounds(work, log, args.lines, args.rounds, blackhole, base_tree, args.inputs.split(","))
         pull = {} if args.skip_pull or not os.access(CLI_V2, os.X_OK) else \
             pull_rounds(work, args.rounds, blackhole, args.pull_events)
     finally:
@@ -136,15 +148,14 @@ def main():
 
 
 def report(push, pull, args):
-    (head, head_startup), (base, base_startup) = push.values()
     per_100k = 100_000 / args.lines
     print(f"\nmedians of {args.rounds} rounds; {args.lines:,} lines pushed, {args.pull_events:,} events pulled")
-    print(f"  push, this checkout     {head * per_100k:.3f} CPU-s per 100k  (net of start-up "
-          f"{(head - head_startup) * per_100k:.3f}; start-up {head_startup:.2f} CPU-s)")
-    print(f"  push, base {args.base:12s} {base * per_100k:.3f} CPU-s per 100k  (net of start-up "
-          f"{(base - base_startup) * per_100k:.3f}; start-up {base_startup:.2f} CPU-s)")
-    print(f"  ratio                   {head / base:.2f}  (net of start-up "
-          f"{(head - head_startup) / (base - base_startup):.2f}; target <= 0.7)")
+    for kind in args.inputs.split(","):
+        (head, head_startup), (base, base_startup) = [value for key, value in push.items() if key[0] == kind]
+        print(f"  push {kind:6s} this checkout {head * per_100k:.3f} CPU-s per 100k (net of start-up "
+              f"{(head - head_startup) * per_100k:.3f}), base {args.base} {base * per_100k:.3f} "
+              f"({(base - base_startup) * per_100k:.3f}): ratio {head / base:.2f} "
+              f"(net {(head - head_startup) / (base - base_startup):.2f}){'; target <= 0.7' if kind == 'file' else ''}")
     for what, (ours, theirs, their_name) in pull.items():
         print(f"  {what:6s} ours {ours:.2f} CPU-s, {their_name} {theirs:.2f} CPU-s: ratio {ours / theirs:.2f} "
               f"(target <= 0.5)")
