@@ -4,6 +4,7 @@ An event is a tuple ``(timestamp_ms, message, utf8_size, end_offset)``; ``end_of
 source offset just past the event's last byte, which is what the state file records once
 the service has accepted the event.
 """
+import operator
 import re
 import time
 from itertools import accumulate
@@ -17,6 +18,7 @@ EVENT_OVERHEAD = 26
 MAX_MESSAGE_BYTES = MAX_BATCH_SIZE - EVENT_OVERHEAD  # one event may fill a whole batch
 IDLE_FLUSH_S = 1.0
 _PLUS_ONE = (1).__add__  # a line's length with its newline
+_TEXT, _TIME, _END = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(3)  # of add_lines' lines
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,10 @@ class EventReader:
 
     def _add_event_lines(self, lines, position, out):
         """The most common case, list-wise: ASCII lines (a character is a byte) that each start an
-        event by the default multi_line_start_pattern (none blank or indented: the least of them
-        sorts at or after "!") and fit in one. False, having done nothing, when that is not so."""
-        spec = self._spec
-        if (not lines or spec.starts_event is not _starts_with_non_space or self._known_timestamp is not None
-                or min(lines) < "!" or max(map(len, lines)) > spec.max_message_bytes):
+        event and fit in one. False, having done nothing, when that is not so."""
+        if self._known_timestamp is not None or not self._each_an_event(lines):
             return False
+        spec = self._spec
         if spec.timestamp is None:
             stamps = [int(self._now() * 1000)] * len(lines)
         else:
@@ -156,12 +156,24 @@ class EventReader:
             self._last_timestamp = stamps[-1]
         ends = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=position))
         del ends[0]
-        self._emit(out)  # the pending event ends where the first line starts one
-        events = list(zip(stamps, lines, map(len, lines), ends))
-        self._timestamp, message, self._size, self._end = events.pop()  # pending: continuation lines may follow
+        self._take_events(stamps, lines, ends, out)
+        return True
+
+    def _each_an_event(self, texts):
+        """Whether each of these ASCII texts starts an event by the default multi_line_start_pattern
+        (none blank or indented: the least of them sorts at or after "!") and fits in one."""
+        spec = self._spec
+        return (bool(texts) and spec.starts_event is _starts_with_non_space and min(texts) >= "!"
+                and max(map(len, texts)) <= spec.max_message_bytes)
+
+    def _take_events(self, stamps, texts, ends, out):
+        """Texts that each start an event: the pending one and all but the last go out; the last
+        waits, as continuation lines may follow."""
+        self._emit(out)
+        events = list(zip(stamps, texts, map(len, texts), ends))
+        self._timestamp, message, self._size, self._end = events.pop()
         self._lines = [message]
         out += events
-        return True
 
     def _add_ascii(self, lines, position, out):
         """The common case, inlined: ASCII lines (a character is a byte) that each start an event.
@@ -233,8 +245,13 @@ class EventReader:
 
     def add_lines(self, lines, out):
         """Lines whose time is known, [(text, timestamp, start, end)]: add_line for each, with
-        the common case (ASCII, under the limit, starting an event) inlined as in _add_ascii."""
+        the common case (ASCII, under the limit, each starting an event) list-wise, else inlined
+        as in _add_ascii."""
         self._last_data = self._clock()
+        texts = list(map(_TEXT, lines))
+        if all(map(str.isascii, texts)) and self._each_an_event(texts):
+            self._take_events(map(_TIME, lines), texts, map(_END, lines), out)
+            return
         limit = self._spec.max_message_bytes
         starts = self._spec.starts_event
         default_starts = starts is _starts_with_non_space

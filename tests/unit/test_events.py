@@ -177,3 +177,26 @@ def test_chunks_of_whole_events_made_list_wise_equal_the_general_path():
             out[id(r)] += r.finish()
         assert out[id(fast)] == out[id(general)]
         assert taken.count(True) > 30 and taken.count(False) > 30, (taken.count(True), taken.count(False))
+
+
+def test_lines_with_known_times_give_the_same_events_in_groups_as_one_by_one():
+    import random
+    rng = random.Random(5)
+    kinds = ["2026 ok %d", "  at frame %d", "", "café %d", "x" * 600, "plain %d", "\tindented"]
+    lines, position = [], 0
+    for number, kind in enumerate(rng.choices(kinds, [60, 5, 3, 3, 1, 20, 3], k=5000)):
+        text = kind.replace("%d", str(number))
+        lines.append((text, 1_795_000_000_000 + number, position, position + len(text) + 1))
+        position += len(text) + 1
+    grouped, single = reader(batch_size=526), reader(batch_size=526)
+    out = {id(grouped): [], id(single): []}
+    start = 0
+    while start < len(lines):
+        size = rng.randint(1, 400)
+        grouped.add_lines(lines[start:start + size], out[id(grouped)])
+        for text, timestamp, begin, end in lines[start:start + size]:
+            single.add_line(text, len(text.encode()), timestamp, begin, end, out[id(single)])
+        start += size
+    for r in (grouped, single):
+        out[id(r)] += r.finish()
+    assert out[id(grouped)] == out[id(single)] and len(out[id(grouped)]) > 4000
