@@ -131,13 +131,15 @@ class Batcher:
         full = []
         batch, total, low, high = self._events, self._bytes, self._low, self._high
         max_count, max_bytes = self._max_count, self._max_bytes
+        mine = False  # the batch holds events of this call (else its last event is another source's)
         for event in events:
             timestamp, size = event[0], event[2] + EVENT_OVERHEAD
             if batch:
                 if (len(batch) >= max_count or total + size > max_bytes
                         or timestamp - low > MAX_SPAN_MS or high - timestamp > MAX_SPAN_MS):
                     self._bytes = total
-                    self._checkpoints[source_key] = (source, batch[-1][3])
+                    if mine:
+                        self._checkpoints[source_key] = (source, batch[-1][3])
                     full.append(self._take())
                     batch = self._events
                 elif timestamp < low:
@@ -148,6 +150,7 @@ class Batcher:
                 self._started = self._clock()
                 total, low, high = 0, timestamp, timestamp
             batch.append(event)
+            mine = True
             total += size
         if events:
             self._checkpoints[source_key] = (source, batch[-1][3])

@@ -110,3 +110,14 @@ def test_list_wise_add_cuts_where_the_event_by_event_loop_does():
             made[way] = [(b.count, b.size, b.checkpoints) for b in batches]
         assert made["add"] == made["_add_each"] and len(made["add"]) > 30
         assert max(size for _, size, _ in made["add"]) <= 1_048_576
+
+
+def test_a_full_batch_keeps_only_the_offsets_of_the_sources_whose_events_it_holds():
+    for way in ("add", "_add_each"):
+        batcher = Batcher(3, 1_048_576, 5000, BodyFormat("g", "s", use_gzip=False))
+        rotated = [(1000 + i, "r", 1, 10 * (i + 1)) for i in range(3)]  # fills the batch
+        live = [(2000 + i, "l", 1, 5 * (i + 1)) for i in range(2)]
+        assert getattr(batcher, way)(rotated, "rotated", "R") == []
+        [first] = getattr(batcher, way)(live, "live", "L")
+        assert first.checkpoints == {"rotated": ("R", 30)}, way  # not the live file at the rotated file's offset
+        assert batcher.drain().checkpoints == {"live": ("L", 10)}
