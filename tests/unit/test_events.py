@@ -140,17 +140,23 @@ def test_the_ascii_fast_path_gives_the_same_events_as_the_general_one():
         fast_chunks = []
         fast_add_ascii = fast._add_ascii
         fast._add_ascii = lambda *args: fast_chunks.append(1) or fast_add_ascii(*args)
-        out = {id(fast): [], id(general): []}
-        position = 0
-        while position < len(data):
-            size = rng.randint(1, 1500)
-            for r in (fast, general):
-                out[id(r)] += r.feed(data[position:position + size])
-            position += size
-        for r in (fast, general):
-            out[id(r)] += r.finish()
-        assert out[id(fast)] == out[id(general)]
-        assert len(out[id(fast)]) > 1000 and len(fast_chunks) > 50
+        fast_events, general_events = fed_alike((fast, general), data, rng, 1500)
+        assert fast_events == general_events
+        assert len(fast_events) > 1000 and len(fast_chunks) > 50
+
+
+def fed_alike(readers, data, rng, largest):
+    """The events of each reader, fed the same chunks of ``data`` (1 to ``largest`` bytes)."""
+    out = [[] for _ in readers]
+    position = 0
+    while position < len(data):
+        size = rng.randint(1, largest)
+        for events, r in zip(out, readers):
+            events += r.feed(data[position:position + size])
+        position += size
+    for events, r in zip(out, readers):
+        events += r.finish()
+    return out
 
 
 def test_chunks_of_whole_events_made_list_wise_equal_the_general_path():
@@ -166,16 +172,8 @@ def test_chunks_of_whole_events_made_list_wise_equal_the_general_path():
         taken = []
         list_wise = fast._add_event_lines
         fast._add_event_lines = lambda *args: taken.append(list_wise(*args)) or taken[-1]
-        out = {id(fast): [], id(general): []}
-        position = 0
-        while position < len(data):
-            size = rng.randint(1, 3000)
-            for r in (fast, general):
-                out[id(r)] += r.feed(data[position:position + size])
-            position += size
-        for r in (fast, general):
-            out[id(r)] += r.finish()
-        assert out[id(fast)] == out[id(general)]
+        fast_events, general_events = fed_alike((fast, general), data, rng, 3000)
+        assert fast_events == general_events
         assert taken.count(True) > 30 and taken.count(False) > 30, (taken.count(True), taken.count(False))
 
 
