@@ -47,7 +47,7 @@ class EventFormatter:
             self.format = self._format_json
             self.format_page = lambda events: "".join(map(self._format_json, events))
             return
-        self._fields = _template_fields(template)
+        _template_fields(template)  # unknown fields and broken braces: ValueError with the reason
         parts = list(string.Formatter().parse(template))
         self._line = "".join(literal.replace("{", "{{").replace("}", "}}") + _placeholder(name, conversion, spec)
                              for literal, name, spec, conversion in parts) + "\n"
