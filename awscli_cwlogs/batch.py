@@ -10,8 +10,8 @@ import json
 import operator
 import time
 from bisect import bisect_right
-from itertools import accumulate
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from awscli_cwlogs.events import EVENT_OVERHEAD
 
@@ -109,6 +109,8 @@ class Batcher:
             stop = min(end, start + self._max_count - len(batch),
                        bisect_right(cumulative, cumulative[start] + self._max_bytes - self._bytes, start) - 1)
             run = events[start:stop]
+            if not run and not batch:  # an event over the byte limit (events are cut to fit): never spin here
+                return full + self._add_each(events[start:], source_key, source)
             if run:
                 low, high = min(map(_timestamp, run)), max(map(_timestamp, run))
                 if batch:

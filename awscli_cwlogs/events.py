@@ -7,8 +7,8 @@ the service has accepted the event.
 import operator
 import re
 import time
-from itertools import accumulate
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Callable, Optional
 
 from awscli_cwlogs.config import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START, MAX_BATCH_SIZE

@@ -121,3 +121,9 @@ def test_a_full_batch_keeps_only_the_offsets_of_the_sources_whose_events_it_hold
         [first] = getattr(batcher, way)(live, "live", "L")
         assert first.checkpoints == {"rotated": ("R", 30)}, way  # not the live file at the rotated file's offset
         assert batcher.drain().checkpoints == {"live": ("L", 10)}
+
+
+def test_an_event_over_the_byte_limit_does_not_stall_the_batcher():
+    batcher = Batcher(10, 100, 5000, BodyFormat("g", "s", use_gzip=False))
+    batches = batcher.add([(1, "a" * 10, 10, 11), (2, "b" * 200, 200, 212), (3, "c", 1, 214)], "k", "source")
+    assert [b.count for b in batches + [batcher.drain()]] == [1, 1, 1]  # as before: the service refuses the big one
