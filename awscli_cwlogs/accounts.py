@@ -14,6 +14,8 @@ from botocore.credentials import (AssumeRoleCredentialFetcher, CredentialProvide
                                   DeferredRefreshableCredentials)
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from awscli_cwlogs.cli import describe_error
+
 
 class CredentialsUnavailable(BotoCoreError):
     """A section's credentials cannot be had now (a role that cannot be assumed, a profile whose
@@ -87,7 +89,7 @@ class Clients:
             try:
                 return fetcher.fetch_credentials()
             except (ClientError, BotoCoreError) as error:
-                raise CredentialsUnavailable(reason=f"cannot assume role {identity.role_arn}: {_reason(error)}") \
+                raise CredentialsUnavailable(reason=f"cannot assume role {identity.role_arn}: {describe_error(error)}") \
                     from None
         signer = botocore.session.Session()
         signer.register_component("credential_provider", CredentialResolver(
@@ -138,10 +140,3 @@ class _Given(CredentialProvider):
 
     def load(self):
         return self._credentials
-
-
-def _reason(error):
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        return f"{details.get('Code', '')}: {details.get('Message', '')}"
-    return str(error)

@@ -72,6 +72,14 @@ def describe_client_error(error):
     return f"{code}: {message}" if message else code
 
 
+def describe_error(error):
+    """``Code: Message`` of a ClientError (both, even when one is empty), else the error's text."""
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        return f"{details.get('Code', '')}: {details.get('Message', '')}"
+    return str(error)
+
+
 def error_code(error):
     return error.response.get("Error", {}).get("Code")
 

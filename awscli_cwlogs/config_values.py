@@ -137,12 +137,18 @@ def matches(value):
 _TAG_TEXT = re.compile(r"[\w\s.:/=+\-@]*")  # AWS's tag characters: letters, digits, spaces, _ . : / = + - @
 
 
+def _pairs(value):
+    """(item, key, has "=", value) of each ``key=value`` in a comma-separated list, stripped."""
+    for item in filter(None, (item.strip() for item in value.split(","))):
+        key, equals, item_value = (part.strip() for part in item.partition("="))
+        yield item, key, bool(equals), item_value
+
+
 def tags(value):
     """key=value, ... as AWS accepts tags: keys 1-128 characters not starting with aws:, values
     up to 256, at most 50."""
     tags = []
-    for item in filter(None, (item.strip() for item in value.split(","))):
-        key, equals, tag_value = (part.strip() for part in item.partition("="))
+    for item, key, equals, tag_value in _pairs(value):
         if not equals or not key:
             raise ValueError(f"'{item}' is not key=value")
         if len(key) > 128 or len(tag_value) > 256 or not _TAG_TEXT.fullmatch(key) or not _TAG_TEXT.fullmatch(tag_value):
@@ -198,8 +204,7 @@ role_session_name = matching(r"[\w+=,.@-]{2,64}", "2-64 of letters, digits and _
 def prices(value):
     """standard=0.50, infrequent_access=0.25: US dollars per GB ingested, per log group class."""
     found = {}
-    for item in filter(None, (item.strip() for item in value.split(","))):
-        name, equals, price = (part.strip() for part in item.partition("="))
+    for item, name, equals, price in _pairs(value):
         if name not in ("standard", "infrequent_access") or not equals:
             raise ValueError(f"'{item}' is not standard=PRICE or infrequent_access=PRICE")
         try:

@@ -15,6 +15,7 @@ import tempfile
 import time
 
 from awscli_cwlogs.events import EVENT_OVERHEAD
+from awscli_cwlogs.kvstore import REJECTED
 from awscli_cwlogs.status import section_files
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -64,7 +65,7 @@ def _counts(pipeline):
     stats = pipeline.publisher.stats
     derived = ("events_accepted", "billable_bytes", "split")
     counts = {field: getattr(stats, field) for field, _, _ in COUNTERS if field not in derived}
-    counts["events_accepted"] = stats.events_sent - stats.too_old - stats.too_new - stats.expired - stats.refused
+    counts["events_accepted"] = stats.events_sent - sum(getattr(stats, name) for name in REJECTED)
     counts["billable_bytes"] = stats.bytes_sent + EVENT_OVERHEAD * counts["events_accepted"]
     spec = getattr(pipeline.source, "spec", None)
     counts["split"] = spec.counts.get("split", 0) if spec is not None else 0

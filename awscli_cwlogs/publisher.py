@@ -11,6 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from awscli_cwlogs.accounts import CredentialsUnavailable
 from awscli_cwlogs.batch import Batch, BodyFormat
+from awscli_cwlogs.cli import describe_error as describe
 from awscli_cwlogs.events import EVENT_OVERHEAD
 from awscli_cwlogs.output import iso_millis
 
@@ -309,10 +310,3 @@ class PrintingPublisher(Publisher):
         self._out.flush()
         self.stats.events_sent += batch.count
         self.stats.batches_sent += 1
-
-
-def describe(error):
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        return f"{details.get('Code', '')}: {details.get('Message', '')}"
-    return str(error)
