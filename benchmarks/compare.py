@@ -24,8 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.containers import docker_copy, drain, last_line_bytes  # noqa: E402
-from benchmarks.run import DATETIME_FORMAT, Blackhole, Run, make_log, startup_cpu  # noqa: E402
+from benchmarks.containers import docker_copy  # noqa: E402
+from benchmarks.run import (  # noqa: E402
+    DATETIME_FORMAT, Blackhole, Run, drain, last_line_bytes, make_log, push_config, section_source, startup_cpu,
+)
 from tests.harness.awscli import AwsCli  # noqa: E402
 
 BASE = "a49616a"  # main before issue 15's work (the performance issue)
@@ -84,11 +86,7 @@ def push_once(work, kind, label, aws, log, records):
         with open(log, "rb") as stdin:
             return Run(aws.command("logs", "push", "--log-group-name", "bench", "--log-stream-name", label,
                                    "--datetime-format", DATETIME_FORMAT, "--time-zone", "UTC"), aws.env, stdin=stdin).stop()
-    state, config = work / f"{label}.state", work / f"{label}.conf"
-    source = (f"file = {log}\ndatetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\n" if kind == "file"
-              else f"source = docker\ndocker_root = {work / 'docker'}\n")
-    config.write_text(f"[general]\nstate_file = {state}\n[app]\n{source}log_group_name = bench\n"
-                      f"log_stream_name = {label}\nbuffer_duration = 200\n")
+    config, state = push_config(work, label, section_source(kind, log, work / "docker"))
     path = log if kind == "file" else records
     return drain(aws, config, state, path.stat().st_size - last_line_bytes(path), label)
 

@@ -6,19 +6,18 @@ alternating, and the medians compared (this machine varies by +-15 % run to run)
 
     python3 dev.py bench-containers [--lines N] [--rounds R]     (default 500,000 lines, 3 rounds)
 """
-import argparse
 import json
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import DATETIME_FORMAT, Run, accepted_offset, blackhole_cli, make_log, wait_for  # noqa: E402
+from benchmarks.run import (  # noqa: E402
+    blackhole_cli, drain, last_line_bytes, lines_benchmark, push_config, section_source,
+)
 from tests.harness.containers import DockerContainer, rfc3339  # noqa: E402
 
 
@@ -32,30 +31,8 @@ def docker_copy(log, root):
     return container.log
 
 
-def last_line_bytes(path):
-    with open(path, "rb") as file:
-        file.seek(max(path.stat().st_size - 65536, 0))
-        return len(file.read().splitlines(keepends=True)[-1])
-
-
-def drain(aws, config, state, size, label):
-    """CPU seconds of an agent that drains a file of ``size`` bytes (but its last line)."""
-    run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
-    wait_for(lambda: accepted_offset(state) >= size or run.process.poll() is not None, 1800, label)
-    if run.process.returncode is not None:
-        raise SystemExit(f"benchmark: {label} exited early ({run.process.returncode})")
-    return run.stop(signal.SIGTERM)
-
-
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--lines", type=int, default=500_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="cwlogs-bench-containers-"))
-    log = work / "app.log"
-    print(f"writing {args.lines:,} lines, and the same as json-file records ...", flush=True)
-    make_log(log, args.lines)
+    args, work, log = lines_benchmark("cwlogs-bench-containers-", "lines, and the same as json-file records")
     records = docker_copy(log, work / "docker")
     last = {path: last_line_bytes(path) for path in (log, records)}  # not read whole: a child's peak RSS
     # counts its parent's from before the exec
@@ -64,12 +41,7 @@ def main():
         for round_number in range(args.rounds):
             for kind in ("file", "docker"):
                 name = f"{kind}-{round_number}"
-                state = work / f"{name}.state"
-                source = (f"file = {log}\ndatetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\n" if kind == "file"
-                          else f"source = docker\ndocker_root = {work / 'docker'}\n")
-                config = work / f"{name}.conf"
-                config.write_text(f"[general]\nstate_file = {state}\n[app]\n{source}log_group_name = bench\n"
-                                  f"log_stream_name = {name}\nbuffer_duration = 200\n")
+                config, state = push_config(work, name, section_source(kind, log, work / "docker"))
                 path = log if kind == "file" else records
                 run = drain(aws, config, state, path.stat().st_size - last[path], name)
                 cpu[kind].append(max(run.cpu - startup, 0) * 100_000 / args.lines)

@@ -5,47 +5,32 @@ start-up, medians compared.
 
     python3 dev.py bench-metrics [--lines N] [--rounds R]     (default 500,000 lines, 3 rounds)
 """
-import argparse
-import signal
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.containers import last_line_bytes  # noqa: E402
-from benchmarks.run import DATETIME_FORMAT, Run, accepted_offset, blackhole_cli, make_log, wait_for  # noqa: E402
+from benchmarks.run import (  # noqa: E402
+    blackhole_cli, drain, last_line_bytes, lines_benchmark, push_config, section_source,
+)
 
 METRICS_ON = "metrics_log_group = agent-metrics\nmetrics_interval = 1\nmetrics_textfile = {folder}/{name}.prom\n" \
              "host_metrics = cpu, memory, disk, swap, load\n"
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--lines", type=int, default=500_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="cwlogs-bench-metrics-"))
-    log = work / "app.log"
-    print(f"writing {args.lines:,} lines ...", flush=True)
-    make_log(log, args.lines)
+    args, work, log = lines_benchmark("cwlogs-bench-metrics-")
     size = log.stat().st_size - last_line_bytes(log)
     cpu = {"off": [], "on": []}
     with blackhole_cli(work) as (aws, startup):
         for round_number in range(args.rounds):
             for mode in ("off", "on"):
                 name = f"{mode}-{round_number}"
-                state = work / f"{name}.state"
                 metrics = METRICS_ON.format(folder=work, name=name) if mode == "on" else ""
-                config = work / f"{name}.conf"
-                config.write_text(f"[general]\nstate_file = {state}\n{metrics}[app]\nfile = {log}\n"
-                                  f"datetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\nlog_group_name = bench\n"
-                                  f"log_stream_name = {name}\nbuffer_duration = 200\n")
-                run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
-                wait_for(lambda: accepted_offset(state) >= size or run.process.poll() is not None, 1800, name)
-                run.stop(signal.SIGTERM)
+                config, state = push_config(work, name, section_source("file", log, None), metrics)
+                run = drain(aws, config, state, size, name)
                 cpu[mode].append(max(run.cpu - startup, 0) * 100_000 / args.lines)
                 print(f"  metrics {name}: {args.lines / run.elapsed:,.0f} events/s, {run.elapsed:.1f} s, "
                       f"{cpu[mode][-1]:.3f} CPU-s per 100k net of start-up", flush=True)

@@ -72,6 +72,49 @@ def wait_for(condition, timeout, what):
     raise SystemExit(f"benchmark: timed out waiting for {what}")
 
 
+def lines_benchmark(prefix, what="lines"):
+    """(arguments, work folder, log): --lines and --rounds parsed, the file benchmark's lines written."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=500_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    log = work / "app.log"
+    print(f"writing {args.lines:,} {what} ...", flush=True)
+    make_log(log, args.lines)
+    return args, work, log
+
+
+def section_source(kind, log, docker_root):
+    """The [app] keys that read the benchmark's lines: as a file (timestamps parsed) or as docker records."""
+    if kind == "file":
+        return f"file = {log}\ndatetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\n"
+    return f"source = docker\ndocker_root = {docker_root}\n"
+
+
+def push_config(work, name, source, general=""):
+    """An agent config with one section, [app], whose input is ``source`` (its keys), to stream ``name``."""
+    config = work / f"{name}.conf"
+    config.write_text(f"[general]\nstate_file = {work / (name + '.state')}\n{general}[app]\n{source}"
+                      f"log_group_name = bench\nlog_stream_name = {name}\nbuffer_duration = 200\n")
+    return config, work / f"{name}.state"
+
+
+def last_line_bytes(path):
+    with open(path, "rb") as file:
+        file.seek(max(path.stat().st_size - 65536, 0))
+        return len(file.read().splitlines(keepends=True)[-1])
+
+
+def drain(aws, config, state, size, label):
+    """The finished Run of an agent that drains a file of ``size`` bytes (but its last line)."""
+    run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
+    wait_for(lambda: accepted_offset(state) >= size or run.process.poll() is not None, 1800, label)
+    if run.process.returncode is not None:
+        raise SystemExit(f"benchmark: {label} exited early ({run.process.returncode})")
+    return run.stop(signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def blackhole_cli(work):
     """(an `aws` CLI whose endpoint is a blackhole of its own, the CLI's start-up CPU)."""
@@ -141,12 +184,8 @@ class Bench:
             cli.command = lambda *args: [str(venv_bin / "aws"), *map(str, args)]
         return cli
 
-    def config(self, name, stream, extra=""):
-        path = self.work / f"{name}.conf"
-        path.write_text(f"[general]\nstate_file = {self.work / (name + '.state')}\n[app]\nfile = {self.log}\n"
-                        f"log_group_name = bench\nlog_stream_name = {stream}\n"
-                        f"datetime_format = {DATETIME_FORMAT}\ntime_zone = UTC\nbuffer_duration = 200\n{extra}")
-        return path
+    def config(self, name):
+        return push_config(self.work, name, section_source("file", self.log, None))[0]
 
     def record(self, what, endpoint, run, events, startup_cpu):
         self.rows.append({
@@ -159,7 +198,7 @@ class Bench:
         """``counter`` (events the endpoint holds) tells when the old agent is done; ours is done when
         its state file records the whole file as accepted, which costs the endpoint nothing."""
         stream = f"{label.replace(' ', '-')}-{endpoint_name}"
-        config = self.config(stream, stream)
+        config = self.config(stream)
         cli = self.aws(url, venv_bin)
         run = Run(cli.command("logs", "push", "--config-file", config), cli.env)
         # Done when every event but the last is accepted: an agent holds the last line for a second
