@@ -4,7 +4,7 @@ import calendar
 import json
 import time
 
-from awscli_cwlogs.kvstore import billable_bytes
+from awscli_cwlogs.kvstore import REJECTED, billable_bytes
 from awscli_cwlogs.output import iso_millis
 from awscli_cwlogs.sources import journalctl, journald
 from awscli_cwlogs.sources.containers import container_files
@@ -35,7 +35,7 @@ def status_report(agent_config, store):
             "bytes_behind": sum(f["bytes_behind"] for f in files),
             "events_behind": sum(f["events_behind"] or 0 for f in files) if per_event else None,
             "events_sent": sent, "batches_sent": counters.get("batches_sent", 0),
-            "rejected": {key: counters.get(key, 0) for key in ("too_old", "too_new", "expired", "refused")},
+            "rejected": {key: counters.get(key, 0) for key in REJECTED},
             "filtered": counters.get("filtered", 0),
             **_billable(stream, store, counters, dict(agent_config.general.price_per_gb)),
             "last_accepted": _iso(counters.get("last_accepted")),
