@@ -26,6 +26,7 @@ class EventSpec:
     encoding: str
     starts_event: Callable[[str], bool]
     timestamp: Optional[Callable[[str], Optional[int]]]
+    timestamps: Optional[Callable[[list], list]] = None  # timestamp() of each of a list of lines
     max_message_bytes: int = MAX_MESSAGE_BYTES
     ascii_compatible: bool = True  # ASCII bytes decode to the same characters
     counts: dict = field(default_factory=dict, compare=False)  # "split": lines over the size limit, sent as parts
@@ -46,6 +47,7 @@ def event_spec(stream, now=time.time):
         encoding=stream.encoding,
         starts_event=starts_event,
         timestamp=timestamps.parse if timestamps else None,
+        timestamps=timestamps.parse_lines if timestamps else None,
         max_message_bytes=min(MAX_MESSAGE_BYTES, stream.batch_size - EVENT_OVERHEAD),
         ascii_compatible=_ascii_compatible(stream.encoding),
     )
@@ -148,7 +150,7 @@ class EventReader:
         if spec.timestamp is None:
             stamps = [int(self._now() * 1000)] * len(lines)
         else:
-            stamps = list(map(spec.timestamp, lines))
+            stamps = spec.timestamps(lines) if spec.timestamps else list(map(spec.timestamp, lines))
             if None in stamps:  # lines without a timestamp take the previous event's
                 last = self._last_timestamp if self._last_timestamp is not None else int(self._now() * 1000)
                 for index, stamp in enumerate(stamps):

@@ -8,6 +8,7 @@ import calendar
 import re
 import time
 from datetime import date
+from operator import add, itemgetter
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _FULL_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -25,6 +26,8 @@ _DIRECTIVES = {
 }
 SUPPORTED = "%Y %y %m %d %e %H %I %M %S %f %p %b %B %a %A %j %z %Z %%"
 _FUTURE_SLACK_S = 86_400
+_MAX_CACHED = 10_000  # seconds remembered; the caches start over beyond that
+_ASCII_DIGIT = re.compile("[0-9]").search
 
 
 class TimestampFormat:
@@ -46,6 +49,10 @@ class TimestampFormat:
         # the same text up to those digits has the same second, without a regex search.
         self._ends_in_digits = re.search(r"%[SMHdemyYjf]$", fmt) is not None
         self._last = None  # (text up to the fraction, fraction width, epoch ms of that second)
+        # The same for every second seen so far whose text has the last one's length and fraction
+        # width: for parse_lines, which looks the lines' beginnings up all at once.
+        self._heads = {}  # text up to the fraction -> epoch ms of that second
+        self._head_shape = None  # (length of that text, fraction width)
 
     def parse(self, line):
         last = self._last
@@ -56,7 +63,7 @@ class TimestampFormat:
                 if not width:
                     return last[2]
                 fraction = line[begin:end]
-                if fraction.isdigit():
+                if len(fraction) == width and fraction.isdecimal():  # not cut short by the line's end
                     return last[2] + int(fraction if width == 3 else (fraction + "00")[:3])
         found = self._search(line)
         if found is None:
@@ -66,15 +73,66 @@ class TimestampFormat:
             self._remember(found, epoch_ms)
         return epoch_ms
 
+    def parse_lines(self, lines):
+        """``[parse(line) for line in lines]``, list-wise where the lines begin with the text of
+        seconds seen before (a log's lines come in time order, many per second): their
+        beginnings are looked up all at once and the fractions taken by slicing."""
+        heads = self._heads_of(lines)
+        if heads is not None:
+            seconds = list(map(self._heads.get, heads))
+            if None not in seconds and self._fractions_follow(lines):
+                length, width = self._head_shape
+                if not width:
+                    return seconds
+                millis = map(int, map(itemgetter(slice(length, length + min(width, 3))), lines))
+                if width < 3:
+                    millis = map((10 ** (3 - width)).__mul__, millis)
+                return list(map(add, seconds, millis))
+        return list(map(self.parse, lines))
+
+    def _heads_of(self, lines):
+        """The lines' beginnings as long as the known seconds' text, after parsing one line of
+        each beginning not seen yet (which makes it known, if it is a second); None when there is
+        nothing to look up. (Should the known text change length meanwhile, no beginning is
+        found, and the lines go one by one.)"""
+        shape = self._head_shape
+        if shape is None:
+            return None
+        heads = list(map(itemgetter(slice(0, shape[0])), lines))
+        new = set(heads).difference(self._heads)
+        if new:
+            if len(new) > len(lines) // 8:  # few lines per second, or no timestamps there
+                return None
+            for head in new:
+                self.parse(lines[heads.index(head)])
+        return heads
+
+    def _fractions_follow(self, lines):
+        """Whether every line has, after its known beginning, as many decimal digits as the
+        fraction has, and then no other digit: what parse() checks on its fast path."""
+        length, width = self._head_shape
+        if width:
+            fractions = "".join(map(itemgetter(slice(length, length + width)), lines))
+            if len(fractions) != width * len(lines) or not fractions.isdecimal():
+                return False
+        after = "".join(map(itemgetter(slice(length + width, length + width + 1)), lines))
+        return after.isascii() and _ASCII_DIGIT(after) is None
+
     def _remember(self, found, epoch_ms):
         if self._fraction is None:
             self._last = (found.group(), 0, epoch_ms)
-            return
-        begin, end = found.span(self._fraction + 1)
-        if end == found.end():  # the fraction ends the timestamp
+        else:
+            begin, end = found.span(self._fraction + 1)
+            if end != found.end():  # the fraction does not end the timestamp
+                return
             fraction = found.string[begin:end]
             self._last = (found.string[:begin], end - begin,
                           epoch_ms - int(fraction if len(fraction) == 3 else (fraction + "00")[:3]))
+        head, width, second = self._last
+        if self._head_shape != (len(head), width) or len(self._heads) > _MAX_CACHED:
+            self._heads.clear()
+            self._head_shape = (len(head), width)
+        self._heads[head] = second
 
     def starts(self, line):
         """Whether the line begins with a timestamp in this format."""
@@ -96,7 +154,7 @@ class TimestampFormat:
                 key += "\0" + found.string[end:found.end()]
         second = self._second_cache.get(key)
         if second is None:
-            if len(self._second_cache) > 10_000:
+            if len(self._second_cache) > _MAX_CACHED:
                 self._second_cache.clear()
             groups = found.groups()
             whole = self._epoch_ms(groups[:index] + ("0",) + groups[index + 1:] if index is not None else groups)

@@ -1,5 +1,6 @@
 """The timestamp table: formats operators use, read as strptime would."""
 import calendar
+import random
 import time
 from datetime import datetime, timezone
 
@@ -93,3 +94,46 @@ def test_lines_of_one_second_read_as_a_fresh_parse_reads_each(fmt):
     shared = TimestampFormat(fmt, "UTC", now)
     for line in lines + lines[::-1]:
         assert shared.parse(line) == TimestampFormat(fmt, "UTC", now).parse(line), (fmt, line)
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%b %d %H:%M:%S", "%H:%M:%S,%f",
+                                 "%Y-%m-%dT%H:%M:%S.%f%z", "[%d/%b/%Y:%H:%M:%S]"])
+def test_lines_read_list_wise_as_each_alone(fmt):
+    """parse_lines(chunk) == a fresh parse of each line, over chunks of a log in time order (the
+    list-wise way), with lines mixed in that begin as a known second but where the time goes on
+    otherwise (where it must not guess); and it is list-wise."""
+    now = lambda: 1_796_000_000.0  # noqa: E731
+    def line(second, fraction, rest=" x"):
+        return time.strftime(fmt.replace("%f", fraction), time.gmtime(1_795_000_000 + second)) + rest
+    widths = [(1, 6, 3)[second % 3] for second in range(10)] + [1] * 10 + [6] * 10 + [3] * 10  # the fraction's digits
+    log = [line(second, f"{ms:03d}000"[:width], f" line {second}-{ms}")
+           for second, width in enumerate(widths) for ms in range(0, 1000, 20)]
+    odd = {second: [line(second, fraction, rest) for fraction, rest in [
+        ("12x", " x"), ("", " no fraction"), ("1234567891", " ten digits"), ("\u0663\u0663\u0663", " arabic-indic digits"),
+        ("\u00b2\u00b2\u00b2", " superscripts"), ("1\u00b2", " a superscript after"), ("123", "4 a digit after"),
+        ("123", "\u00b2 a superscript after"), ("12", ""), ("1", "")]] for second in (5, 15, 25, 35)}
+    rng = random.Random(fmt)
+    strangers = list(log)
+    for text in ["no time here", "", "  indented"] * 5:
+        strangers.insert(rng.randrange(len(strangers)), text)
+    for lines in (log, strangers):
+        shared = TimestampFormat(fmt, "UTC", now)
+        got = []
+        for start in range(0, len(lines), 150):
+            got += shared.parse_lines(lines[start:start + 150])
+        assert got == [TimestampFormat(fmt, "UTC", now).parse(text) for text in lines], fmt
+    for second, texts in odd.items():  # each among lines of its own second, which is known by then
+        for text in texts:
+            shared = TimestampFormat(fmt, "UTC", now)
+            shared.parse_lines(log[50 * second:50 * second + 20])
+            lines = log[50 * second + 20:50 * second + 30] + [text] + log[50 * second + 30:50 * second + 40]
+            assert shared.parse_lines(lines) == [TimestampFormat(fmt, "UTC", now).parse(each) for each in lines], text
+    for seconds in (range(10, 20), range(20, 30), range(30, 40)):  # fractions of 1, 6, 3 digits
+        shared = TimestampFormat(fmt, "UTC", now)
+        lines = [text for text in log if int(text.rsplit(" line ", 1)[1].split("-")[0]) in seconds]
+        shared.parse_lines(lines[:150])
+        one_by_one = []
+        shared.parse = lambda text, parse=shared.parse: one_by_one.append(text) or parse(text)
+        assert shared.parse_lines(lines[:150]) == [TimestampFormat(fmt, "UTC", now).parse(text) for text in lines[:150]]
+        if fmt.endswith(("%S", "%f")):  # else the text after the time must be checked: one by one
+            assert one_by_one == [], "lines of seconds already seen should be read list-wise"
