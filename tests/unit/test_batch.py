@@ -79,6 +79,22 @@ def test_json_escapes_everything():
     assert check(batcher.drain())[0]["message"] == odd
 
 
+def test_bodies_are_the_json_of_the_events_byte_for_byte():
+    """Batches that need no escaping skip it: the body must be what JSON makes either way, for
+    each character that needs escaping alone among plain messages, and for those that do not."""
+    plain = ["plain ascii line", "ünïcödé 日本 😀", "del \x7f and \u2028 separators", ""]
+    escaped = ['"', "\\", "\t", "\x00", "\x1f", "\n", "\r", "\x08", "\x0c"]
+    for odd in [None] + escaped:
+        for at in (0, 2, 3):
+            messages = list(plain)
+            if odd is not None:
+                messages.insert(at, f"a{odd}b")
+            batch = [(1_700_000_000_000 + i, m, len(m.encode()), i) for i, m in enumerate(messages)]
+            expected = '{"logGroupName": "g", "logStreamName": "s","logEvents":' + json.dumps(
+                [{"timestamp": t, "message": m} for t, m, _, _ in batch], ensure_ascii=False, separators=(",", ":")) + "}"
+            assert PLAIN.encode(batch) == expected.encode(), (odd, at)
+
+
 def test_gzipped_bodies_decode_to_the_same_events():
     batcher = Batcher(10_000, 1_048_576, 5000, BodyFormat("g", "s", use_gzip=True), Clock())
     batcher.add(events(1000, size=100), "k", "src")
