@@ -3,7 +3,6 @@
 One loop reads every source in turn; each stream has its own publisher thread. When a
 stream's queue is full its source is not read (backpressure), so memory stays flat.
 """
-import gc
 import logging
 import queue
 import threading
@@ -11,11 +10,11 @@ import time
 
 from awscli_cwlogs.batch import Batch, Batcher, BodyFormat
 from awscli_cwlogs.routing import Router
+from awscli_cwlogs.runtime import settle_process
 
 LOG = logging.getLogger("awscli_cwlogs")
 READ_BUDGET = 256 << 10  # bytes per file per round: transient copies of it stay small
 IDLE_POLL_S = 0.25
-GC_YOUNG_THRESHOLD = 10_000  # allocations between collections of the youngest generation (Python's default: 700)
 
 
 class Lifecycle:
@@ -194,7 +193,7 @@ class Pipeline:
 def run_agent(pipelines, lifecycle, reload=None):
     """Runs until every source is exhausted (stdin) or a stop is requested; True if all was delivered.
     ``reload(pipelines)`` (on SIGHUP) returns the pipelines to run from then on, started."""
-    settle_collector()
+    settle_process()
     for pipeline in pipelines:
         pipeline.thread.start()
     while not lifecycle.stop_requested.is_set():
@@ -219,12 +218,3 @@ def run_agent(pipelines, lifecycle, reload=None):
             if lifecycle.expired():
                 break
     return not [p for p in pipelines if p.thread.is_alive() or p.publisher.stats.undelivered]
-
-
-def settle_collector():
-    """The CLI's start-up objects (service models, parsers, modules) live as long as the process:
-    frozen, no full collection walks them again. And the youngest generation is collected less
-    often: per event the agent makes tuples and strings that form no cycles, and each
-    collection walks everything young, including the batches being filled."""
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
