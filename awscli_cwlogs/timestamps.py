@@ -5,6 +5,7 @@ epoch seconds once and cached, so a line costs a regex search and some arithmeti
 ``strptime`` call.
 """
 import calendar
+import functools
 import re
 import time
 from datetime import date
@@ -80,14 +81,10 @@ class TimestampFormat:
         heads = self._heads_of(lines)
         if heads is not None:
             seconds = list(map(self._heads.get, heads))
-            if None not in seconds and self._fractions_follow(lines):
-                length, width = self._head_shape
-                if not width:
-                    return seconds
-                millis = map(int, map(itemgetter(slice(length, length + min(width, 3))), lines))
-                if width < 3:
-                    millis = map((10 ** (3 - width)).__mul__, millis)
-                return list(map(add, seconds, millis))
+            if None not in seconds:
+                millis = self._millis_of(lines)
+                if millis is not None:
+                    return list(map(add, seconds, millis)) if millis else seconds
         return list(map(self.parse, lines))
 
     def _heads_of(self, lines):
@@ -107,16 +104,23 @@ class TimestampFormat:
                 self.parse(lines[heads.index(head)])
         return heads
 
-    def _fractions_follow(self, lines):
-        """Whether every line has, after its known beginning, as many decimal digits as the
-        fraction has, and then no other digit: what parse() checks on its fast path."""
+    def _millis_of(self, lines):
+        """The milliseconds of each line's fraction ([] if the format has none), where every line
+        has, after its known beginning, as many ASCII digits as the fraction has and then no other
+        digit (what parse() checks on its fast path); else None."""
         length, width = self._head_shape
-        if width:
-            fractions = "".join(map(itemgetter(slice(length, length + width)), lines))
-            if len(fractions) != width * len(lines) or not fractions.isdecimal():
-                return False
         after = "".join(map(itemgetter(slice(length + width, length + width + 1)), lines))
-        return after.isascii() and _ASCII_DIGIT(after) is None
+        if not after.isascii() or _ASCII_DIGIT(after) is not None:
+            return None
+        if not width:
+            return []
+        fractions = list(map(itemgetter(slice(length, length + width)), lines))
+        joined = "".join(fractions)
+        if len(joined) != width * len(lines) or not (joined.isascii() and joined.isdecimal()):
+            return None
+        if width > 3:
+            fractions = map(itemgetter(slice(0, 3)), fractions)
+        return map(_millis_table(min(width, 3)).__getitem__, fractions)
 
     def _remember(self, found, epoch_ms):
         if self._fraction is None:
@@ -224,6 +228,12 @@ class TimestampFormat:
         if self._utc:
             return calendar.timegm(fields)
         return int(time.mktime(fields + (0, 0, -1)))
+
+
+@functools.lru_cache(maxsize=3)
+def _millis_table(width):
+    """Fraction digits -> milliseconds, for fractions of ``width`` (1 to 3) digits."""
+    return {f"{number:0{width}d}": number * 10 ** (3 - width) for number in range(10 ** width)}
 
 
 def _month(values):
