@@ -2,13 +2,17 @@
 to the blackhole endpoint, next to journalctl alone printing the same entries as JSON (the
 floor). CPU from each process's own rusage (os.wait4), which includes the journalctl child
 the agent waited for; the child's own share is read from /proc just before the stop, so the
-agent's own cost (the target: <= 0.6 CPU-s per 100k) shows apart from journalctl's.
+agent's own cost (the target: <= 0.6 CPU-s per 100k) shows apart from journalctl's. With
+``--base REV``, each row runs with REV's plugin too (as bench-compare does), alternating, and
+the medians of ``--rounds`` runs are compared.
 
-    python3 dev.py bench-journald [--entries N]      (default 200,000; needs systemd-journal-remote)
+    python3 dev.py bench-journald [--entries N] [--base REV] [--rounds R]
+                                  (default 200,000 entries, no base, 1 round; needs systemd-journal-remote)
 """
 import argparse
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.compare import compiled, extract, plugin_from  # noqa: E402
 from benchmarks.run import Run, startup_cpu, wait_for  # noqa: E402
 from tests.harness.awscli import AwsCli  # noqa: E402
 from tests.harness.journal import JournalWriter, journal_remote_missing  # noqa: E402
@@ -68,9 +73,27 @@ def journalctl_child(pid):
     return None
 
 
+def drain(aws, work, label, stream, end, startup):
+    """(entries/s, CPU-s of the run, of its journalctl, the agent's own net of start-up)."""
+    config, state = work / f"{label}.conf", work / f"{label}.state"
+    config.write_text(f"[general]\nstate_file = {state}\n[j]\nsource = journald\n"
+                      f"journal_directory = {work / 'journal'}\nlog_group_name = bench\n"
+                      f"log_stream_name = {stream}\nbuffer_duration = 1000\n")
+    run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
+    wait_for(lambda: journalctl_child(run.process.pid), 60, "journalctl started")
+    child = journalctl_child(run.process.pid)
+    wait_for(lambda: end in saved_cursors(state), 600, "the last entry accepted")
+    elapsed = time.monotonic() - run.started
+    child_cpu = process_cpu(child)
+    run.stop(2)  # SIGINT: the orderly stop
+    return elapsed, run.cpu, child_cpu, run.cpu - child_cpu - startup
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=200_000)
+    parser.add_argument("--base", help="a git revision whose plugin runs each row too, for comparison")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     if journal_remote_missing():
         raise SystemExit(f"benchmark: {journal_remote_missing()}")
@@ -89,33 +112,42 @@ def main():
     port = free_port()
     blackhole = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "blackhole.py"), str(port)])
     try:
-        aws = AwsCli(work / "home", f"http://127.0.0.1:{port}")
         time.sleep(1)
-        startup = startup_cpu(aws)
-        rows = []
-        for name, stream in (("one stream", "all"), ("a stream per unit", "{unit}")):
-            config, state = work / f"{len(rows)}.conf", work / f"{len(rows)}.state"
-            config.write_text(f"[general]\nstate_file = {state}\n[j]\nsource = journald\n"
-                              f"journal_directory = {work / 'journal'}\nlog_group_name = bench\n"
-                              f"log_stream_name = {stream}\nbuffer_duration = 1000\n")
-            run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
-            wait_for(lambda: journalctl_child(run.process.pid), 60, "journalctl started")
-            child = journalctl_child(run.process.pid)
-            wait_for(lambda: end in saved_cursors(state), 600, "the last entry accepted")
-            elapsed = time.monotonic() - run.started
-            child_cpu = process_cpu(child)
-            run.stop(2)  # SIGINT: the orderly stop
-            rows.append((name, args.entries / elapsed, run.cpu, child_cpu, run.cpu - child_cpu - startup))
+        clis = {"this checkout": AwsCli(work / "home", f"http://127.0.0.1:{port}")}
+        if args.base:
+            compiled(ROOT / "awscli_cwlogs")  # both byte-compiled, as pip leaves them
+            base = plugin_from(AwsCli(work / "home-base", f"http://127.0.0.1:{port}"), extract(args.base, work / "base"))
+            clis[f"base {args.base}"] = base
+        startups = {who: startup_cpu(aws) for who, aws in clis.items()}
+        runs = {}
+        for number in range(args.rounds):
+            for row, (name, stream) in enumerate((("one stream", "all"), ("a stream per unit", "{unit}"))):
+                for who in (list(clis) if number % 2 == 0 else list(reversed(clis))):
+                    label = f"{row}-{number}-{who.split()[0]}"  # a state file of its own
+                    runs.setdefault((name, who), []).append(drain(clis[who], work, label, stream, end, startups[who]))
     finally:
         blackhole.terminate()
         blackhole.wait()
+    report(args, floor_cpu, startups, runs)
+
+
+def report(args, floor_cpu, startups, runs):
     per_100k = 100_000 / args.entries
     print(f"\n{args.entries:,} journal entries; journalctl alone (-o json, the floor): "
-          f"{floor_cpu * per_100k:.2f} CPU-s per 100k; CLI start-up and exit: {startup:.2f} CPU-s per run\n")
-    print(f"{'run':20s} {'entries/s':>10s} {'CPU-s/100k':>11s} {'its journalctl':>15s} "
+          f"{floor_cpu * per_100k:.2f} CPU-s per 100k; CLI start-up and exit: "
+          f"{', '.join(f'{cpu:.2f} CPU-s ({who})' for who, cpu in startups.items())} per run"
+          f"{f'; medians of {args.rounds} rounds' if args.rounds > 1 else ''}\n")
+    print(f"{'run':40s} {'entries/s':>10s} {'CPU-s/100k':>11s} {'its journalctl':>15s} "
           f"{'agent alone, net of start-up':>29s}")
-    for name, rate, cpu, child_cpu, own in rows:
-        print(f"{name:20s} {rate:10,.0f} {cpu * per_100k:11.2f} {child_cpu * per_100k:15.2f} {own * per_100k:29.2f}")
+    own = {}
+    for (name, who), results in runs.items():
+        elapsed, cpu, child_cpu, own[(name, who)] = (statistics.median(column) for column in zip(*results))
+        print(f"{name + ' (' + who + ')':40s} {args.entries / elapsed:10,.0f} {cpu * per_100k:11.2f} "
+              f"{child_cpu * per_100k:15.2f} {own[(name, who)] * per_100k:29.2f}")
+    if args.base:
+        for name in dict.fromkeys(name for name, _ in runs):
+            print(f"{name}: the agent alone, this checkout / base {args.base}: "
+                  f"{own[(name, 'this checkout')] / own[(name, f'base {args.base}')]:.2f}")
 
 
 if __name__ == "__main__":
