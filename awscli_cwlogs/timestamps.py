@@ -100,8 +100,9 @@ class TimestampFormat:
         if new:
             if len(new) > len(lines) // 8:  # few lines per second, or no timestamps there
                 return None
+            line_of = dict(zip(heads, range(len(heads))))  # a line (the last) of each beginning
             for head in new:
-                self.parse(lines[heads.index(head)])
+                self.parse(lines[line_of[head]])
         return heads
 
     def _millis_of(self, lines):
