@@ -147,6 +147,7 @@ class FileTailer:
             self._next_scan = 0.0
             return
         self._started = True
+        self._live_seen_at = time.time()
         self._files[tracked_live.inode] = self._live = tracked_live
         tracked_live.fingerprint, tracked_live.head = read_head(tracked_live.fd, self.stream.file_fingerprint_lines)
         plan = plan_start(tracked_live.info(live.size), self._candidates(live, matches, tracked_live.key),
@@ -276,7 +277,9 @@ class FileTailer:
             del self._finished[next(iter(self._finished))]
 
     def _adopt_missed(self, live_path):
-        """Files renamed away from the live path between two polls were never seen there: read them whole."""
+        """Files renamed away from the live path between two polls were never seen there: read them
+        whole. Except one the state file knew at start: the run before this one read it (and it
+        was renamed shortly before this one started), so it goes on from where that run got to."""
         since = self._live_seen_at - 1.0
         for path in _sibling_paths(live_path):
             try:
@@ -287,13 +290,21 @@ class FileTailer:
                     or not stat.S_ISREG(info.st_mode)):
                 continue
             tracked = self._open(path)
-            if tracked is not None and tracked.inode == info.st_ino:
+            if tracked is None or tracked.inode != info.st_ino:
+                if tracked is not None:
+                    tracked.close()
+                continue
+            tracked.rotated = True
+            tracked.file_name = os.path.basename(live_path)
+            self._files[tracked.inode] = tracked
+            tracked.fingerprint, tracked.head = read_head(tracked.fd, self.stream.file_fingerprint_lines)
+            saved = self._saved.get(tracked.key) if tracked.fingerprint is not None else None
+            if saved is not None and saved.offset <= info.st_size:
+                LOG.info("[%s] finishing %s from offset %d (rotated while the agent was stopped)",
+                         self.stream.section, path, saved.offset)
+                self._begin(tracked, saved.offset)
+            else:
                 LOG.info("[%s] %s was rotated before a poll saw it; reading it", self.stream.section, path)
-                tracked.rotated = True
-                tracked.file_name = os.path.basename(live_path)
-                self._files[tracked.inode] = tracked
-            elif tracked is not None:
-                tracked.close()
 
     def _finish_copy(self, truncated):
         """After a copy-and-truncate, reads the rest of the copy from where we were in the original."""
