@@ -50,10 +50,7 @@ class TimestampFormat:
         # the same text up to those digits has the same second, without a regex search.
         self._ends_in_digits = re.search(r"%[SMHdemyYjf]$", fmt) is not None
         self._last = None  # (text up to the fraction, fraction width, epoch ms of that second)
-        # The same for every second seen so far whose text has the last one's length and fraction
-        # width: for parse_lines, which looks the lines' beginnings up all at once.
-        self._heads = {}  # text up to the fraction -> epoch ms of that second
-        self._head_shape = None  # (length of that text, fraction width)
+        self._known = KnownSeconds()  # the same for each second seen, for parse_lines
 
     def parse(self, line):
         last = self._last
@@ -78,50 +75,12 @@ class TimestampFormat:
         """``[parse(line) for line in lines]``, list-wise where the lines begin with the text of
         seconds seen before (a log's lines come in time order, many per second): their
         beginnings are looked up all at once and the fractions taken by slicing."""
-        heads = self._heads_of(lines)
-        if heads is not None:
-            seconds = list(map(self._heads.get, heads))
-            if None not in seconds:
-                millis = self._millis_of(lines)
-                if millis is not None:
-                    return list(map(add, seconds, millis)) if millis else seconds
+        seconds = self._known.seconds_of(lines, learn=self.parse)
+        if seconds is not None:
+            millis = self._known.millis_of(lines)
+            if millis is not None:
+                return list(map(add, seconds, millis)) if millis else seconds
         return list(map(self.parse, lines))
-
-    def _heads_of(self, lines):
-        """The lines' beginnings as long as the known seconds' text, after parsing one line of
-        each beginning not seen yet (which makes it known, if it is a second); None when there is
-        nothing to look up. (Should the known text change length meanwhile, no beginning is
-        found, and the lines go one by one.)"""
-        shape = self._head_shape
-        if shape is None:
-            return None
-        heads = list(map(itemgetter(slice(0, shape[0])), lines))
-        new = set(heads).difference(self._heads)
-        if new:
-            if len(new) > len(lines) // 8:  # few lines per second, or no timestamps there
-                return None
-            line_of = dict(zip(heads, range(len(heads))))  # a line (the last) of each beginning
-            for head in new:
-                self.parse(lines[line_of[head]])
-        return heads
-
-    def _millis_of(self, lines):
-        """The milliseconds of each line's fraction ([] if the format has none), where every line
-        has, after its known beginning, as many ASCII digits as the fraction has and then no other
-        digit (what parse() checks on its fast path); else None."""
-        length, width = self._head_shape
-        after = "".join(map(itemgetter(slice(length + width, length + width + 1)), lines))
-        if not after.isascii() or _ASCII_DIGIT(after) is not None:
-            return None
-        if not width:
-            return []
-        fractions = list(map(itemgetter(slice(length, length + width)), lines))
-        joined = "".join(fractions)
-        if len(joined) != width * len(lines) or not (joined.isascii() and joined.isdecimal()):
-            return None
-        if width > 3:
-            fractions = map(itemgetter(slice(0, 3)), fractions)
-        return map(_millis_table(min(width, 3)).__getitem__, fractions)
 
     def _remember(self, found, epoch_ms):
         if self._fraction is None:
@@ -133,11 +92,7 @@ class TimestampFormat:
             fraction = found.string[begin:end]
             self._last = (found.string[:begin], end - begin,
                           epoch_ms - int(fraction if len(fraction) == 3 else (fraction + "00")[:3]))
-        head, width, second = self._last
-        if self._head_shape != (len(head), width) or len(self._heads) > _MAX_CACHED:
-            self._heads.clear()
-            self._head_shape = (len(head), width)
-        self._heads[head] = second
+        self._known.add(*self._last)
 
     def starts(self, line):
         """Whether the line begins with a timestamp in this format."""
@@ -229,6 +184,57 @@ class TimestampFormat:
         if self._utc:
             return calendar.timegm(fields)
         return int(time.mktime(fields + (0, 0, -1)))
+
+
+class KnownSeconds:
+    """The seconds seen at the beginning of lines, by their text up to the fraction (epoch ms of
+    each), for timestamps of one length and fraction width, the last seen: a chunk's lines look
+    their beginnings up all at once."""
+
+    def __init__(self):
+        self._seconds = {}  # text up to the fraction -> epoch ms of that second
+        self._shape = None  # (length of that text, fraction width)
+
+    def add(self, head, width, second):
+        if self._shape != (len(head), width) or len(self._seconds) > _MAX_CACHED:
+            self._seconds.clear()
+            self._shape = (len(head), width)
+        self._seconds[head] = second
+
+    def seconds_of(self, lines, learn):
+        """Each line's second, after ``learn(line)`` of one line of each beginning not known yet
+        (parse() adds it, if it is a second); None where a beginning stays unknown, or when new
+        ones are many (few lines per second, or no timestamps there)."""
+        if self._shape is None:
+            return None
+        heads = list(map(itemgetter(slice(0, self._shape[0])), lines))
+        new = set(heads).difference(self._seconds)
+        if new:
+            if len(new) > len(lines) // 8:
+                return None
+            line_of = dict(zip(heads, range(len(heads))))  # a line (the last) of each beginning
+            for head in new:
+                learn(lines[line_of[head]])
+        seconds = list(map(self._seconds.get, heads))  # none found if the known length changed meanwhile
+        return None if None in seconds else seconds
+
+    def millis_of(self, lines):
+        """The milliseconds of each line's fraction ([] if the format has none), where every line
+        has, after its known beginning, as many ASCII digits as the fraction has and then no other
+        digit (what parse() checks on its fast path); else None."""
+        length, width = self._shape
+        after = "".join(map(itemgetter(slice(length + width, length + width + 1)), lines))
+        if not after.isascii() or _ASCII_DIGIT(after) is not None:
+            return None
+        if not width:
+            return []
+        fractions = list(map(itemgetter(slice(length, length + width)), lines))
+        joined = "".join(fractions)
+        if len(joined) != width * len(lines) or not (joined.isascii() and joined.isdecimal()):
+            return None
+        if width > 3:
+            fractions = map(itemgetter(slice(0, 3)), fractions)
+        return map(_millis_table(min(width, 3)).__getitem__, fractions)
 
 
 @functools.lru_cache(maxsize=3)
