@@ -144,7 +144,8 @@ class EventReader:
     def _add_event_lines(self, lines, position, out):
         """The most common case, list-wise: ASCII lines (a character is a byte) that each start an
         event and fit in one. False, having done nothing, when that is not so."""
-        if self._known_timestamp is not None or not self._each_an_event(lines):
+        lengths = self._event_lengths(lines) if self._known_timestamp is None else None
+        if lengths is None:
             return False
         spec = self._spec
         if spec.timestamp is None:
@@ -156,23 +157,26 @@ class EventReader:
                 for index, stamp in enumerate(stamps):
                     last = stamps[index] = last if stamp is None else stamp
             self._last_timestamp = stamps[-1]
-        ends = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=position))
+        ends = list(accumulate(map(_PLUS_ONE, lengths), initial=position))
         del ends[0]
-        self._take_events(stamps, lines, ends, out)
+        self._take_events(stamps, lines, lengths, ends, out)
         return True
 
-    def _each_an_event(self, texts):
-        """Whether each of these ASCII texts starts an event by the default multi_line_start_pattern
-        (none blank or indented: the least of them sorts at or after "!") and fits in one."""
+    def _event_lengths(self, texts):
+        """The lengths of these ASCII texts if each starts an event by the default
+        multi_line_start_pattern (none blank or indented: the least of them sorts at or after "!")
+        and fits in one; else None."""
         spec = self._spec
-        return (bool(texts) and spec.starts_event is _starts_with_non_space and min(texts) >= "!"
-                and max(map(len, texts)) <= spec.max_message_bytes)
+        if not texts or spec.starts_event is not _starts_with_non_space or min(texts) < "!":
+            return None
+        lengths = list(map(len, texts))
+        return lengths if max(lengths) <= spec.max_message_bytes else None
 
-    def _take_events(self, stamps, texts, ends, out):
+    def _take_events(self, stamps, texts, lengths, ends, out):
         """Texts that each start an event: the pending one and all but the last go out; the last
         waits, as continuation lines may follow."""
         self._emit(out)
-        events = list(zip(stamps, texts, map(len, texts), ends))
+        events = list(zip(stamps, texts, lengths, ends))
         self._timestamp, message, self._size, self._end = events.pop()
         self._lines = [message]
         out += events
@@ -251,8 +255,9 @@ class EventReader:
         as in _add_ascii."""
         self._last_data = self._clock()
         texts = list(map(_TEXT, lines))
-        if all(map(str.isascii, texts)) and self._each_an_event(texts):
-            self._take_events(map(_TIME, lines), texts, map(_END, lines), out)
+        lengths = self._event_lengths(texts) if all(map(str.isascii, texts)) else None
+        if lengths is not None:
+            self._take_events(map(_TIME, lines), texts, lengths, map(_END, lines), out)
             return
         limit = self._spec.max_message_bytes
         starts = self._spec.starts_event
