@@ -58,14 +58,15 @@ class BodyFormat:
         return gzip.compress(body, compresslevel=1) if self.compressed else body
 
 
-def make_batch(events, checkpoints, body_format, filtered=0):
-    """A Batch from (timestamp, message, size, end_offset) events; with none, it only carries offsets."""
+def make_batch(events, checkpoints, body_format, filtered=0, size=None):
+    """A Batch from (timestamp, message, size, end_offset) events; with none, it only carries offsets.
+    ``size``: their bytes as AWS counts them, if known already."""
     events.sort(key=_timestamp)  # stable: lines with equal timestamps keep their order
     return Batch(
         body=body_format.encode(events) if events else b"",
         compressed=body_format.compressed,
         count=len(events),
-        size=sum(map(_size, events)) + EVENT_OVERHEAD * len(events),
+        size=sum(map(_size, events)) + EVENT_OVERHEAD * len(events) if size is None else size,
         checkpoints=checkpoints,
         filtered=filtered,
         destination=body_format.destination,
@@ -194,6 +195,6 @@ class Batcher:
         return self._take() if self._started is not None else None
 
     def _take(self):
-        batch = make_batch(self._events, self._checkpoints, self._body_format, self._filtered)
+        batch = make_batch(self._events, self._checkpoints, self._body_format, self._filtered, self._bytes)
         self._reset()
         return batch

@@ -126,6 +126,10 @@ def test_list_wise_add_cuts_where_the_event_by_event_loop_does():
             made[way] = [(b.count, b.size, b.checkpoints) for b in batches]
         assert made["add"] == made["_add_each"] and len(made["add"]) > 30
         assert max(size for _, size, _ in made["add"]) <= 1_048_576
+        first = 0  # the batches hold the events in turn: each one's size is theirs, 26 bytes each added
+        for count, size, _ in made["add"]:
+            assert size == sum(event[2] for event in events[first:first + count]) + 26 * count
+            first += count
 
 
 def test_a_full_batch_keeps_only_the_offsets_of_the_sources_whose_events_it_holds():
