@@ -218,7 +218,11 @@ class StateStore:
             self._db.close()
 
 
+def accepted_events(counters):
+    """Events sent less those the service rejected or refused."""
+    return counters.get("events_sent", 0) - sum(counters.get(name, 0) for name in REJECTED)
+
+
 def billable_bytes(counters):
     """What CloudWatch meters for accepted events: their message bytes + 26 each."""
-    accepted = counters.get("events_sent", 0) - sum(counters.get(name, 0) for name in REJECTED)
-    return counters.get("message_bytes", 0) + EVENT_OVERHEAD * accepted
+    return counters.get("message_bytes", 0) + EVENT_OVERHEAD * accepted_events(counters)

@@ -14,8 +14,7 @@ import os
 import tempfile
 import time
 
-from awscli_cwlogs.events import EVENT_OVERHEAD
-from awscli_cwlogs.kvstore import REJECTED
+from awscli_cwlogs.kvstore import REJECTED, accepted_events, billable_bytes
 from awscli_cwlogs.status import section_files
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -65,8 +64,9 @@ def _counts(pipeline):
     stats = pipeline.publisher.stats
     derived = ("events_accepted", "billable_bytes", "split")
     counts = {field: getattr(stats, field) for field, _, _ in COUNTERS if field not in derived}
-    counts["events_accepted"] = stats.events_sent - sum(getattr(stats, name) for name in REJECTED)
-    counts["billable_bytes"] = stats.bytes_sent + EVENT_OVERHEAD * counts["events_accepted"]
+    sent = {"events_sent": stats.events_sent, "message_bytes": stats.bytes_sent,
+            **{name: getattr(stats, name) for name in REJECTED}}  # as the state file counts them
+    counts["events_accepted"], counts["billable_bytes"] = accepted_events(sent), billable_bytes(sent)
     spec = getattr(pipeline.source, "spec", None)
     counts["split"] = spec.counts.get("split", 0) if spec is not None else 0
     return counts
