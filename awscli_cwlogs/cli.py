@@ -73,11 +73,8 @@ def describe_client_error(error):
 
 
 def describe_error(error):
-    """``Code: Message`` of a ClientError (both, even when one is empty), else the error's text."""
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        return f"{details.get('Code', '')}: {details.get('Message', '')}"
-    return str(error)
+    """describe_client_error of a ClientError, else the error's text."""
+    return describe_client_error(error) if isinstance(error, ClientError) else str(error)
 
 
 def error_code(error):
