@@ -98,7 +98,6 @@ def _iso_column(values):
                     map(_MILLIS.__getitem__, map(_THOUSAND.__rmod__, values))))
 
 
-
 def _template_fields(template):
     try:
         parts = list(string.Formatter().parse(template))

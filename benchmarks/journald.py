@@ -10,7 +10,6 @@ the medians of ``--rounds`` runs are compared.
                                   (default 200,000 entries, no base, 1 round; needs systemd-journal-remote)
 """
 import argparse
-import os
 import sqlite3
 import statistics
 import subprocess
@@ -23,10 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.compare import compiled, extract, plugin_from  # noqa: E402
-from benchmarks.run import Run, startup_cpu, wait_for  # noqa: E402
+from benchmarks.run import Blackhole, Run, process_cpu, startup_cpu, wait_for  # noqa: E402
 from tests.harness.awscli import AwsCli  # noqa: E402
 from tests.harness.journal import JournalWriter, journal_remote_missing  # noqa: E402
-from tests.harness.motoserver import free_port  # noqa: E402
 
 
 def make_journal(folder, entries):
@@ -56,12 +54,6 @@ def saved_cursors(state_file):
             db.close()
     except sqlite3.Error:
         return set()
-
-
-def process_cpu(pid):
-    """CPU seconds (user + system) a live process has used so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def journalctl_child(pid):
@@ -109,14 +101,12 @@ def main():
         floors.append(floor.cpu)
     floor_cpu = min(floors)
 
-    port = free_port()
-    blackhole = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "blackhole.py"), str(port)])
+    blackhole = Blackhole(0)
     try:
-        time.sleep(1)
-        clis = {"this checkout": AwsCli(work / "home", f"http://127.0.0.1:{port}")}
+        clis = {"this checkout": AwsCli(work / "home", blackhole.url)}
         if args.base:
             compiled(ROOT / "awscli_cwlogs")  # both byte-compiled, as pip leaves them
-            base = plugin_from(AwsCli(work / "home-base", f"http://127.0.0.1:{port}"), extract(args.base, work / "base"))
+            base = plugin_from(AwsCli(work / "home-base", blackhole.url), extract(args.base, work / "base"))
             clis[f"base {args.base}"] = base
         startups = {who: startup_cpu(aws) for who, aws in clis.items()}
         runs = {}
@@ -126,8 +116,7 @@ def main():
                     label = f"{row}-{number}-{who.split()[0]}"  # a state file of its own
                     runs.setdefault((name, who), []).append(drain(clis[who], work, label, stream, end, startups[who]))
     finally:
-        blackhole.terminate()
-        blackhole.wait()
+        blackhole.stop()
     report(args, floor_cpu, startups, runs)
 
 

@@ -280,14 +280,15 @@ def idle_cpu(work, moto_url, seconds=60, files=100):
     aws = AwsCli(work / "home-idle", moto_url)
     agent = Run(aws.command("logs", "push", "--config-file", work / "idle.conf"), aws.env)
     time.sleep(8)
-    before = _process_cpu(agent.process.pid)
+    before = process_cpu(agent.process.pid)
     time.sleep(seconds)
-    used = _process_cpu(agent.process.pid) - before
+    used = process_cpu(agent.process.pid) - before
     agent.stop(signal.SIGTERM)
     return 100 * used / seconds
 
 
-def _process_cpu(pid):
+def process_cpu(pid):
+    """CPU seconds (user + system) a live process has used so far, from /proc."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
