@@ -4,7 +4,9 @@ One loop reads every source in turn; each stream has its own publisher thread. W
 stream's queue is full its source is not read (backpressure), so memory stays flat.
 """
 import logging
+import os
 import queue
+import select
 import threading
 import time
 
@@ -17,18 +19,64 @@ READ_BUDGET = 256 << 10  # bytes per file per round: transient copies of it stay
 IDLE_POLL_S = 0.25
 
 
+class Wakeup:
+    """Wakes the agent's idle loop; safe to set from a signal handler or another thread.
+
+    A pipe, not a threading.Event: Event.set() takes the Event's lock, and a signal handler
+    runs in the main thread, which may hold that very lock (inside wait() or clear()) when the
+    signal lands: the handler then waits for itself forever, and SIGTERM never stops the agent."""
+
+    def __init__(self):
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+
+    def set(self):
+        try:
+            os.write(self._write, b"\0")
+        except BlockingIOError:  # the pipe is full: a wakeup is pending anyway
+            pass
+
+    def wait(self, seconds):
+        select.select([self._read], [], [], seconds)
+
+    def clear(self):
+        try:
+            while os.read(self._read, 4096):
+                pass
+        except BlockingIOError:
+            pass
+
+
+class Flag:
+    """A flag set from a signal handler: a plain attribute, no lock to deadlock on."""
+
+    def __init__(self):
+        self._set = False
+
+    def set(self):
+        self._set = True
+
+    def clear(self):
+        self._set = False
+
+    def is_set(self):
+        return self._set
+
+
 class Lifecycle:
     """Stop requests (signals, end of stdin, a section removed on reload) and the deadline for
-    the final flush. A pipeline's lifecycle has the agent's as ``parent``: it ends with it."""
+    the final flush. A pipeline's lifecycle has the agent's as ``parent``: it ends with it.
+    ``request_stop`` and ``request_reload`` run in signal handlers, so they take no lock."""
 
     def __init__(self, shutdown_timeout, clock=time.monotonic, parent=None):
         self.shutdown_timeout = shutdown_timeout
         self._clock = clock
         self._parent = parent
-        self.stop_requested = threading.Event()
-        self.reload_requested = threading.Event()
+        self.stop_requested = Flag()
+        self.reload_requested = Flag()
         # set when the idle loop should look again at once: a stop, a reload, data from a source's thread
-        self.wakeup = parent.wakeup if parent is not None else threading.Event()
+        self.wakeup = parent.wakeup if parent is not None else Wakeup()
         self._deadline = None
 
     def child(self):
