@@ -12,6 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.harness.awscli import AwsCli
+from tests.harness.hostsampler import HostSampler
 from tests.harness.pushagent import PushAgent, section, wait_until, write_lines
 
 GROUP = "app"
@@ -104,27 +105,43 @@ def test_host_metrics_follow_the_host_cpu_burn_and_disk_fill(aws, wire, logs, tm
     log.touch()
     general = {"metrics_log_group": METRICS, "metrics_interval": 1, "host_metrics": "cpu, memory, disk, swap, load",
                "disk_paths": str(folder)}
+    host = HostSampler(psutil, str(folder))
+    host.start()
     with PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "s")}, general) as agent:
         agent.start()
         wait_until(lambda: len(host_documents(logs, ["Host"])) >= 3, 60, "three host records")
-        idle = host_documents(logs, ["Host"])[-1]["CPUBusyPercent"]
-        deadline = time.monotonic() + 3  # burn one core for three intervals
-        while time.monotonic() < deadline:
+        burn_start = time.time()
+        while time.time() < burn_start + 3:  # burn one core for three intervals
             pass
-        free_before = host_documents(logs, ["Host", "MountPoint"])[-1]["DiskFreeBytes"]
+        burn_end = time.time()
         (folder / "filler").write_bytes(os.urandom(64 << 20))
         os.sync()
-        time.sleep(3)
+        filled = time.time()
+        wait_until(lambda: host_documents(logs, ["Host", "MountPoint"])[-1]["_aws"]["Timestamp"] / 1000 > filled + 1,
+                   30, "a disk record after the fill")
         assert agent.stop() == 0
-    host = host_documents(logs, ["Host"])
-    busy = max(d["CPUBusyPercent"] for d in host[-6:])
-    assert busy >= idle + 100 / psutil.cpu_count() / 2, (idle, busy)  # half a core more, at least
+    host.stop()
+    records = host_documents(logs, ["Host"])
+    cores = psutil.cpu_count()
+    for previous, record in zip(records, records[1:]):  # each record covers the interval since the one before
+        start, end = previous["_aws"]["Timestamp"] / 1000, record["_aws"]["Timestamp"] / 1000
+        if host.samples[0].at <= start:
+            assert abs(record["CPUBusyPercent"] - host.cpu_busy_percent(start, end)) < 15, (record, start, end)
+    during_burn = [r for p, r in zip(records, records[1:])
+                   if burn_start <= p["_aws"]["Timestamp"] / 1000 and r["_aws"]["Timestamp"] / 1000 <= burn_end]
+    assert during_burn, "no host record fell inside the burn"
+    assert all(r["CPUBusyPercent"] >= 100 / cores / 2 for r in during_burn), during_burn  # the burn alone is that much
     memory = psutil.virtual_memory()
-    assert abs(host[-1]["MemoryAvailableBytes"] - memory.available) < memory.total * 0.1
-    assert abs(host[-1]["SwapFreeBytes"] - psutil.swap_memory().free) <= psutil.swap_memory().total * 0.1 + 1
-    assert abs(host[-1]["LoadAverage1"] - os.getloadavg()[0]) < 2
+    assert abs(records[-1]["MemoryAvailableBytes"] - memory.available) < memory.total * 0.1
+    assert abs(records[-1]["SwapFreeBytes"] - psutil.swap_memory().free) <= psutil.swap_memory().total * 0.1 + 1
+    assert abs(records[-1]["LoadAverage1"] - os.getloadavg()[0]) < 2
     disk = host_documents(logs, ["Host", "MountPoint"])
-    assert disk[-1]["MountPoint"] == str(folder) and disk[-1]["DiskFreeBytes"] <= free_before - (32 << 20)
+    assert {d["MountPoint"] for d in disk} == {str(folder)}
+    for record in disk:  # what the agent read agrees with what the host said at that moment
+        at = record["_aws"]["Timestamp"] / 1000
+        low, high = host.disk_free_between(at - 0.5, at + 0.5)
+        assert low - (1 << 20) <= record["DiskFreeBytes"] <= high + (1 << 20), (record, low, high)
+    assert [d for d in disk if d["_aws"]["Timestamp"] / 1000 > filled + 1], "no disk record after the fill"
     assert abs(disk[-1]["DiskUsedPercent"] - psutil.disk_usage(str(folder)).percent) < 1
 
 
