@@ -118,6 +118,11 @@ class FaultPlan:
             self._random_actions = set(actions) if actions else None
             self._random = random.Random(seed)
 
+    def pending(self):
+        """How many queued faults no request has taken yet."""
+        with self._lock:
+            return len(self._queued)
+
     def clear(self):
         with self._lock:
             self._queued.clear()
