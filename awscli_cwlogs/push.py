@@ -69,8 +69,8 @@ class PushCommand(LogsCommand):
             raise UsageError(f"--{'check' if parsed_args.check else 'status'} needs --config-file")
         if parsed_args.json and not parsed_args.status:
             raise UsageError("--json goes with --status")
-        from awscli_cwlogs.agent import Lifecycle
-        from awscli_cwlogs.shipper import Shipper  # here: pull and filter start without the agent's modules
+        from awscli_cwlogs.agent.pipeline import Lifecycle
+        from awscli_cwlogs.agent.shipper import Shipper  # here: pull and filter start without the agent's modules
         lifecycle = Lifecycle(parsed_args.shutdown_timeout)
         shipper = Shipper(self._session, self.redactor)
         if parsed_args.config_file:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Callable, Optional
 
-from awscli_cwlogs.config import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START, MAX_BATCH_SIZE
-from awscli_cwlogs.timestamps import TimestampFormat
+from awscli_cwlogs.config.settings import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START, MAX_BATCH_SIZE
+from awscli_cwlogs.agent.timestamps import TimestampFormat
 
 EVENT_OVERHEAD = 26
 MAX_MESSAGE_BYTES = MAX_BATCH_SIZE - EVENT_OVERHEAD  # one event may fill a whole batch

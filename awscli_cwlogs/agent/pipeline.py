@@ -10,9 +10,9 @@ import select
 import threading
 import time
 
-from awscli_cwlogs.batch import Batch, Batcher, BodyFormat
-from awscli_cwlogs.routing import Router
-from awscli_cwlogs.runtime import settle_process
+from awscli_cwlogs.agent.batch import Batch, Batcher, BodyFormat
+from awscli_cwlogs.agent.routing import Router
+from awscli_cwlogs.agent.runtime import settle_process
 
 LOG = logging.getLogger("awscli_cwlogs")
 READ_BUDGET = 256 << 10  # bytes per file per round: transient copies of it stay small

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
-from awscli_cwlogs.accounts import CredentialsUnavailable
-from awscli_cwlogs.batch import Batch, BodyFormat
+from awscli_cwlogs.agent.accounts import CredentialsUnavailable
+from awscli_cwlogs.agent.batch import Batch, BodyFormat
 from awscli_cwlogs.cli import describe_error as describe
-from awscli_cwlogs.events import EVENT_OVERHEAD
-from awscli_cwlogs.output import iso_millis
+from awscli_cwlogs.agent.events import EVENT_OVERHEAD
+from awscli_cwlogs.export.output import iso_millis
 
 LOG = logging.getLogger("awscli_cwlogs")
 BACKOFF_BASE_S = 0.5

@@ -9,20 +9,20 @@ import socket
 import sqlite3
 import sys
 
-from awscli_cwlogs import config as settings
-from awscli_cwlogs.accounts import Clients, unknown_profiles
-from awscli_cwlogs.agent import Pipeline, run_agent
-from awscli_cwlogs.check import check_report
+from awscli_cwlogs.config import settings
+from awscli_cwlogs.agent.accounts import Clients, unknown_profiles
+from awscli_cwlogs.agent.pipeline import Pipeline, run_agent
+from awscli_cwlogs.report.check import check_report
 from awscli_cwlogs.cli import CommandError, UsageError, create_logs_client
-from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
-from awscli_cwlogs.events import event_filter, event_spec
-from awscli_cwlogs.hostinfo import HostInfo
-from awscli_cwlogs.hostmetrics import HostMetrics
+from awscli_cwlogs.config.settings import ConfigError, StreamConfig, load_config
+from awscli_cwlogs.agent.events import event_filter, event_spec
+from awscli_cwlogs.agent.hostinfo import HostInfo
+from awscli_cwlogs.health.host import HostMetrics
 from awscli_cwlogs.kvstore import StateStore
-from awscli_cwlogs.metrics import Figures, MetricsSource
-from awscli_cwlogs.names import check_name, expand
-from awscli_cwlogs.publisher import PrintingPublisher, Publisher, install_body_hook
-from awscli_cwlogs.status import render_json, render_text, status_report
+from awscli_cwlogs.health.metrics import Figures, MetricsSource
+from awscli_cwlogs.agent.names import check_name, expand
+from awscli_cwlogs.agent.publisher import PrintingPublisher, Publisher, install_body_hook
+from awscli_cwlogs.report.status import render_json, render_text, status_report
 from awscli_cwlogs.sources import open_source
 from awscli_cwlogs.sources.stdin import StdinSource
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from configobj import ConfigObj, ConfigObjError
 
-from awscli_cwlogs import config_values as parse
-from awscli_cwlogs.config_values import DATETIME_FORMAT_PATTERN
-from awscli_cwlogs.names import resolve_name
+from awscli_cwlogs.config import values as parse
+from awscli_cwlogs.config.values import DATETIME_FORMAT_PATTERN
+from awscli_cwlogs.agent.names import resolve_name
 
 MAX_BATCH_COUNT = 10_000
 MAX_BATCH_SIZE = 1_048_576

@@ -3,9 +3,9 @@ import sys
 import time
 
 from awscli_cwlogs.cli import UsageError
-from awscli_cwlogs.output import FIELDS, EventFormatter
-from awscli_cwlogs.timeparse import HELP as TIME_HELP
-from awscli_cwlogs.timeparse import TIME_ZONES, parse_time
+from awscli_cwlogs.export.output import FIELDS, EventFormatter
+from awscli_cwlogs.export.timeparse import HELP as TIME_HELP
+from awscli_cwlogs.export.timeparse import TIME_ZONES, parse_time
 
 _FIELD_LIST = ", ".join("<code>{%s}</code>" % field for field in FIELDS)
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 
 from awscli_cwlogs.kvstore import REJECTED, accepted_events, billable_bytes
-from awscli_cwlogs.status import section_files
+from awscli_cwlogs.report.status import section_files
 
 LOG = logging.getLogger("awscli_cwlogs")
 COUNTERS = (  # figure -> (metric name, unit); bytes: the accepted events' message bytes

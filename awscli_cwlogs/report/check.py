@@ -7,14 +7,14 @@ that matches no line, timestamps the service would reject) are listed one per li
 import os
 import time
 
-from awscli_cwlogs.accounts import Identity
-from awscli_cwlogs.config import DEFAULT_MULTI_LINE_START
-from awscli_cwlogs.events import EventReader, event_spec
-from awscli_cwlogs.output import iso_millis
-from awscli_cwlogs.routing import Router
-from awscli_cwlogs.sources import journalctl, journald
-from awscli_cwlogs.sources.containers import container_files, missing_root
-from awscli_cwlogs.sources.survey import LIVE, SKIPPED, survey
+from awscli_cwlogs.agent.accounts import Identity
+from awscli_cwlogs.config.settings import DEFAULT_MULTI_LINE_START
+from awscli_cwlogs.agent.events import EventReader, event_spec
+from awscli_cwlogs.export.output import iso_millis
+from awscli_cwlogs.agent.routing import Router
+from awscli_cwlogs.sources.journal import journalctl, source as journald
+from awscli_cwlogs.sources.containers.source import container_files, missing_root
+from awscli_cwlogs.sources.files.survey import LIVE, SKIPPED, survey
 
 PREVIEW_LINES = 10
 PREVIEW_BYTES = 65_536

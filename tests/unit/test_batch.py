@@ -3,7 +3,7 @@ import json
 
 import gzip
 
-from awscli_cwlogs.batch import Batcher, BodyFormat
+from awscli_cwlogs.agent.batch import Batcher, BodyFormat
 from tests.harness.awsrules import put_log_events_violations
 
 

@@ -1,7 +1,7 @@
 """awslogs.conf parsing: every key, defaults, and one-line errors naming file, section and key."""
 import pytest
 
-from awscli_cwlogs.config import ConfigError, load_config
+from awscli_cwlogs.config.settings import ConfigError, load_config
 
 GOOD = """
 [general]

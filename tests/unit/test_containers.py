@@ -2,8 +2,8 @@
 names, LOGSPOUT=ignore and LOGSPOUT_GROUP/LOGSPOUT_STREAM (files on disk, no agent)."""
 import json
 
-from awscli_cwlogs.routing import Router
-from awscli_cwlogs.sources.containers import cri_containers, docker_containers
+from awscli_cwlogs.agent.routing import Router
+from awscli_cwlogs.sources.containers.source import cri_containers, docker_containers
 from tests.harness.containers import CriContainer, DockerContainer
 
 
@@ -54,8 +54,8 @@ def test_cri_names_come_from_the_kubelet_symlink_and_the_file_is_its_target(tmp_
 
 
 def test_a_docker_root_without_containers_is_named_as_a_problem(tmp_path):
-    from awscli_cwlogs.config import StreamConfig
-    from awscli_cwlogs.sources.containers import missing_root
+    from awscli_cwlogs.config.settings import StreamConfig
+    from awscli_cwlogs.sources.containers.source import missing_root
     stream = StreamConfig(section="d", log_group_name="g", log_stream_name="s", source="docker",
                           docker_root=str(tmp_path))
     assert missing_root(stream).startswith(f"docker_root: {tmp_path} has no containers folder")

@@ -3,11 +3,11 @@ import json
 
 import pytest
 
-from awscli_cwlogs.config import ConfigError, StreamConfig, load_config
-from awscli_cwlogs.events import MAX_MESSAGE_BYTES
-from awscli_cwlogs.sources import journalctl
-from awscli_cwlogs.sources.journal_entries import FORMATTERS, SHORT_FIELDS, entry_events, field_text, route_values
-from awscli_cwlogs.sources.journalctl import journalctl_command
+from awscli_cwlogs.config.settings import ConfigError, StreamConfig, load_config
+from awscli_cwlogs.agent.events import MAX_MESSAGE_BYTES
+from awscli_cwlogs.sources.journal import journalctl
+from awscli_cwlogs.sources.journal.entries import FORMATTERS, SHORT_FIELDS, entry_events, field_text, route_values
+from awscli_cwlogs.sources.journal.journalctl import journalctl_command
 
 STREAM = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald")
 ENTRY = {"__CURSOR": "s=1;i=2", "__REALTIME_TIMESTAMP": "1796000000123456", "__MONOTONIC_TIMESTAMP": "5",
@@ -120,10 +120,10 @@ def test_a_batch_ending_in_the_first_part_of_an_oversized_entry_records_no_posit
     position: a batch that ends with one is sent and counted, and records nothing."""
     import queue
 
-    from awscli_cwlogs.agent import Lifecycle
-    from awscli_cwlogs.batch import BodyFormat, make_batch
-    from awscli_cwlogs.publisher import Publisher
-    from awscli_cwlogs.sources.journal_entries import JournalRoute
+    from awscli_cwlogs.agent.pipeline import Lifecycle
+    from awscli_cwlogs.agent.batch import BodyFormat, make_batch
+    from awscli_cwlogs.agent.publisher import Publisher
+    from awscli_cwlogs.sources.journal.entries import JournalRoute
     from tests.unit.test_publisher import STREAM, ScriptedClient, Store
 
     parts = entry_events({**ENTRY, "MESSAGE": "x" * (MAX_MESSAGE_BYTES + 10)}, "message", None)
@@ -139,7 +139,7 @@ def test_a_batch_ending_in_the_first_part_of_an_oversized_entry_records_no_posit
 
 
 def test_the_watermark_is_the_earliest_entry_not_accepted_whatever_its_route():
-    from awscli_cwlogs.sources.journal_entries import Watermark
+    from awscli_cwlogs.sources.journal.entries import Watermark
 
     def at(number):
         return (f"s=1;i={number:x}", 1_000_000 + number)
@@ -155,7 +155,7 @@ def test_the_watermark_is_the_earliest_entry_not_accepted_whatever_its_route():
 
 
 def test_a_restart_starts_at_the_watermark_else_the_earliest_route():
-    from awscli_cwlogs.sources.journald import KEY, restart_position
+    from awscli_cwlogs.sources.journal.source import KEY, restart_position
     routes = {("journald;unit=a", 0): ("s=1;i=5", 5), ("journald;unit=b", 0): ("s=1;i=3", 3)}
     assert restart_position(routes) == ("s=1;i=3", 3)
     assert restart_position({**routes, KEY: ("s=1;i=9", 9)}) == ("s=1;i=9", 9)
@@ -170,7 +170,7 @@ def test_a_restart_starts_at_the_watermark_else_the_earliest_route():
 def test_each_entry_goes_to_its_route_whatever_the_cache_knows(names, expected):
     """The route cache is keyed by the one field that decides the route; an entry without it
     (no unit: its identifier decides), or with a name using two fields, takes the full way."""
-    from awscli_cwlogs.sources.journald import JournaldSource
+    from awscli_cwlogs.sources.journal.source import JournaldSource
 
     stream = StreamConfig(section="j", log_group_name="g", log_stream_name=names, source="journald",
                           message_format="message")

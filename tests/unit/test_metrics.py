@@ -3,7 +3,7 @@ import json
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from awscli_cwlogs.metrics import emf_records, prometheus_text
+from awscli_cwlogs.health.metrics import emf_records, prometheus_text
 
 FIGURES = {"events_accepted": 10, "bytes_sent": 500, "billable_bytes": 760, "too_old": 1, "too_new": 0, "expired": 0, "filtered": 2,
            "retries": 3, "failed_requests": 3, "split": 1, "bytes_behind": 42, "lag": 7.5}
@@ -37,7 +37,7 @@ def test_prometheus_text_parses_with_counters_and_gauges_and_escaped_labels():
 def test_metrics_keys_are_checked_with_file_section_and_key(tmp_path):
     import pytest
 
-    from awscli_cwlogs.config import ConfigError, load_config
+    from awscli_cwlogs.config.settings import ConfigError, load_config
 
     def config(general):
         path = tmp_path / "awslogs.conf"

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from awscli_cwlogs.output import EventFormatter, iso_millis
+from awscli_cwlogs.export.output import EventFormatter, iso_millis
 
 EVENT = {"timestamp": 1_795_132_800_123, "ingestionTime": 1_795_132_801_000, "message": "hello {x}"}
 

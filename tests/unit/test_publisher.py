@@ -4,10 +4,10 @@ import queue
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from awscli_cwlogs.agent import Lifecycle
-from awscli_cwlogs.batch import BodyFormat, make_batch
-from awscli_cwlogs.config import StreamConfig
-from awscli_cwlogs.publisher import Publisher
+from awscli_cwlogs.agent.pipeline import Lifecycle
+from awscli_cwlogs.agent.batch import BodyFormat, make_batch
+from awscli_cwlogs.config.settings import StreamConfig
+from awscli_cwlogs.agent.publisher import Publisher
 
 STREAM = StreamConfig(section="s", log_group_name="g", log_stream_name="s")
 
@@ -104,7 +104,7 @@ def test_rejected_and_refused_events_bytes_are_left_out_of_the_accepted_bytes():
 def test_an_invalid_event_is_isolated_and_the_rest_is_sent():
     class RefusesM1(ScriptedClient):
         def put_log_events(self, **kwargs):
-            from awscli_cwlogs.publisher import _body
+            from awscli_cwlogs.agent.publisher import _body
             self.calls += 1
             body, compressed = _body.value
             body = gzip.decompress(body) if compressed else body

@@ -7,7 +7,7 @@ import pytest
 
 FAULTS = """
 import resource, sys
-from awscli_cwlogs.runtime import keep_freed_blocks
+from awscli_cwlogs.agent.runtime import keep_freed_blocks
 if sys.argv[1] == "tuned":
     keep_freed_blocks()
 def faults():

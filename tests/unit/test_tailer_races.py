@@ -3,11 +3,11 @@ tailer; a file renamed just before a restart must not be read twice."""
 import os
 import time
 
-from awscli_cwlogs.config import StreamConfig
-from awscli_cwlogs.events import event_spec
+from awscli_cwlogs.config.settings import StreamConfig
+from awscli_cwlogs.agent.events import event_spec
 from awscli_cwlogs.kvstore import Position
-from awscli_cwlogs.sources.files import FileTailer
-from awscli_cwlogs.sources.tracked import fingerprint_of
+from awscli_cwlogs.sources.files.tailer import FileTailer
+from awscli_cwlogs.sources.files.tracked import fingerprint_of
 
 
 class RotatingBeforeOpen(FileTailer):

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from awscli_cwlogs.timeparse import parse_time
+from awscli_cwlogs.export.timeparse import parse_time
 
 NOW = 1_795_000_000.0  # 2026-11-18T11:06:40Z
 T_2026_11_20 = 1_795_132_800_000  # 2026-11-20T00:00:00Z

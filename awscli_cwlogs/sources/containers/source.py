@@ -19,10 +19,10 @@ import re
 import socket
 import time
 
-from awscli_cwlogs.names import check_name, expand, origin_placeholders
-from awscli_cwlogs.sources.files import FileTailer
-from awscli_cwlogs.sources.matching import TailerGroup
-from awscli_cwlogs.sources.records import RecordReader
+from awscli_cwlogs.agent.names import check_name, expand, origin_placeholders
+from awscli_cwlogs.sources.files.tailer import FileTailer
+from awscli_cwlogs.sources.files.matching import TailerGroup
+from awscli_cwlogs.sources.containers.records import RecordReader
 
 LOG = logging.getLogger("awscli_cwlogs")
 GROUP_OVERRIDE, STREAM_OVERRIDE = "LOGSPOUT_GROUP", "LOGSPOUT_STREAM"  # a container's own names
@@ -182,8 +182,8 @@ class ContainerSource(TailerGroup):
 def container_files(stream, positions):
     """[(Container, destination (group, stream) or None, [FileState])] for --check and --status:
     each container's files as the file survey sees them."""
-    from awscli_cwlogs.routing import Router
-    from awscli_cwlogs.sources.survey import survey
+    from awscli_cwlogs.agent.routing import Router
+    from awscli_cwlogs.sources.files.survey import survey
 
     router = Router(stream.log_group_name, stream.log_stream_name, per_origin=True)
     found = []

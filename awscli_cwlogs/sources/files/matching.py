@@ -6,8 +6,8 @@ import logging
 import os
 import time
 
-from awscli_cwlogs.sources.rotation import is_rotated_sibling
-from awscli_cwlogs.sources.files import RESCAN_S, FileTailer, file_info
+from awscli_cwlogs.sources.files.rotation import is_rotated_sibling
+from awscli_cwlogs.sources.files.tailer import RESCAN_S, FileTailer, file_info
 
 LOG = logging.getLogger("awscli_cwlogs")
 

@@ -6,9 +6,9 @@ import os
 import stat
 from dataclasses import dataclass
 
-from awscli_cwlogs.sources.compressed import bytes_left, compressed_fingerprint, is_readable_compressed, nothing_left
-from awscli_cwlogs.sources.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
-from awscli_cwlogs.sources.tracked import fingerprint_of
+from awscli_cwlogs.sources.files.compressed import bytes_left, compressed_fingerprint, is_readable_compressed, nothing_left
+from awscli_cwlogs.sources.files.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
+from awscli_cwlogs.sources.files.tracked import fingerprint_of
 
 LIVE, ROTATED, SKIPPED = "live", "rotated", "skipped"
 

@@ -3,8 +3,8 @@ lines, which with its inode is what the state file knows it by."""
 import os
 import time
 
-from awscli_cwlogs.sources.compressed import FINGERPRINT_LIMIT, head_fingerprint
-from awscli_cwlogs.sources.rotation import FileInfo
+from awscli_cwlogs.sources.files.compressed import FINGERPRINT_LIMIT, head_fingerprint
+from awscli_cwlogs.sources.files.rotation import FileInfo
 
 
 def read_head(fd, lines):

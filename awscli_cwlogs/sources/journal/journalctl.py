@@ -5,7 +5,7 @@ import json
 import subprocess
 import time
 
-from awscli_cwlogs.sources.journal_entries import SHORT_FIELDS, entry_events
+from awscli_cwlogs.sources.journal.entries import SHORT_FIELDS, entry_events
 
 OUTPUT_FIELDS_SINCE = 236  # journalctl --output-fields
 DENIED = ("insufficient permissions", "Permission denied")

@@ -13,9 +13,9 @@ import subprocess
 import threading
 import time
 
-from awscli_cwlogs.events import event_spec
-from awscli_cwlogs.sources.journalctl import DENIED, PERMISSION_FIX, journal_gap, journalctl_command
-from awscli_cwlogs.sources.journal_entries import (FORMATTERS, JournalRoute, Watermark, at_or_before, earliest,
+from awscli_cwlogs.agent.events import event_spec
+from awscli_cwlogs.sources.journal.journalctl import DENIED, PERMISSION_FIX, journal_gap, journalctl_command
+from awscli_cwlogs.sources.journal.entries import (FORMATTERS, JournalRoute, Watermark, at_or_before, earliest,
                                                     message_events, route_values)
 
 LOG = logging.getLogger("awscli_cwlogs")
