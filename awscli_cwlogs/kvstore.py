@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from awscli_cwlogs.agent.events import EVENT_OVERHEAD
+from awscli_cwlogs.limits import EVENT_OVERHEAD
 
 LOG = logging.getLogger("awscli_cwlogs")
 PRUNE_AFTER_S = 7 * 86_400

@@ -3,11 +3,9 @@ import os
 import time
 
 from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
-from awscli_cwlogs.export.common import (
-    FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter, output_format_arg,
-    parse_window, write_pages,
-)
 from awscli_cwlogs.export.checkpoint import Checkpoint, OutputFile
+from awscli_cwlogs.export.common import (FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter,
+                                         output_format_arg, parse_window, write_pages)
 from awscli_cwlogs.export.progress import progress_for
 
 DEFAULT_FORMAT = "{timestamp} {message}"

@@ -13,9 +13,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from awscli_cwlogs.agent.events import EVENT_OVERHEAD
+from awscli_cwlogs.limits import EVENT_OVERHEAD, MAX_SPAN_MS
 
-MAX_SPAN_MS = 24 * 3600 * 1000
 _encode_string = json.encoder.encode_basestring  # the C encoder: '"..."' with escapes
 
 

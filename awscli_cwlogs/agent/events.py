@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Callable, Optional
 
-from awscli_cwlogs.config.settings import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START, MAX_BATCH_SIZE
 from awscli_cwlogs.agent.timestamps import TimestampFormat
+from awscli_cwlogs.config.settings import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START
+from awscli_cwlogs.limits import EVENT_OVERHEAD, MAX_MESSAGE_BYTES
 
-EVENT_OVERHEAD = 26
-MAX_MESSAGE_BYTES = MAX_BATCH_SIZE - EVENT_OVERHEAD  # one event may fill a whole batch
 IDLE_FLUSH_S = 1.0
 _PLUS_ONE = (1).__add__  # a line's length with its newline
 _TEXT, _TIME, _END = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(3)  # of add_lines' lines

@@ -12,8 +12,8 @@ from botocore.exceptions import BotoCoreError, ClientError, SSLError
 from awscli_cwlogs.agent.accounts import CredentialsUnavailable
 from awscli_cwlogs.agent.batch import Batch, BodyFormat
 from awscli_cwlogs.cli import describe_error as describe
-from awscli_cwlogs.agent.events import EVENT_OVERHEAD
-from awscli_cwlogs.export.output import iso_millis
+from awscli_cwlogs.limits import EVENT_OVERHEAD
+from awscli_cwlogs.timefmt import iso_millis
 
 LOG = logging.getLogger("awscli_cwlogs")
 BACKOFF_BASE_S = 0.5

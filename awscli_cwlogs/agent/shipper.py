@@ -9,23 +9,22 @@ import socket
 import sqlite3
 import sys
 
-from awscli_cwlogs.config import settings
 from awscli_cwlogs.agent.accounts import Clients, unknown_profiles
-from awscli_cwlogs.agent.pipeline import Pipeline, run_agent
-from awscli_cwlogs.report.check import check_report
-from awscli_cwlogs.cli import CommandError, UsageError, create_logs_client
-from awscli_cwlogs.config.settings import ConfigError, StreamConfig, load_config
 from awscli_cwlogs.agent.events import event_filter, event_spec
 from awscli_cwlogs.agent.hostinfo import HostInfo
-from awscli_cwlogs.health.host import HostMetrics
-from awscli_cwlogs.kvstore import StateStore
-from awscli_cwlogs.health.metrics import Figures, MetricsSource
 from awscli_cwlogs.agent.names import check_name, expand
+from awscli_cwlogs.agent.pipeline import Pipeline, run_agent
 from awscli_cwlogs.agent.publisher import PrintingPublisher, Publisher, install_body_hook
+from awscli_cwlogs.cli import CommandError, UsageError, create_logs_client
+from awscli_cwlogs.config import settings
+from awscli_cwlogs.config.settings import ConfigError, StreamConfig, load_config
+from awscli_cwlogs.health.host import HostMetrics
+from awscli_cwlogs.health.metrics import Figures, MetricsSource
+from awscli_cwlogs.kvstore import StateStore
+from awscli_cwlogs.report.check import check_report
 from awscli_cwlogs.report.status import render_json, render_text, status_report
 from awscli_cwlogs.sources import open_source
 from awscli_cwlogs.sources.stdin import StdinSource
-
 
 LOG = logging.getLogger("awscli_cwlogs")
 STDIN_OPTIONS = ("log_group_name", "log_stream_name", "datetime_format", "time_zone", "encoding",

@@ -7,12 +7,11 @@ from pathlib import Path
 
 from configobj import ConfigObj, ConfigObjError
 
+from awscli_cwlogs.agent.names import resolve_name
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.config.values import DATETIME_FORMAT_PATTERN
-from awscli_cwlogs.agent.names import resolve_name
+from awscli_cwlogs.limits import MAX_BATCH_COUNT, MAX_BATCH_SIZE
 
-MAX_BATCH_COUNT = 10_000
-MAX_BATCH_SIZE = 1_048_576
 DEFAULT_MULTI_LINE_START = r"^[^\s]"
 _SKIPPED_SUFFIXES = ("~", ".swp", ".bak")
 PRICE_PER_GB = (("infrequent_access", 0.25), ("standard", 0.50))  # us-east-1 list prices, 2026

@@ -3,12 +3,12 @@ adds the file, section and key)."""
 import codecs
 import re
 
-from awscli_cwlogs.health.host import KINDS as HOST_METRICS, psutil_missing
 from awscli_cwlogs.agent.names import check_name
 from awscli_cwlogs.agent.timestamps import TimestampFormat
+from awscli_cwlogs.health.host import KINDS as HOST_METRICS
+from awscli_cwlogs.health.host import psutil_missing
+from awscli_cwlogs.limits import RETENTION_DAYS
 
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
-                  2192, 2557, 2922, 3288, 3653)
 DATETIME_FORMAT_PATTERN = "{datetime_format}"
 
 

@@ -2,33 +2,13 @@
 import json
 import operator
 import string
-import time
+
+from awscli_cwlogs.timefmt import MILLIS_SUFFIXES, SECOND_PREFIXES, iso_millis
 
 FIELDS = ("timestamp", "ingestionTime", "message", "logStreamName", "eventId")
 TIME_FIELDS = ("timestamp", "ingestionTime")
 JSON = "json"
-
-
-_MILLIS = tuple(f".{millis:03d}Z" for millis in range(1000))
 _THOUSAND = 1000
-
-
-class _SecondPrefixes(dict):
-    """epoch second -> ``2026-11-22T04:36:59``, made on first use (a page's events share seconds)."""
-
-    def __missing__(self, seconds):
-        if len(self) > 4096:
-            self.clear()
-        prefix = self[seconds] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        return prefix
-
-
-_PREFIXES = _SecondPrefixes()
-
-
-def iso_millis(epoch_ms):
-    """``2026-11-22T04:36:59.123Z``: ISO 8601 UTC, always 24 characters for years 1000-9999."""
-    return _PREFIXES[epoch_ms // 1000] + _MILLIS[epoch_ms % 1000]
 
 
 class EventFormatter:
@@ -94,8 +74,8 @@ def _iso_column(values):
     """iso_millis of each value ("" for None), by map: no Python code runs per value."""
     if None in values:
         return [iso_millis(value) if value is not None else "" for value in values]
-    return list(map(str.__add__, map(_PREFIXES.__getitem__, map(_THOUSAND.__rfloordiv__, values)),
-                    map(_MILLIS.__getitem__, map(_THOUSAND.__rmod__, values))))
+    return list(map(str.__add__, map(SECOND_PREFIXES.__getitem__, map(_THOUSAND.__rfloordiv__, values)),
+                    map(MILLIS_SUFFIXES.__getitem__, map(_THOUSAND.__rmod__, values))))
 
 
 def _template_fields(template):

@@ -2,7 +2,7 @@
 import sys
 import time
 
-from awscli_cwlogs.export.output import iso_millis
+from awscli_cwlogs.timefmt import iso_millis
 
 
 class Progress:

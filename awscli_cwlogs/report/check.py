@@ -8,18 +8,18 @@ import os
 import time
 
 from awscli_cwlogs.agent.accounts import Identity
-from awscli_cwlogs.config.settings import DEFAULT_MULTI_LINE_START
 from awscli_cwlogs.agent.events import EventReader, event_spec
-from awscli_cwlogs.export.output import iso_millis
 from awscli_cwlogs.agent.routing import Router
-from awscli_cwlogs.sources.journal import journalctl, source as journald
+from awscli_cwlogs.config.settings import DEFAULT_MULTI_LINE_START
+from awscli_cwlogs.limits import TOO_NEW_S, TOO_OLD_S
 from awscli_cwlogs.sources.containers.source import container_files, missing_root
 from awscli_cwlogs.sources.files.survey import LIVE, SKIPPED, survey
+from awscli_cwlogs.sources.journal import journalctl
+from awscli_cwlogs.sources.journal import source as journald
+from awscli_cwlogs.timefmt import iso_millis
 
 PREVIEW_LINES = 10
 PREVIEW_BYTES = 65_536
-TOO_OLD_S = 14 * 86_400
-TOO_NEW_S = 2 * 3600
 
 
 def check_report(agent_config, store, now=time.time):

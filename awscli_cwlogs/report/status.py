@@ -5,10 +5,11 @@ import json
 import time
 
 from awscli_cwlogs.kvstore import REJECTED, billable_bytes
-from awscli_cwlogs.export.output import iso_millis
-from awscli_cwlogs.sources.journal import journalctl, source as journald
 from awscli_cwlogs.sources.containers.source import container_files
 from awscli_cwlogs.sources.files.survey import survey
+from awscli_cwlogs.sources.journal import journalctl
+from awscli_cwlogs.sources.journal import source as journald
+from awscli_cwlogs.timefmt import iso_millis
 
 DAY_S = 86_400
 GB = 1 << 30

@@ -11,7 +11,7 @@ def open_source(stream, saved, has_state):
     if stream.source in ("docker", "cri"):
         from awscli_cwlogs.sources.containers.source import ContainerSource
         return ContainerSource(stream, event_spec(stream), saved, has_state)
-    from awscli_cwlogs.sources.files.tailer import FileTailer
     from awscli_cwlogs.sources.files.matching import EveryMatchTailer
+    from awscli_cwlogs.sources.files.tailer import FileTailer
     follow = EveryMatchTailer if stream.publish_all_matching else FileTailer
     return follow(stream, event_spec(stream), saved, has_state)

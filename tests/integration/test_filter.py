@@ -4,7 +4,7 @@ import signal
 import subprocess
 import time
 
-from awscli_cwlogs.export.output import iso_millis
+from awscli_cwlogs.timefmt import iso_millis
 from tests.integration.streams import LineReader
 from tests.integration.test_pull import BASE, one_line_error
 

@@ -6,7 +6,7 @@ import signal
 import subprocess
 import time
 
-from awscli_cwlogs.export.output import iso_millis
+from awscli_cwlogs.timefmt import iso_millis
 from tests.harness.wireproxy import THROTTLE, UNAVAILABLE, delay, reset
 from tests.integration.streams import LineReader
 

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from awscli_cwlogs.config.settings import ConfigError, StreamConfig, load_config
-from awscli_cwlogs.agent.events import MAX_MESSAGE_BYTES
+from awscli_cwlogs.limits import MAX_MESSAGE_BYTES
 from awscli_cwlogs.sources.journal import journalctl
 from awscli_cwlogs.sources.journal.entries import FORMATTERS, SHORT_FIELDS, entry_events, field_text, route_values
 from awscli_cwlogs.sources.journal.journalctl import journalctl_command
@@ -120,8 +120,8 @@ def test_a_batch_ending_in_the_first_part_of_an_oversized_entry_records_no_posit
     position: a batch that ends with one is sent and counted, and records nothing."""
     import queue
 
-    from awscli_cwlogs.agent.pipeline import Lifecycle
     from awscli_cwlogs.agent.batch import BodyFormat, make_batch
+    from awscli_cwlogs.agent.pipeline import Lifecycle
     from awscli_cwlogs.agent.publisher import Publisher
     from awscli_cwlogs.sources.journal.entries import JournalRoute
     from tests.unit.test_publisher import STREAM, ScriptedClient, Store

@@ -20,9 +20,9 @@ import socket
 import time
 
 from awscli_cwlogs.agent.names import check_name, expand, origin_placeholders
-from awscli_cwlogs.sources.files.tailer import FileTailer
-from awscli_cwlogs.sources.files.matching import TailerGroup
 from awscli_cwlogs.sources.containers.records import RecordReader
+from awscli_cwlogs.sources.files.matching import TailerGroup
+from awscli_cwlogs.sources.files.tailer import FileTailer
 
 LOG = logging.getLogger("awscli_cwlogs")
 GROUP_OVERRIDE, STREAM_OVERRIDE = "LOGSPOUT_GROUP", "LOGSPOUT_STREAM"  # a container's own names

@@ -6,7 +6,8 @@ import os
 import stat
 from dataclasses import dataclass
 
-from awscli_cwlogs.sources.files.compressed import bytes_left, compressed_fingerprint, is_readable_compressed, nothing_left
+from awscli_cwlogs.sources.files.compressed import (bytes_left, compressed_fingerprint, is_readable_compressed,
+                                                    nothing_left)
 from awscli_cwlogs.sources.files.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
 from awscli_cwlogs.sources.files.tracked import fingerprint_of
 

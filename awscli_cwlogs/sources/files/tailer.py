@@ -7,14 +7,12 @@ import os
 import stat
 import time
 
-from awscli_cwlogs.sources.files.compressed import (
-    CompressedCopy, compressed_fingerprint, find_compressed_copy, is_readable_compressed, nothing_left,
-)
 from awscli_cwlogs.agent.events import EventReader
+from awscli_cwlogs.sources.files.compressed import (CompressedCopy, compressed_fingerprint, find_compressed_copy,
+                                                    is_readable_compressed, nothing_left)
+from awscli_cwlogs.sources.files.rotation import (MTIME_SLACK_S, FileInfo, is_compressed, is_rotated_sibling,
+                                                  live_start_offset, newest, plan_start)
 from awscli_cwlogs.sources.files.tracked import TrackedFile, fingerprint_of, read_head
-from awscli_cwlogs.sources.files.rotation import (
-    MTIME_SLACK_S, FileInfo, is_compressed, is_rotated_sibling, live_start_offset, newest, plan_start,
-)
 
 LOG = logging.getLogger("awscli_cwlogs")
 RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it

@@ -3,7 +3,8 @@ functions, no I/O. A position is (cursor, __REALTIME_TIMESTAMP in microseconds).
 import json
 import threading
 
-from awscli_cwlogs.agent.events import MAX_MESSAGE_BYTES, _split_utf8
+from awscli_cwlogs.agent.events import _split_utf8
+from awscli_cwlogs.limits import MAX_MESSAGE_BYTES
 
 _BOOKKEEPING = ("__CURSOR", "__MONOTONIC_TIMESTAMP", "__SEQNUM", "__SEQNUM_ID")
 # the fields the short and message formats and the {unit}/{identifier} names read: journalctl

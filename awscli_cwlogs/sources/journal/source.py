@@ -14,9 +14,9 @@ import threading
 import time
 
 from awscli_cwlogs.agent.events import event_spec
-from awscli_cwlogs.sources.journal.journalctl import DENIED, PERMISSION_FIX, journal_gap, journalctl_command
 from awscli_cwlogs.sources.journal.entries import (FORMATTERS, JournalRoute, Watermark, at_or_before, earliest,
-                                                    message_events, route_values)
+                                                   message_events, route_values)
+from awscli_cwlogs.sources.journal.journalctl import DENIED, PERMISSION_FIX, journal_gap, journalctl_command
 
 LOG = logging.getLogger("awscli_cwlogs")
 KEY = Watermark.key  # the state file's key of a section's position (its only route's, or its Watermark)
