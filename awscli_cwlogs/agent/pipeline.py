@@ -13,6 +13,7 @@ import time
 from awscli_cwlogs.agent.batch import Batch, Batcher, BodyFormat
 from awscli_cwlogs.agent.routing import Router
 from awscli_cwlogs.agent.runtime import settle_process
+from awscli_cwlogs.sources import kind_of
 
 LOG = logging.getLogger("awscli_cwlogs")
 READ_BUDGET = 256 << 10  # bytes per file per round: transient copies of it stay small
@@ -118,7 +119,7 @@ class Pipeline:
         self.lifecycle = lifecycle  # the publisher's, for stopping this pipeline alone
         self.keep = keep  # include/exclude patterns: message -> bool
         self.router = Router(stream.log_group_name, stream.log_stream_name,
-                             per_origin=stream.source in ("docker", "cri"))
+                             per_origin=kind_of(stream).routes_per_origin)
         self._use_gzip = publisher.body_format.compressed
         self._batchers = {}  # (group, stream) -> Batcher
         self._routes = {}  # source key -> the destination of its last event

@@ -11,6 +11,7 @@ from awscli_cwlogs.agent.names import resolve_name
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.config.values import DATETIME_FORMAT_PATTERN
 from awscli_cwlogs.limits import MAX_BATCH_COUNT, MAX_BATCH_SIZE
+from awscli_cwlogs.sources import KINDS
 
 DEFAULT_MULTI_LINE_START = r"^[^\s]"
 _SKIPPED_SUFFIXES = ("~", ".swp", ".bak")
@@ -92,25 +93,17 @@ GENERAL_KEYS = {
     "disk_paths": parse.words,
     "price_per_gb": parse.prices,
 }
-STREAM_KEYS = {
-    "file": parse.text,
+STREAM_KEYS = {  # the keys of every kind; each kind adds its own (sources/*/kind.py)
     "log_group_name": parse.text,
     "log_stream_name": parse.text,
-    "datetime_format": parse.datetime_format,
-    "time_zone": parse.time_zone,
     "initial_position": parse.choice("start_of_file", "end_of_file"),
-    "encoding": parse.encoding,
     "buffer_duration": parse.positive(100, 3_600_000),
     "batch_count": parse.positive(1, MAX_BATCH_COUNT),
     "batch_size": parse.positive(1, MAX_BATCH_SIZE),
-    "multi_line_start_pattern": parse.regex,
-    "file_fingerprint_lines": parse.fingerprint_lines,
     "retention_in_days": parse.retention,
     "include_patterns": parse.patterns,
     "exclude_patterns": parse.patterns,
-    "publish_all_matching": parse.boolean,
-    "source": parse.choice("file", "journald", "docker", "cri"),
-    "docker_root": parse.text,
+    "source": parse.choice(*KINDS),
     "log_group_class": parse.choice("standard", "infrequent_access"),
     "kms_key_id": parse.kms_key,
     "log_group_tags": parse.tags,
@@ -118,26 +111,12 @@ STREAM_KEYS = {
     "role_arn": parse.role_arn,
     "external_id": parse.external_id,
     "role_session_name": parse.role_session_name,
-    "container_streams": parse.container_streams,
-    "units": parse.words,
-    "priority": parse.priority,
-    "matches": parse.matches,
-    "journal_directory": parse.text,
-    "message_format": parse.choice("short", "message", "json"),
+    **{key: check for kind in KINDS.values() for key, check in kind.keys.items()},
 }
 REQUIRED_STREAM_KEYS = ("file", "log_group_name", "log_stream_name")
-_READS_FILES = ("file", "docker", "cri")
 ONLY_FOR = {  # key -> the source kinds it applies to
-    "file": ("file", "cri"), "datetime_format": ("file",), "time_zone": ("file",), "encoding": ("file",),
-    "publish_all_matching": ("file",), "multi_line_start_pattern": _READS_FILES,
-    "file_fingerprint_lines": _READS_FILES, **{key: ("journald",) for key in (
-        "units", "priority", "matches", "journal_directory", "message_format")},
-    "docker_root": ("docker",), "container_streams": ("docker", "cri"),
-}
-CONTAINER_DEFAULTS = {  # logspout-cloudwatch's names: group = the host, stream = the container
-    "docker": {"log_group_name": "{hostname}", "log_stream_name": "{container_name}"},
-    "cri": {"log_group_name": "{hostname}", "log_stream_name": "{namespace}/{pod}/{container_name}",
-            "file": "/var/log/containers/*.log"},
+    key: tuple(name for name, kind in KINDS.items() if key in kind.keys)
+    for kind in KINDS.values() for key in kind.keys
 }
 
 
@@ -242,9 +221,9 @@ def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STRE
     for key in ("external_id", "role_session_name"):
         if key in parsed and "role_arn" not in parsed:
             raise ConfigError(f"{source}: [{section}] {key}: goes with role_arn, which this section does not set")
-    if kind != "file":
+    if not KINDS[kind].needs_file:
         required = tuple(key for key in required if key != "file")
-    for key, value in CONTAINER_DEFAULTS.get(kind, {}).items():
+    for key, value in KINDS[kind].defaults.items():
         parsed.setdefault(key, value)
     for key in required:
         if key not in parsed:

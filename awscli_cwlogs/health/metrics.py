@@ -15,7 +15,7 @@ import tempfile
 import time
 
 from awscli_cwlogs.kvstore import REJECTED, accepted_events, billable_bytes
-from awscli_cwlogs.report.status import section_files
+from awscli_cwlogs.sources import KINDS
 
 LOG = logging.getLogger("awscli_cwlogs")
 COUNTERS = (  # figure -> (metric name, unit); bytes: the accepted events' message bytes
@@ -75,10 +75,11 @@ def _counts(pipeline):
 def bytes_behind(stream, store):
     """Bytes of the section's files not accepted yet (the state file's offsets); 0 for sources
     that are not files (the journal, stdin)."""
-    if stream.source not in ("file", "docker", "cri") or store is None:
+    kind = KINDS.get(stream.source)
+    if kind is None or store is None:
         return 0
     positions = store.positions(stream.log_group_name, stream.log_stream_name)
-    return sum(state.behind for _, states in section_files(stream, positions) for state in states)
+    return sum(state.behind for _, states in kind.survey(stream, positions) for state in states)
 
 
 def emf_records(sampled, previous, host, namespace, now_ms):

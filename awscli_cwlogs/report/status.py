@@ -5,10 +5,7 @@ import json
 import time
 
 from awscli_cwlogs.kvstore import REJECTED, billable_bytes
-from awscli_cwlogs.sources.containers.source import container_files
-from awscli_cwlogs.sources.files.survey import survey
-from awscli_cwlogs.sources.journal import journalctl
-from awscli_cwlogs.sources.journal import source as journald
+from awscli_cwlogs.sources import KINDS, kind_of
 from awscli_cwlogs.timefmt import iso_millis
 
 DAY_S = 86_400
@@ -24,15 +21,16 @@ def status_report(agent_config, store):
         counters = store.stream_counters(group, name) if store else {}
         sent = counters.get("events_sent", 0)
         per_event = (counters["message_bytes"] + sent) / sent if sent else None  # + the newline of each line
-        files = []
-        for container, states in section_files(stream, positions):
+        kind, files = kind_of(stream), []
+        for container, states in kind.survey(stream, positions):
             files += [{
                 "path": state.path, "role": state.role, "size": state.size, "offset": state.offset,
                 "bytes_behind": state.behind, "container": container,
                 "events_behind": round(state.behind / per_event) if per_event else None, "note": state.note,
             } for state in states]
         report.append({
-            "section": stream.section, "log_group_name": group, "log_stream_name": name, "files": files,
+            "section": stream.section, "source": stream.source, "log_group_name": group, "log_stream_name": name,
+            "files": files,
             "bytes_behind": sum(f["bytes_behind"] for f in files),
             "events_behind": sum(f["events_behind"] or 0 for f in files) if per_event else None,
             "events_sent": sent, "batches_sent": counters.get("batches_sent", 0),
@@ -42,13 +40,7 @@ def status_report(agent_config, store):
             "last_accepted": _iso(counters.get("last_accepted")),
             "last_error": counters.get("last_error"), "last_error_at": _iso(counters.get("last_error_at")),
         })
-        if stream.source == "journald":
-            saved = journald.saved_positions(positions)
-            start = journald.restart_position(saved)
-            report[-1]["journal_position"] = {
-                "cursor": start[0], "time": _iso(start[1] / 1e6), "routes": len(set(saved) - {journald.KEY}) or 1,
-                "gap": journalctl.journal_gap(stream, start),
-            } if start else None
+        report[-1].update(kind.status(stream, positions))
     return report
 
 
@@ -60,14 +52,6 @@ def _billable(stream, store, counters, prices):
     price = prices[stream.log_group_class]
     return {"billable_bytes": total, "billable_bytes_24h": day, "log_group_class": stream.log_group_class,
             "price_per_gb": price, "cost": total / GB * price, "cost_24h": day / GB * price}
-
-
-def section_files(stream, positions):
-    """[(container name or None, [FileState])]: the section's files, per container for docker and cri."""
-    if stream.source in ("docker", "cri"):
-        return [(container.values.get("container_name"), states)
-                for container, _, states in container_files(stream, positions)]
-    return [(None, survey(stream, positions, bool(positions)))] if stream.source == "file" else []
 
 
 def render_json(report):
@@ -87,15 +71,8 @@ def render_text(report, now=time.time):
             note = f"; {f['note']}" if f["note"] else ""
             owner = f"container {f['container']}: " if f["container"] else ""
             lines.append(f"    {owner}{f['role']:8s} {f['path']}: {where}, {f['bytes_behind']:,} behind{note}")
-        if "journal_position" in stream:
-            saved = stream["journal_position"]
-            lines.append(f"    journal: saved position at the entry of {saved['time']}"
-                         + (f" (where all its {saved['routes']} streams resume)" if saved["routes"] > 1 else "")
-                         if saved else "    journal: not read yet")
-            if saved and saved["gap"]:
-                lines.append(f"    warning: {saved['gap']}")
-        elif not stream["files"]:
-            lines.append("    no file matches yet")
+        extra = KINDS[stream["source"]].status_lines(stream)
+        lines += extra if extra or stream["files"] else ["    no file matches yet"]
         last = stream["last_accepted"] or "never"
         lines.append(f"  sent: {stream['events_sent']:,} events in {stream['batches_sent']:,} batches;"
                      f" last accepted: {last}{_ago(stream['last_accepted'], now)}")

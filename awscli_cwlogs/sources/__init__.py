@@ -1,17 +1,18 @@
-"""The inputs of ``aws logs push``, one module per kind behind the interface in base.py;
-``open_source`` picks the kind by the section's ``source`` key."""
-from awscli_cwlogs.agent.events import event_spec
+"""The inputs of ``aws logs push``: one folder per kind, each with a SourceKind (base.py) that
+knows its config keys, opens its Source and reports on it. A section's ``source`` key names its
+kind; stdin mode has a Source of its own (stdin.py) and no kind."""
+from awscli_cwlogs.sources.containers.kind import CRI, DOCKER
+from awscli_cwlogs.sources.files.kind import KIND as FILE
+from awscli_cwlogs.sources.journal.kind import KIND as JOURNAL
+
+KINDS = {kind.name: kind for kind in (FILE, JOURNAL, DOCKER, CRI)}
+
+
+def kind_of(stream):
+    """The SourceKind of a stream section."""
+    return KINDS[stream.source]
 
 
 def open_source(stream, saved, has_state):
-    """The source a stream section reads (``stream.source``: file, journald, docker or cri)."""
-    if stream.source == "journald":
-        from awscli_cwlogs.sources.journal.source import JournaldSource
-        return JournaldSource(stream, saved, has_state)
-    if stream.source in ("docker", "cri"):
-        from awscli_cwlogs.sources.containers.source import ContainerSource
-        return ContainerSource(stream, event_spec(stream), saved, has_state)
-    from awscli_cwlogs.sources.files.matching import EveryMatchTailer
-    from awscli_cwlogs.sources.files.tailer import FileTailer
-    follow = EveryMatchTailer if stream.publish_all_matching else FileTailer
-    return follow(stream, event_spec(stream), saved, has_state)
+    """The Source a stream section reads."""
+    return kind_of(stream).open(stream, saved, has_state)

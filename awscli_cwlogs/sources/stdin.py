@@ -35,5 +35,8 @@ class StdinSource:
     def flush_pending(self):
         return self._found(self._reader.flush_complete())
 
+    def keys(self):
+        return ()  # nothing saved: stdin has no position to resume from
+
     def close(self):
         pass

@@ -25,9 +25,8 @@ class FileState:
 
 
 def survey(stream, positions, has_state):
-    """[FileState] for a stream section; ``positions`` as StateStore.positions() returns them."""
-    if stream.source not in ("file", "docker", "cri"):  # docker, cri: ``stream.file`` is one container's log
-        return []
+    """[FileState] for a section's glob (docker, cri: one container's log, as ``stream.file``);
+    ``positions`` as StateStore.positions() returns them."""
     files, readable = [], []
     by_key = {(p.fingerprint, p.inode): p for p in positions.values()}
     for path in sorted(glob.glob(stream.file)):

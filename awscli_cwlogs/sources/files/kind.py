@@ -1,0 +1,71 @@
+"""``source = file`` (the default): the newest file a glob matches, or every match with
+``publish_all_matching``, followed through rotation and compressed copies."""
+import os
+
+from awscli_cwlogs.config import values as parse
+
+# the keys of every kind that reads lines from files (file, docker, cri)
+LINE_KEYS = {"multi_line_start_pattern": parse.regex, "file_fingerprint_lines": parse.fingerprint_lines}
+
+
+class FileKind:
+    name = "file"
+    keys = {"file": parse.text, "datetime_format": parse.datetime_format, "time_zone": parse.time_zone,
+            "encoding": parse.encoding, "publish_all_matching": parse.boolean, **LINE_KEYS}
+    defaults = {}
+    needs_file = True
+    routes_per_origin = False
+
+    def open(self, stream, saved, has_state):
+        from awscli_cwlogs.agent.events import event_spec
+        from awscli_cwlogs.sources.files.matching import EveryMatchTailer
+        from awscli_cwlogs.sources.files.tailer import FileTailer
+        follow = EveryMatchTailer if stream.publish_all_matching else FileTailer
+        return follow(stream, event_spec(stream), saved, has_state)
+
+    def check(self, stream, positions, now):
+        from awscli_cwlogs.agent.routing import Router
+        from awscli_cwlogs.sources.files.preview import preview
+        from awscli_cwlogs.sources.files.survey import LIVE
+        lines = [f"[{stream.section}] {stream.file} -> log group {stream.log_group_name}, "
+                 f"log stream {stream.log_stream_name}  ({stream.defined_in})"]
+        files = self.survey(stream, positions)[0][1]
+        lines += file_lines(files, "  ")
+        live = next((f for f in files if f.role == LIVE), None)
+        router = Router(stream.log_group_name, stream.log_stream_name)
+        if live is not None and router.static is None:
+            group, name = router.destination({"file_name": os.path.basename(live.path)}, int(now() * 1000))
+            lines.append(f"  names for {os.path.basename(live.path)} today: log group {group}, log stream {name}")
+        if not files:
+            return lines, [f"file: '{stream.file}' matches no file"]
+        if live is None:
+            return lines, [f"file: '{stream.file}' matches no readable file"]
+        shown, problems = preview(live.path, stream, now)
+        return lines + shown, problems
+
+    def survey(self, stream, positions):
+        from awscli_cwlogs.sources.files.survey import survey
+        return [(None, survey(stream, positions, bool(positions)))]
+
+    def status(self, stream, positions):
+        return {}
+
+    def status_lines(self, entry):
+        return []
+
+
+def file_lines(files, indent):
+    """--check's line for each FileState: its role, where the saved position stands, what is behind."""
+    from awscli_cwlogs.sources.files.survey import SKIPPED
+    lines = []
+    for f in files:
+        if f.role == SKIPPED:
+            lines.append(f"{indent}{f.role:8s} {f.path}: {f.note}")
+            continue
+        where = f"saved position {f.offset:,} of {f.size:,} bytes" if f.offset is not None else f"{f.size:,} bytes"
+        lines.append(f"{indent}{f.role:8s} {f.path}: {where}, {f.behind:,} not shipped yet"
+                     + (f"; {f.note}" if f.note else ""))
+    return lines
+
+
+KIND = FileKind()
