@@ -1,5 +1,6 @@
-"""``aws logs push``: the log-shipping agent's front door (its arguments; shipper.py does the work)."""
-from awscli_cwlogs.cli import LogsCommand, UsageError
+"""``aws logs push``: the log-shipping agent's front door: its arguments, then the agent
+(agent/shipper.py), stdin mode (agent/stdin_mode.py) or a report (report/run.py)."""
+from awscli_cwlogs.cli import CommandError, LogsCommand, UsageError
 
 
 def _option(name, help_text, **extra):
@@ -69,10 +70,26 @@ class PushCommand(LogsCommand):
             raise UsageError(f"--{'check' if parsed_args.check else 'status'} needs --config-file")
         if parsed_args.json and not parsed_args.status:
             raise UsageError("--json goes with --status")
-        from awscli_cwlogs.agent.pipeline import Lifecycle
-        from awscli_cwlogs.agent.shipper import Shipper  # here: pull and filter start without the agent's modules
+        # imported here: pull and filter start without the agent's modules
+        from awscli_cwlogs.agent.lifecycle import Lifecycle
         lifecycle = Lifecycle(parsed_args.shutdown_timeout)
-        shipper = Shipper(self._session, self.redactor)
-        if parsed_args.config_file:
-            return shipper.run_files(parsed_args, parsed_globals, lifecycle)
-        return shipper.run_stdin(parsed_args, parsed_globals, lifecycle)
+        if not parsed_args.config_file:
+            from awscli_cwlogs.agent.stdin_mode import run_stdin
+            return run_stdin(self._session, parsed_args, parsed_globals, lifecycle, self.redactor)
+        return self._run_config(parsed_args, parsed_globals, lifecycle)
+
+    def _run_config(self, parsed_args, parsed_globals, lifecycle):
+        from awscli_cwlogs.agent.shipper import Shipper, load_agent_config
+        from awscli_cwlogs.agent.stdin_mode import given_stdin_options
+        from awscli_cwlogs.config.settings import ConfigError
+        given = given_stdin_options(parsed_args)
+        if given:
+            raise UsageError(f"{given[0]} is for stdin mode; with --config-file set it in the config file")
+        try:
+            agent_config = load_agent_config(self._session, parsed_args)
+        except ConfigError as error:
+            raise CommandError(str(error)) from None
+        if parsed_args.check or parsed_args.status:
+            from awscli_cwlogs.report.run import run_report
+            return run_report(agent_config, parsed_args)
+        return Shipper(self._session, parsed_args, parsed_globals, lifecycle, self.redactor).run(agent_config)

@@ -121,7 +121,7 @@ def test_a_batch_ending_in_the_first_part_of_an_oversized_entry_records_no_posit
     import queue
 
     from awscli_cwlogs.agent.batch import BodyFormat, make_batch
-    from awscli_cwlogs.agent.pipeline import Lifecycle
+    from awscli_cwlogs.agent.lifecycle import Lifecycle
     from awscli_cwlogs.agent.publisher import Publisher
     from awscli_cwlogs.sources.journal.entries import JournalRoute
     from tests.unit.test_publisher import STREAM, ScriptedClient, Store

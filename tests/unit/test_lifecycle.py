@@ -7,13 +7,13 @@ import sys
 import textwrap
 import time
 
-from awscli_cwlogs.agent.pipeline import Lifecycle
+from awscli_cwlogs.agent.lifecycle import Lifecycle
 
 # The agent's idle loop, as tight as it gets, while the parent floods it with signals whose
 # handlers ask for a reload (the same path as SIGTERM's request_stop, but repeatable).
 IDLE_LOOP_UNDER_SIGNALS = textwrap.dedent("""
     import signal, sys, time
-    from awscli_cwlogs.agent.pipeline import Lifecycle
+    from awscli_cwlogs.agent.lifecycle import Lifecycle
     lifecycle = Lifecycle(5)
     handled = 0
     def handler(*_):

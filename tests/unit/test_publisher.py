@@ -4,7 +4,7 @@ import queue
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from awscli_cwlogs.agent.pipeline import Lifecycle
+from awscli_cwlogs.agent.lifecycle import Lifecycle
 from awscli_cwlogs.agent.batch import BodyFormat, make_batch
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.agent.publisher import Publisher

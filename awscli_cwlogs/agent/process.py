@@ -1,0 +1,42 @@
+"""What the agent sets up for its process before it runs: where its own log goes, and which
+signals stop or reload it."""
+import logging
+import logging.config
+import signal
+import sys
+
+from awscli_cwlogs.cli import CommandError
+
+LOG = logging.getLogger("awscli_cwlogs")
+
+
+def setup_logging(logging_config_file, parsed_globals, redactor=None):
+    """The agent's log: a logging config file ([general] logging_config_file) or stderr."""
+    if logging_config_file:
+        try:
+            logging.config.fileConfig(logging_config_file, disable_existing_loggers=False)
+        except Exception as error:  # any problem in the file: say so, and log to stderr
+            raise CommandError(f"{logging_config_file}: not a usable logging config: {error}") from None
+        if redactor is not None:
+            for logger in (logging.getLogger(), LOG):
+                for handler in logger.handlers:
+                    handler.addFilter(redactor)
+        return
+    if LOG.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    if redactor is not None:
+        handler.addFilter(redactor)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    LOG.addHandler(handler)
+    LOG.setLevel(logging.DEBUG if getattr(parsed_globals, "debug", False) else logging.INFO)
+    LOG.propagate = False
+
+
+def install_signal_handlers(lifecycle, reload=False):
+    """SIGTERM and SIGINT stop, SIGHUP reloads. The handlers only call the lifecycle's
+    lock-free requests: a handler that took a lock could wait for its own thread forever."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: lifecycle.request_stop())
+    if reload:
+        signal.signal(signal.SIGHUP, lambda *_: lifecycle.request_reload())

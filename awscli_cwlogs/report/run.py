@@ -1,0 +1,30 @@
+"""``--check`` and ``--status``: read the state file if there is one, never write it, and print."""
+import os
+import sqlite3
+import sys
+
+from awscli_cwlogs.cli import CommandError
+from awscli_cwlogs.kvstore import StateStore
+from awscli_cwlogs.report.check import check_report
+from awscli_cwlogs.report.status import render_json, render_text, status_report
+
+
+def run_report(agent_config, args, out=None):
+    """The exit code: --status 0; --check 1 if it found a problem."""
+    out = out or sys.stdout
+    path = agent_config.general.state_file
+    try:
+        store = StateStore(path, read_only=True) if os.path.exists(path) else None
+    except sqlite3.Error as error:
+        raise CommandError(f"state file {path}: cannot read it: {error}") from None
+    try:
+        if args.status:
+            report = status_report(agent_config, store)
+            out.write(render_json(report) if args.json else render_text(report))
+            return 0
+        text, problems = check_report(agent_config, store)
+        out.write(text)
+        return 1 if problems else 0
+    finally:
+        if store:
+            store.close()
