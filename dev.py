@@ -3,6 +3,7 @@
 
     python3 dev.py demo    set up .venv and run the demo against a local CloudWatch Logs endpoint
     python3 dev.py test    set up .venv and run the test suite (extra arguments go to pytest)
+    python3 dev.py test --quick   the same without the long scenarios (torture, install, logrotate)
     python3 dev.py bench   set up .venv and run the benchmarks (see benchmarks/README.md)
     python3 dev.py bench-journald   the journald case of the benchmarks
     python3 dev.py bench-containers   the docker source next to the file source
@@ -117,6 +118,8 @@ def main(argv):
     ensure_venv()
     if argv[0] == "test":
         ensure_debian_packages()
+        if "--quick" in argv:
+            argv = [arg for arg in argv if arg != "--quick"] + ["-m", "not long"]
     return run(commands[argv[0]] + argv[1:])
 
 

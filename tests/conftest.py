@@ -52,9 +52,20 @@ def pytest_addoption(parser):
                      help="run the torture suite's long profile (also: CWLOGS_TORTURE=long)")
 
 
+# The long scenarios: `python3 dev.py test --quick` (pytest -m "not long") leaves them out for the
+# inner loop; the README's test command and CI run everything.
+LONG = ("tests/torture/", "tests/integration/test_install.py", "tests/integration/test_logrotate.py")
+
+
 def pytest_configure(config):
-    config.addinivalue_line("markers", "torture: the reliability torture suite (tests/torture)")
+    config.addinivalue_line("markers", "long: a long scenario (torture, install, logrotate); -m 'not long' leaves it out")
     config.torture_results = []
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(LONG):
+            item.add_marker(pytest.mark.long)
 
 
 @pytest.fixture(scope="session")

@@ -1,24 +1,16 @@
 """The plugin in AWS CLI v2 (Debian's `apt-get install awscli`), loaded through
 ``cli_legacy_plugin_path``. Skipped where no v2 `aws` is installed at /usr/bin/aws."""
 import shutil
-import subprocess
 from pathlib import Path
 
 import configobj
 import pytest
 
 from tests.harness.awscli import AwsCli
+from tests.harness.cliv2 import V2, v2_version
 from tests.harness.pushagent import PushAgent, audit, section, stored_messages, wait_until, write_lines
 
-V2 = Path("/usr/bin/aws")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def v2_version():
-    if not V2.exists():
-        return None
-    result = subprocess.run([str(V2), "--version"], capture_output=True, text=True)
-    return result.stdout.split()[0] if result.stdout.startswith("aws-cli/2.") else None
 
 
 pytestmark = pytest.mark.skipif(v2_version() is None, reason="no AWS CLI v2 at /usr/bin/aws (apt-get install awscli)")

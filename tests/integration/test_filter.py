@@ -5,8 +5,8 @@ import subprocess
 import time
 
 from awscli_cwlogs.timefmt import iso_millis
-from tests.integration.streams import LineReader
-from tests.integration.test_pull import BASE, one_line_error
+from tests.harness.seeded import BASE, one_line_error
+from tests.harness.streams import LineReader
 
 FILTER = ("logs", "filter", "--log-group-name", "app")
 

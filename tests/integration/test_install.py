@@ -188,7 +188,7 @@ def test_staged_agent_refreshes_expiring_credentials_from_a_credential_process(s
 
 
 def test_cli_v2_registration_for_interactive_pull_and_filter(tmp_path, wheels):
-    from tests.integration.test_cli_v2 import V2, v2_version
+    from tests.harness.cliv2 import V2, v2_version
     if v2_version() is None:
         pytest.skip("no AWS CLI v2 at /usr/bin/aws (python3 dev.py test installs Debian's awscli where apt-get "
                     "is available and it runs as root)")

@@ -6,26 +6,9 @@ import signal
 import subprocess
 import time
 
-from awscli_cwlogs.timefmt import iso_millis
 from tests.harness.wireproxy import THROTTLE, UNAVAILABLE, delay, reset
-from tests.integration.streams import LineReader
-
-BASE = 1_795_132_800_000  # 2026-11-20T00:00:00Z
-PULL = ("logs", "pull", "--log-group-name", "app", "--log-stream-name", "web-1")
-
-
-def seed(logs, events, group="app", stream="web-1"):
-    logs.create_stream(group, stream)
-    logs.put_events(group, stream, events)
-
-
-def numbered(count, step_ms=1, start=BASE):
-    return [(start + i * step_ms, f"line {i:06d} ünïcödé {{braces}} payload") for i in range(count)]
-
-
-def expected_lines(events, template="{ts} {msg}"):
-    return [template.format(ts=iso_millis(ts), msg=msg) for ts, msg in events]
-
+from tests.harness.seeded import BASE, PULL, expected_lines, numbered, one_line_error, seed
+from tests.harness.streams import LineReader
 
 def test_pulls_25000_events_across_pages_line_by_line(aws, logs, wire):
     events = numbered(25_000)
@@ -89,14 +72,6 @@ def test_custom_template(aws, logs):
     seed(logs, [(BASE, "hello")])
     result = aws.run(*PULL, "--output-format", "[{logStreamName}] {{{message}}} at {timestamp}")
     assert result.stdout == "[web-1] {hello} at 2026-11-20T00:00:00.000Z\n"
-
-
-def one_line_error(result):
-    assert result.returncode != 0
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    return result.stderr.strip()
 
 
 def test_bad_output_format_is_one_line_before_any_call(aws, wire):

@@ -3,7 +3,7 @@ import gzip
 import json
 
 from tests.harness.wireproxy import error_status
-from tests.integration.test_pull import PULL, expected_lines, numbered, seed
+from tests.harness.seeded import PULL, expected_lines, numbered, seed
 
 DENIED = error_status(400, "AccessDeniedException", "not now")
 

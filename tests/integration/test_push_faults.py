@@ -3,7 +3,7 @@ import time
 
 from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
 from tests.harness.wireproxy import SERVER_ERROR, THROTTLE, UNAVAILABLE, error_status
-from tests.integration.test_push_resume import GROUP, STREAM, report, section, stored
+from tests.harness.appstream import GROUP, STREAM, report, section, stored
 
 
 def test_endpoint_down_for_20_s_mid_push(aws, logs, wire, tmp_path):

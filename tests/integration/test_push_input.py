@@ -5,7 +5,7 @@ import subprocess
 import time
 
 from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
-from tests.integration.test_push_resume import GROUP, STREAM, section, stored
+from tests.harness.appstream import GROUP, STREAM, section, stored
 
 STDIN = ("logs", "push", "--log-group-name", GROUP, "--log-stream-name", STREAM)
 

@@ -2,24 +2,8 @@
 import signal
 import time
 
-from tests.harness.pushagent import PushAgent, audit, stored_messages, wait_until, write_lines
-from tests.harness.pushagent import section as stream_section
-
-GROUP, STREAM = "app", "web-1"
-
-
-def section(path, **extra):
-    return stream_section(path, GROUP, STREAM, **extra)
-
-
-def stored(logs):
-    return stored_messages(logs, GROUP, STREAM)
-
-
-def report(name, written, messages, lost, duplicated, **extra):
-    details = "".join(f", {k} {v}" for k, v in extra.items())
-    print(f"\n[{name}] written {written}, stored {len(messages)}, lost {len(lost)}, duplicated {duplicated}{details}")
-
+from tests.harness.appstream import GROUP, STREAM, report, section, stored
+from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
 
 def test_200000_lines_exactly_once_in_order_and_restarts_resend_nothing(aws, logs, wire, tmp_path):
     log = tmp_path / "app.log"

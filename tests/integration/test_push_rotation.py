@@ -3,7 +3,7 @@ import os
 import time
 
 from tests.harness.pushagent import PacedWriter as Writer, PushAgent, audit, wait_until, write_lines
-from tests.integration.test_push_resume import GROUP, STREAM, report, section, stored
+from tests.harness.appstream import GROUP, STREAM, report, section, stored
 
 
 def test_rename_rotation_with_writes_to_the_old_file_for_3_s(aws, logs, wire, tmp_path):

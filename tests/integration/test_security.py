@@ -1,9 +1,5 @@
 """No credential ever reaches the output, even with --debug (botocore logs request headers)."""
-FAKE = {
-    "AWS_ACCESS_KEY_ID": "AKIAFAKEKEYFORTESTS99",
-    "AWS_SECRET_ACCESS_KEY": "fakeSecretForTests/DoNotLeak+0123456789abc",
-    "AWS_SESSION_TOKEN": "FakeSessionTokenForTestsDoNotLeak//XYZ==",
-}
+from tests.harness.fakecreds import FAKE
 
 
 def test_debug_output_of_every_command_carries_no_credential(aws, logs):

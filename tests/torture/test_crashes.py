@@ -4,7 +4,7 @@ import signal
 import time
 
 from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages
-from tests.torture.conftest import LogWriter
+from tests.harness.logwriter import LogWriter
 
 GROUP, STREAM = "torture", "crash"
 BATCH_COUNT = 5000

@@ -3,7 +3,7 @@ import time
 
 from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, wait_until, write_lines
 from tests.harness.wireproxy import SERVER_ERROR, THROTTLE, UNAVAILABLE, delay, lose_response, reset
-from tests.torture.conftest import LogWriter
+from tests.harness.logwriter import LogWriter
 
 GROUP = "torture"
 RSS_LIMIT_MB = 80

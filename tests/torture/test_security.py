@@ -12,7 +12,7 @@ import pytest
 from tests.harness.awscli import AwsCli
 from tests.harness.pushagent import PushAgent, section, settle, stored_messages, write_lines
 from tests.harness.wireproxy import WireProxy
-from tests.integration.test_security import FAKE
+from tests.harness.fakecreds import FAKE
 
 GROUP = "torture"
 STDIN = ("logs", "push", "--log-group-name", GROUP, "--log-stream-name", "tls")

@@ -7,7 +7,7 @@ import time
 
 from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, wait_until
 from tests.harness.wireproxy import THROTTLE, delay
-from tests.torture.conftest import LogWriter
+from tests.harness.logwriter import LogWriter
 
 GROUP, STREAM = "torture", "stops"
 SHUTDOWN_S = 4

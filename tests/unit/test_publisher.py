@@ -2,46 +2,12 @@
 import gzip
 import queue
 
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import EndpointConnectionError
 
-from awscli_cwlogs.agent.lifecycle import Lifecycle
 from awscli_cwlogs.agent.batch import BodyFormat, make_batch
-from awscli_cwlogs.config.settings import StreamConfig
+from awscli_cwlogs.agent.lifecycle import Lifecycle
 from awscli_cwlogs.agent.publisher import Publisher
-
-STREAM = StreamConfig(section="s", log_group_name="g", log_stream_name="s")
-
-
-def client_error(code, status=400):
-    return ClientError({"Error": {"Code": code, "Message": code.lower()},
-                        "ResponseMetadata": {"HTTPStatusCode": status}}, "PutLogEvents")
-
-
-class ScriptedClient:
-    def __init__(self, *outcomes):
-        self.outcomes = list(outcomes)
-        self.calls = 0
-
-    def put_log_events(self, **kwargs):
-        self.calls += 1
-        outcome = self.outcomes.pop(0) if self.outcomes else {}
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
-
-
-class Store:
-    def __init__(self):
-        self.saved = []
-        self.counts = []
-        self.errors = []
-
-    def save(self, group, stream, positions, counts=None):
-        self.saved.append(positions)
-        self.counts.append(counts)
-
-    def record_error(self, group, stream, message):
-        self.errors.append(message)
+from tests.harness.scripted import STREAM, ScriptedClient, Store, client_error
 
 
 class Source:

@@ -1,0 +1,34 @@
+"""filter.py: FilterLogEvents paging and --follow against a scripted client (no I/O)."""
+from awscli_cwlogs.filter import follow_filter_pages, iter_filter_pages
+from tests.harness.scripted import FakeFilter, event
+
+
+def test_filter_pages_until_no_next_token():
+    client = FakeFilter([[[event(1, "a")], [], [event(2, "b")]]])
+    pages = list(iter_filter_pages(client, {"logGroupName": "g"}))
+    assert [[e["eventId"] for e in p] for p in pages] == [["a"], [], ["b"]]
+    assert [r.get("nextToken") for r in client.requests] == [None, "n", "n"]
+
+
+def test_follow_filter_prints_each_event_once_and_misses_none_at_the_boundary():
+    client = FakeFilter([
+        [[event(1, "a"), event(3, "b")], [event(3, "c")]],
+        [[event(3, "b"), event(3, "c"), event(3, "d")]],  # "d" arrived late with the same timestamp
+        [[event(3, "b"), event(3, "c"), event(3, "d")]],  # nothing new
+        [[event(3, "b"), event(3, "c"), event(3, "d"), event(4, "e")]],
+    ])
+    sleeps = []
+    pages = follow_filter_pages(client, {"logGroupName": "g"}, delay=0.5, sleep=sleeps.append)
+    printed = []
+    while len(printed) < 5:
+        printed += [e["eventId"] for e in next(pages)]
+    assert printed == ["a", "b", "c", "d", "e"]
+    assert [r.get("startTime") for r in client.requests if "nextToken" not in r] == [None, 3, 3, 3]
+    assert sleeps == [0.5]
+
+
+def test_follow_filter_stops_once_the_end_has_passed():
+    client = FakeFilter([[[event(1, "a")]], [[event(1, "a"), event(2, "b")]]])
+    clock = iter([0.001, 1.0]).__next__  # ms 1, then ms 1000 >= end
+    pages = follow_filter_pages(client, {"logGroupName": "g"}, end=500, sleep=lambda s: None, clock=clock)
+    assert [e["eventId"] for page in pages for e in page] == ["a", "b"]
