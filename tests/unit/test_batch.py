@@ -1,7 +1,6 @@
 """Batches AWS accepts: count, bytes with 26 per event, 24 h span, sorted, timed."""
-import json
-
 import gzip
+import json
 
 from awscli_cwlogs.agent.batch import Batcher, BodyFormat
 from tests.harness.awsrules import put_log_events_violations

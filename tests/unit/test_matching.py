@@ -1,0 +1,77 @@
+"""sources/files/matching.py: publish_all_matching follows every match, each with a tailer of
+its own; new files are found at the next listing, removed ones dropped once drained."""
+import os
+
+from awscli_cwlogs.agent.events import event_spec
+from awscli_cwlogs.config.settings import StreamConfig
+from awscli_cwlogs.sources.files.matching import EveryMatchTailer
+from awscli_cwlogs.sources.files.tailer import RESCAN_S, ROTATE_WAIT_S
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def every_match(tmp_path, clock):
+    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", file=str(tmp_path / "*.log*"),
+                          publish_all_matching=True)
+    return EveryMatchTailer(stream, event_spec(stream), {}, False, clock)
+
+
+def read(source):
+    """What a poll gives, and the last events held back for their end (as an idle flush would)."""
+    found = source.poll(1 << 20) + source.flush_pending()
+    return sorted(event[1] for _, _, events in found for event in events)
+
+
+def test_every_match_is_read_and_a_new_one_at_the_next_listing(tmp_path):
+    (tmp_path / "a.log").write_text("a1\n")
+    (tmp_path / "b.log").write_text("b1\n")
+    clock = Clock()
+    source = every_match(tmp_path, clock)
+    try:
+        assert read(source) == ["a1", "b1"]
+        (tmp_path / "c.log").write_text("c1\n")
+        assert read(source) == []  # not listed again yet
+        clock.now += RESCAN_S
+        assert read(source) == ["c1"]
+        assert len(source.keys()) == 3
+    finally:
+        source.close()
+
+
+def test_a_rotated_sibling_is_left_to_its_live_files_tailer(tmp_path):
+    (tmp_path / "a.log").write_text("a1\n")
+    (tmp_path / "a.log.1").write_text("old\n")
+    source = every_match(tmp_path, Clock())
+    try:
+        assert read(source) == ["a1"]  # a.log.1 is a copy of a.log from before: not a file of its own
+        assert list(source._tailers) == [str(tmp_path / "a.log")]
+    finally:
+        source.close()
+
+
+def test_a_removed_file_is_dropped_once_read_to_its_end(tmp_path):
+    (tmp_path / "a.log").write_text("a1\n")
+    (tmp_path / "b.log").write_text("b1\n")
+    clock = Clock()
+    source = every_match(tmp_path, clock)
+    try:
+        read(source)
+        with open(tmp_path / "b.log", "a") as out:
+            out.write("b2\n")
+        os.unlink(tmp_path / "b.log")
+        clock.now += RESCAN_S
+        assert read(source) == ["b2"]  # read to its end while still open
+        assert str(tmp_path / "b.log") in source._tailers  # a late writer may still append
+        clock.now += ROTATE_WAIT_S + RESCAN_S
+        read(source)
+        clock.now += RESCAN_S
+        read(source)
+        assert list(source._tailers) == [str(tmp_path / "a.log")]
+    finally:
+        source.close()
