@@ -3,7 +3,6 @@ offsets in the state file. It never drops a batch for a transient failure: it re
 exponential backoff and jitter, forever, unless the agent is shutting down."""
 import logging
 import random
-import sqlite3
 import threading
 from dataclasses import dataclass
 
@@ -11,6 +10,8 @@ from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from awscli_cwlogs.agent.accounts import CredentialsUnavailable
 from awscli_cwlogs.agent.batch import Batch, BodyFormat
+from awscli_cwlogs.agent.destinations import Destinations
+from awscli_cwlogs.agent.staterecord import StateRecord
 from awscli_cwlogs.cli import describe_error as describe
 from awscli_cwlogs.limits import EVENT_OVERHEAD
 from awscli_cwlogs.timefmt import iso_millis
@@ -64,20 +65,15 @@ class Publisher:
         self._client = client
         self._group = stream.log_group_name
         self._stream = stream.log_stream_name
-        self._retention = stream.retention_in_days
-        self._wanted_class = stream.log_group_class.upper()
-        self._group_settings = {**({"logGroupClass": self._wanted_class} if self._wanted_class != "STANDARD" else {}),
-                                **({"kmsKeyId": stream.kms_key_id} if stream.kms_key_id else {}),
-                                **({"tags": dict(stream.log_group_tags)} if stream.log_group_tags else {})}
-        self._classes_checked = set()
+        self._destinations = Destinations(client, stream)
         self._section = stream.section
         self._store = store
+        self._record = StateRecord(store, stream) if store is not None else None
         self._lifecycle = lifecycle
         self._give_up_on_permanent = give_up_on_permanent
         self._sleep = sleep or lifecycle.wait
         self.body_format = BodyFormat(self._group, self._stream, use_gzip)
         self.stats = StreamStats()
-        self._rejected = {}  # too_old/too_new/expired/refused since the last checkpoint
         self._credentials_failing = False
         self._unbilled_bytes = 0  # message bytes of the current batch's rejected and refused events
 
@@ -128,29 +124,13 @@ class Publisher:
         self.stats.bytes_sent += accepted_bytes
         self.stats.batches_sent += 1 if batch.count else 0
         self.stats.filtered += batch.filtered
-        self._checkpoint(batch, accepted_bytes)
-
-    def _checkpoint(self, batch, accepted_bytes):
-        if self._store is None:
-            return
-        positions = {key: origin.state_row(position) for key, (origin, position) in batch.checkpoints.items()
-                     if key is not None and key[0] is not None and position is not None}
-        for origin, position in batch.checkpoints.values():
-            if position is not None and hasattr(origin, "accepted"):  # e.g. the journal's Watermark
-                positions.update(origin.accepted(position))
-        counts = {"events_sent": batch.count, "batches_sent": 1 if batch.count else 0, "filtered": batch.filtered,
-                  "message_bytes": accepted_bytes, **self._rejected}
-        try:
-            self._store.save(self._group, self._stream, positions, counts)
-            self._rejected = {}
-            for folder in batch.forget:
-                self._store.forget_under(self._group, self._stream, folder)
-        except sqlite3.Error as error:  # e.g. disk full: keep shipping; a restart may resend a little
-            LOG.warning("[%s] cannot write the state file: %s", self._section, error)
+        if self._record is not None:
+            self._record.accepted(batch, accepted_bytes)
 
     def _count(self, name, number):
         setattr(self.stats, name, getattr(self.stats, name) + number)
-        self._rejected[name] = self._rejected.get(name, 0) + number
+        if self._record is not None:
+            self._record.rejected(name, number)
 
     def _send(self, batch):
         """Sends until accepted; isolates events the service refuses as invalid."""
@@ -200,11 +180,8 @@ class Publisher:
     def _backoff(self, attempt, reason, quiet=False):
         self.stats.last_error = reason
         self.stats.failed_requests += 1
-        if self._store is not None:
-            try:
-                self._store.record_error(self._group, self._stream, reason)
-            except sqlite3.Error:
-                pass  # the state file's own trouble is logged when offsets are saved
+        if self._record is not None:
+            self._record.error(reason)
         if self._lifecycle.expired():
             raise Undeliverable(f"shutdown deadline passed while retrying ({reason})")
         self.stats.retries += 1
@@ -216,44 +193,11 @@ class Publisher:
     def _create_destination(self, attempt, destination):
         group, stream = destination or (self._group, self._stream)
         try:
-            self._create_group_and_stream(group, stream)
+            self._destinations.create(group, stream)
         except (ClientError, BotoCoreError) as error:
             if isinstance(error, ClientError) and self._give_up_on_permanent and _is_permanent(error):
                 raise Undeliverable(describe(error)) from None
             self._backoff(attempt, f"creating {group}/{stream}: {describe(error)}")
-
-    def _create_group_and_stream(self, group, stream):
-        try:
-            self._client.create_log_group(logGroupName=group, **self._group_settings)
-            LOG.info("[%s] created log group %s", self._section, group)
-            if self._retention:
-                self._client.put_retention_policy(logGroupName=group, retentionInDays=self._retention)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
-                raise
-            self._compare_class(group)
-        try:
-            self._client.create_log_stream(logGroupName=group, logStreamName=stream)
-            LOG.info("[%s] created log stream %s/%s", self._section, group, stream)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
-                raise
-
-    def _compare_class(self, group):
-        """One WARNING when an existing group is of another class than the section asks for (a
-        class cannot change after creation); shipping goes on."""
-        wanted = self._wanted_class
-        if group in self._classes_checked:
-            return
-        self._classes_checked.add(group)
-        try:
-            found = self._client.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
-        except (ClientError, BotoCoreError):
-            return  # not allowed to look: nothing to say
-        actual = next((g.get("logGroupClass") for g in found if g.get("logGroupName") == group), None)
-        if actual and actual != wanted:
-            LOG.warning("[%s] log group %s exists in the %s class, not %s as log_group_class asks: a class cannot "
-                        "change after creation; shipping to it as it is", self._section, group, actual, wanted)
 
     def _isolate(self, events, reason, destination=None):
         """Bisects a batch the service called invalid, sending every event it accepts."""
@@ -272,22 +216,30 @@ class Publisher:
             self._send(Batch(fmt.encode(half), fmt.compressed, len(half), 0, destination=fmt.destination))
 
     def _count_rejected(self, response, batch):
-        info = response.get("rejectedLogEventsInfo")
-        if not info:
+        counts, unbilled = rejected_events(response.get("rejectedLogEventsInfo"), batch)
+        if not counts:
             return
-        count = batch.count
-        too_new = count - info["tooNewLogEventStartIndex"] if "tooNewLogEventStartIndex" in info else 0
-        too_old = info.get("tooOldLogEventEndIndex", 0)
-        expired = info.get("expiredLogEventEndIndex", 0)
-        self._count("too_new", too_new)
-        self._count("too_old", too_old)
-        self._count("expired", expired)
-        events = batch.events()  # the rare path: decoded again to know the rejected events' bytes
-        rejected = events[:max(too_old, expired)] + events[count - too_new:count if too_new else 0]
-        self._unbilled_bytes += sum(len(message.encode()) for _, message in rejected)
+        for name, number in counts.items():
+            self._count(name, number)
+        self._unbilled_bytes += unbilled
         LOG.warning("[%s] the service rejected %d too old, %d too new and %d expired events of a batch of %d "
                     "(older than 14 days or the retention, or over 2 hours ahead: check datetime_format and "
-                    "time_zone)", self._section, too_old, too_new, expired, count)
+                    "time_zone)", self._section, counts["too_old"], counts["too_new"], counts["expired"], batch.count)
+
+
+def rejected_events(info, batch):
+    """({too_old, too_new, expired: count}, message bytes of those events) from a response's
+    rejectedLogEventsInfo; ({}, 0) when nothing was rejected."""
+    if not info:
+        return {}, 0
+    count = batch.count
+    too_new = count - info["tooNewLogEventStartIndex"] if "tooNewLogEventStartIndex" in info else 0
+    too_old = info.get("tooOldLogEventEndIndex", 0)
+    expired = info.get("expiredLogEventEndIndex", 0)
+    events = batch.events()  # the rare path: decoded again to know the rejected events' bytes
+    rejected = events[:max(too_old, expired)] + events[count - too_new:count if too_new else 0]
+    return ({"too_new": too_new, "too_old": too_old, "expired": expired},
+            sum(len(message.encode()) for _, message in rejected))
 
 
 def _is_permanent(error):
