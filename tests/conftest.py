@@ -52,8 +52,8 @@ def pytest_addoption(parser):
                      help="run the torture suite's long profile (also: CWLOGS_TORTURE=long)")
 
 
-# The long scenarios: `python3 dev.py test --quick` (pytest -m "not long") leaves them out for the
-# inner loop; the README's test command and CI run everything.
+# The long scenarios: `python3 dev.py test --quick` (pytest -m "not long" -n 6) leaves them out for
+# the inner loop; the README's test command and CI run everything, one test at a time.
 LONG = ("tests/torture/", "tests/integration/test_install.py", "tests/integration/test_logrotate.py")
 
 

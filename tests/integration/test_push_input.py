@@ -4,8 +4,9 @@ import signal
 import subprocess
 import time
 
-from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
 from tests.harness.appstream import GROUP, STREAM, section, stored
+from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
+from tests.harness.streams import LineReader
 
 STDIN = ("logs", "push", "--log-group-name", GROUP, "--log-stream-name", STREAM)
 
@@ -90,8 +91,10 @@ def test_dry_run_prints_and_calls_nothing(aws, wire, tmp_path):
                                                                 time_zone="UTC")})
     with agent:
         agent.start("--dry-run")
-        time.sleep(2.5)
+        printed = LineReader(agent.process.stdout)
+        # the last line is printed at the idle flush, 1 s after it was read (it might have gone on)
+        first = printed.take(2)
         assert agent.stop(signal.SIGINT) == 0  # Ctrl-C: the same orderly stop as SIGTERM
-        out = agent.process.stdout.read().decode()
+        out = b"".join(first + printed.rest()).decode()
     assert out == "2026-11-22T10:00:00.000Z 2026-11-22 10:00:00 hello\n2026-11-22T10:00:01.000Z 2026-11-22 10:00:01 world\n"
     assert wire.calls == [] and not agent.state_file.exists()
