@@ -16,6 +16,8 @@ class Wakeup:
         self._read, self._write = os.pipe()
         os.set_blocking(self._read, False)
         os.set_blocking(self._write, False)
+        self._poll = select.poll()  # not select.select: it fails on descriptors over 1023
+        self._poll.register(self._read, select.POLLIN)
 
     def set(self):
         try:
@@ -24,7 +26,7 @@ class Wakeup:
             pass
 
     def wait(self, seconds):
-        select.select([self._read], [], [], seconds)
+        self._poll.poll(seconds * 1000)
 
     def clear(self):
         try:

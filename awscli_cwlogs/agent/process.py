@@ -8,6 +8,7 @@ import sys
 from awscli_cwlogs.cli import CommandError
 
 LOG = logging.getLogger("awscli_cwlogs")
+MAX_OPEN_FILES = 1 << 20  # the soft limit asked for where the hard one is unlimited (Linux's default nr_open)
 
 
 def setup_logging(logging_config_file, parsed_globals, redactor=None):
@@ -31,6 +32,27 @@ def setup_logging(logging_config_file, parsed_globals, redactor=None):
     LOG.addHandler(handler)
     LOG.setLevel(logging.DEBUG if getattr(parsed_globals, "debug", False) else logging.INFO)
     LOG.propagate = False
+
+
+def raise_open_file_limit():
+    """Raises the soft limit on open files to the hard one, and logs both: the agent holds a
+    descriptor per followed file, and a service's soft limit is often 1024 (systemd's default,
+    with a hard limit of 524288). Returns the soft limit in force."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    unlimited = resource.RLIM_INFINITY
+    shown = lambda value: "unlimited" if value == unlimited else f"{value:,}"  # noqa: E731
+    wanted = MAX_OPEN_FILES if hard == unlimited else hard
+    if soft == unlimited or soft >= wanted:
+        LOG.info("open files: soft limit %s, hard limit %s", shown(soft), shown(hard))
+        return soft
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    except (ValueError, OSError) as error:
+        LOG.warning("open files: cannot raise the soft limit %s to %s: %s", shown(soft), shown(wanted), error)
+        return soft
+    LOG.info("open files: soft limit raised from %s to %s (hard limit %s)", shown(soft), shown(wanted), shown(hard))
+    return wanted
 
 
 def install_signal_handlers(lifecycle, reload=False):

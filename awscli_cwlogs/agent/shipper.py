@@ -9,7 +9,7 @@ from awscli_cwlogs.agent.clients import section_clients
 from awscli_cwlogs.agent.hostinfo import HostInfo
 from awscli_cwlogs.agent.names import expand
 from awscli_cwlogs.agent.pipeline import Pipeline, build_pipeline, run_agent
-from awscli_cwlogs.agent.process import install_signal_handlers, setup_logging
+from awscli_cwlogs.agent.process import install_signal_handlers, raise_open_file_limit, setup_logging
 from awscli_cwlogs.agent.publisher import Publisher
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.config.settings import ConfigError, StreamConfig, load_config
@@ -42,6 +42,7 @@ class Shipper:
     def run(self, agent_config):
         general, dry_run = agent_config.general, self._args.dry_run
         setup_logging(general.logging_config_file, self._globals, self.redactor)
+        raise_open_file_limit()
         store = None if dry_run else _open_store(general.state_file)
         clients = None if dry_run else section_clients(self._session, self._globals, len(agent_config.streams))
         build = lambda stream: self._section_pipeline(stream, general, clients, store)  # noqa: E731
