@@ -67,8 +67,7 @@ class Publisher:
         self._stream = stream.log_stream_name
         self._destinations = Destinations(client, stream)
         self._section = stream.section
-        self._store = store
-        self._record = StateRecord(store, stream) if store is not None else None
+        self._record = StateRecord(store, stream) if store is not None else None  # None: stdin mode, dry run
         self._lifecycle = lifecycle
         self._give_up_on_permanent = give_up_on_permanent
         self._sleep = sleep or lifecycle.wait
@@ -99,7 +98,7 @@ class Publisher:
 
     def _give_up(self, batch, reason):
         self.stats.undelivered += batch.count
-        if self._store is not None:
+        if self._record is not None:
             LOG.warning("[%s] %d events not sent before stopping (%s); they are sent after the restart",
                         self._section, batch.count, reason)
         else:

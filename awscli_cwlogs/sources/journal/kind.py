@@ -42,9 +42,9 @@ class JournalKind:
 
     def status(self, stream, positions):
         from awscli_cwlogs.sources.journal import journalctl
-        from awscli_cwlogs.sources.journal.source import KEY, saved_positions
+        from awscli_cwlogs.sources.journal.source import KEY, restart_position, saved_positions
         saved = saved_positions(positions)
-        start = _restart_position(positions)
+        start = restart_position(saved)
         return {"journal_position": {
             "cursor": start[0], "time": iso_millis(int(start[1] / 1e6 * 1000)),
             "routes": len(set(saved) - {KEY}) or 1, "gap": journalctl.journal_gap(stream, start),
