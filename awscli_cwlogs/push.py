@@ -73,6 +73,11 @@ class PushCommand(LogsCommand):
         # imported here: pull and filter start without the agent's modules
         from awscli_cwlogs.agent.lifecycle import Lifecycle
         lifecycle = Lifecycle(parsed_args.shutdown_timeout)
+        if not (parsed_args.check or parsed_args.status):
+            # before the config is read: a stop or reload (logrotate's postrotate) that comes while the
+            # agent starts is then honoured, not the default action that ends the process at once
+            from awscli_cwlogs.agent.process import install_signal_handlers
+            install_signal_handlers(lifecycle, reload=bool(parsed_args.config_file))
         if not parsed_args.config_file:
             from awscli_cwlogs.agent.stdin_mode import run_stdin
             return run_stdin(self._session, parsed_args, parsed_globals, lifecycle, self.redactor)

@@ -9,7 +9,7 @@ from awscli_cwlogs.agent.clients import section_clients
 from awscli_cwlogs.agent.hostinfo import HostInfo
 from awscli_cwlogs.agent.names import expand
 from awscli_cwlogs.agent.pipeline import Pipeline, build_pipeline, run_agent
-from awscli_cwlogs.agent.process import install_signal_handlers, raise_open_file_limit, setup_logging
+from awscli_cwlogs.agent.process import raise_open_file_limit, setup_logging
 from awscli_cwlogs.agent.publisher import Publisher
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.config.settings import ConfigError, StreamConfig, load_config
@@ -55,7 +55,6 @@ class Shipper:
         def reload(pipelines):
             running[:] = self._reload(running, general, build, figures.retire)
             return running + extras
-        install_signal_handlers(self._lifecycle, reload=True)
         try:
             run_agent(running + extras, self._lifecycle, reload)
         finally:

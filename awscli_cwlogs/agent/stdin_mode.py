@@ -6,7 +6,7 @@ from awscli_cwlogs.agent.clients import logs_client
 from awscli_cwlogs.agent.events import event_spec
 from awscli_cwlogs.agent.names import check_name
 from awscli_cwlogs.agent.pipeline import build_pipeline, run_agent
-from awscli_cwlogs.agent.process import install_signal_handlers, setup_logging
+from awscli_cwlogs.agent.process import setup_logging
 from awscli_cwlogs.cli import CommandError, UsageError
 from awscli_cwlogs.config import settings
 from awscli_cwlogs.sources.stdin import StdinSource
@@ -27,7 +27,6 @@ def run_stdin(session, args, parsed_globals, lifecycle, redactor=None):
     source = StdinSource(event_spec(stream), sys.stdin.fileno())
     pipeline = build_pipeline(stream, source, client, None, lifecycle.child(), args.dry_run,
                               settings.GeneralConfig.queue_size, use_gzip=True)
-    install_signal_handlers(lifecycle)
     delivered = run_agent([pipeline], lifecycle)
     stats = pipeline.publisher.stats
     if not delivered or stats.undelivered:

@@ -143,11 +143,13 @@ def load_config(config_file, additional_dir=None, resolve_placeholder=None):
 
 
 def _read(path):
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"{path}: no such config file")
+    if path.is_dir():  # a pipe is fine: --config-file <(render-config)
+        raise ConfigError(f"{path}: is a folder, not a config file")
     try:
-        parsed = ConfigObj(str(path), list_values=False, interpolation=False, file_error=True,
-                           encoding="utf-8")
+        # read here, not by configobj: it refuses anything but a regular file
+        parsed = ConfigObj(path.read_text(encoding="utf-8-sig").splitlines(), list_values=False, interpolation=False)
     except ConfigObjError as error:
         first = (getattr(error, "errors", None) or [error])[0]  # several errors: the first, on one line
         raise ConfigError(f"{path}: {first}") from None

@@ -59,6 +59,12 @@ class PushAgent:
                                       stdout=subprocess.PIPE, stderr=self._log_handle)
         return self
 
+    def wait_started(self, timeout=60):
+        """Until the agent has read its config: its signal handlers are in place from then on (before,
+        SIGTERM ends the starting CLI at once, as it would end any process that set no handler)."""
+        wait_until(lambda: "stream section(s)" in self.log_text() or self.process.poll() is not None,
+                   timeout, "the agent to start")
+
     def stop(self, signum=signal.SIGTERM, timeout=60):
         """Sends the signal, waits for the exit, and returns the exit code."""
         self.process.send_signal(signum)

@@ -1,4 +1,5 @@
 """SIGHUP re-reads the config: sections added, removed and changed; a broken file is refused."""
+import os
 import signal
 import time
 
@@ -53,3 +54,37 @@ def test_sighup_adds_removes_changes_and_refuses_a_broken_config(aws, logs, wire
     assert audit(stored_messages(logs, GROUP, "b"), range(2000)) == ([], 0)
     assert len(stored_messages(logs, GROUP, "b")) == 2000  # nothing after it was removed
     assert audit(stored_messages(logs, GROUP, "c"), range(2000)) == ([], 0)
+
+
+def test_signals_that_come_while_the_config_is_read_are_honoured(aws, wire, tmp_path):
+    """logrotate's postrotate may send SIGHUP while the agent is still starting: SIGHUP's default
+    action would end it. The config file is a FIFO here, so the agent is held inside reading it."""
+    log = tmp_path / "a.log"
+    write_lines(log, 0, 10, mode="w")
+    agent = PushAgent(aws, tmp_path / "agent", {"a": section(log, GROUP, "early")})
+    text = agent.config.read_text()
+    agent.config.unlink()
+    os.mkfifo(agent.config)
+    with agent:
+        agent.start()
+        with open_when_read(agent.config, agent.process) as fifo:
+            agent.process.send_signal(signal.SIGHUP)
+            agent.process.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
+            assert agent.process.poll() is None, agent.log_text()
+            fifo.write(text)
+        code = agent.process.wait(60)
+        assert code == 0, agent.log_text()
+        assert "stopping" in agent.log_text()
+
+
+def open_when_read(fifo, process, timeout=60):
+    """Opens the FIFO for writing once the agent has opened it to read."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the agent ended before it read its config"
+        try:
+            return os.fdopen(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "w")
+        except OSError:  # ENXIO: no reader yet
+            time.sleep(0.01)
+    raise AssertionError(f"the agent did not open {fifo} in {timeout} s")

@@ -24,6 +24,8 @@ def interrupt_repeatedly(aws, wire, logs, tmp_path, profile, signum):
         agent.start()
         writer.start()
         for _ in range(profile.kills):
+            if signum != signal.SIGKILL:
+                agent.wait_started()
             deadline = time.monotonic() + rng.uniform(0.4, 2.0)
             while time.monotonic() < deadline:
                 if writer.next >= rotate_every * (writer.rotations + 1) and writer.is_alive():

@@ -1,4 +1,7 @@
 """awslogs.conf parsing: every key, defaults, and one-line errors naming file, section and key."""
+import os
+from pathlib import Path
+
 import pytest
 
 from awscli_cwlogs.config.settings import ConfigError, load_config
@@ -144,6 +147,19 @@ def test_missing_config_file_and_directory(tmp_path):
         load_config(tmp_path / "nope.conf")
     with pytest.raises(ConfigError, match="is not a directory"):
         load_config(write(tmp_path, BASE), tmp_path / "nodir")
+    with pytest.raises(ConfigError, match=f"^{tmp_path}: is a folder, not a config file$"):
+        load_config(tmp_path)
+
+
+def test_a_config_from_a_pipe_is_read(tmp_path):
+    """--config-file <(render-config): the shell passes /dev/fd/N, a pipe."""
+    read, write_end = os.pipe()
+    os.write(write_end, BASE.encode())
+    os.close(write_end)
+    try:
+        assert len(load_config(Path(f"/dev/fd/{read}")).streams) == 1
+    finally:
+        os.close(read)
 
 
 
