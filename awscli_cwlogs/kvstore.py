@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS streams (
     last_error_at REAL,
     PRIMARY KEY (log_group, log_stream)
 );
+CREATE TABLE IF NOT EXISTS waiting (
+    section TEXT NOT NULL,
+    path TEXT NOT NULL,
+    since REAL NOT NULL,
+    PRIMARY KEY (section, path)
+);
 CREATE TABLE IF NOT EXISTS billable_hours (
     log_group TEXT NOT NULL,
     log_stream TEXT NOT NULL,
@@ -179,6 +185,29 @@ class StateStore:
             self._db.execute("INSERT OR IGNORE INTO streams (log_group, log_stream) VALUES (?, ?)", (group, stream))
             self._db.execute("UPDATE streams SET last_error = ?, last_error_at = ? WHERE log_group = ? AND log_stream = ?",
                              (message, self._clock(), group, stream))
+
+    def set_waiting(self, waiting):
+        """The files waiting for a descriptor now (path -> section), for --status; each keeps its ``since``."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS now_waiting (section TEXT, path TEXT)")
+            self._db.execute("DELETE FROM now_waiting")
+            self._db.executemany("INSERT INTO now_waiting VALUES (?, ?)", [(s, p) for p, s in waiting.items()])
+            self._db.execute("DELETE FROM waiting WHERE (section, path) NOT IN (SELECT section, path FROM now_waiting)")
+            self._db.execute("INSERT OR IGNORE INTO waiting SELECT section, path, ? FROM now_waiting", (self._clock(),))
+            self._db.execute("COMMIT")
+
+    def waiting(self):
+        """{section: [(path, since)]} of the files the agent said wait for a descriptor."""
+        found = {}
+        with self._lock:
+            try:
+                rows = self._db.execute("SELECT section, path, since FROM waiting ORDER BY section, path").fetchall()
+            except sqlite3.OperationalError:  # a state file of an older version, opened read-only
+                return found
+        for section, path, since in rows:
+            found.setdefault(section, []).append((path, since))
+        return found
 
     def stream_counters(self, group, stream):
         """The stream's counters and last times as a dict (zeros and None before anything was sent)."""

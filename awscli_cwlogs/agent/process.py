@@ -55,6 +55,20 @@ def raise_open_file_limit():
     return wanted
 
 
+def limit_files(wanted, soft_limit):
+    """Sets the cap on followed files open at once: ``[general] max_open_files``, or the limit less
+    a reserve for connections and the state file (never more than that); logs it. Returns it."""
+    from awscli_cwlogs.sources.files import openfiles
+    most = openfiles.default_cap(soft_limit)
+    if wanted is not None and wanted > most:
+        LOG.warning("max_open_files = %d leaves too few of the %d descriptors for the connections and the "
+                    "state file; using %d", wanted, soft_limit, most)
+    cap = openfiles.configure(min(wanted or most, most))
+    LOG.info("open files: at most %s followed files open at once; a file with nothing new for %.0f s is "
+             "closed until it changes", f"{cap:,}", openfiles.IDLE_CLOSE_S)
+    return cap
+
+
 def install_signal_handlers(lifecycle, reload=False):
     """SIGTERM and SIGINT stop, SIGHUP reloads. The handlers only call the lifecycle's
     lock-free requests: a handler that took a lock could wait for its own thread forever."""

@@ -9,7 +9,7 @@ from awscli_cwlogs.agent.clients import section_clients
 from awscli_cwlogs.agent.hostinfo import HostInfo
 from awscli_cwlogs.agent.names import expand
 from awscli_cwlogs.agent.pipeline import Pipeline, build_pipeline, run_agent
-from awscli_cwlogs.agent.process import raise_open_file_limit, setup_logging
+from awscli_cwlogs.agent.process import limit_files, raise_open_file_limit, setup_logging
 from awscli_cwlogs.agent.publisher import Publisher
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.config.settings import ConfigError, StreamConfig, load_config
@@ -17,6 +17,7 @@ from awscli_cwlogs.health.host import HostMetrics
 from awscli_cwlogs.health.metrics import Figures, MetricsSource
 from awscli_cwlogs.kvstore import StateStore
 from awscli_cwlogs.sources import open_source
+from awscli_cwlogs.sources.files import openfiles
 
 LOG = logging.getLogger("awscli_cwlogs")
 
@@ -42,8 +43,11 @@ class Shipper:
     def run(self, agent_config):
         general, dry_run = agent_config.general, self._args.dry_run
         setup_logging(general.logging_config_file, self._globals, self.redactor)
-        raise_open_file_limit()
+        limit_files(general.max_open_files, raise_open_file_limit())
         store = None if dry_run else _open_store(general.state_file)
+        if store:
+            store.set_waiting({})  # what a run killed before left
+            openfiles.FILES.report = store.set_waiting
         clients = None if dry_run else section_clients(self._session, self._globals, len(agent_config.streams))
         build = lambda stream: self._section_pipeline(stream, general, clients, store)  # noqa: E731
         running = [build(stream) for stream in agent_config.streams]
@@ -64,6 +68,8 @@ class Shipper:
                                 pipeline.source.keys())
                 pipeline.source.close()
             if store:
+                openfiles.FILES.report = None
+                store.set_waiting({})
                 store.close()
         return 0
 

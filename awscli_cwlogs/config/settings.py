@@ -28,6 +28,7 @@ class GeneralConfig:
     logging_config_file: str = None
     use_gzip_http_content_encoding: bool = True
     queue_size: int = 10
+    max_open_files: int = None  # followed files open at once; None: the descriptor limit less a reserve
     metrics_log_group: str = None  # the agent's own metrics, as embedded-metric-format records, go there
     metrics_namespace: str = "AwsLogsPush"
     metrics_interval: int = 60  # seconds
@@ -85,6 +86,7 @@ GENERAL_KEYS = {
     "logging_config_file": parse.text,
     "use_gzip_http_content_encoding": parse.boolean,
     "queue_size": parse.positive(1, 1000),
+    "max_open_files": parse.positive(16, 1_000_000),
     "metrics_log_group": parse.log_group,
     "metrics_namespace": parse.text,
     "metrics_interval": parse.positive(1, 86_400),

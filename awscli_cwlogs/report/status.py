@@ -15,6 +15,7 @@ GB = 1 << 30
 def status_report(agent_config, store):
     """One dict per stream section (JSON-ready); ``store`` is a read-only StateStore or None."""
     report = []
+    waiting = store.waiting() if store else {}
     for stream in agent_config.streams:
         group, name = stream.log_group_name, stream.log_stream_name
         positions = store.positions(group, name) if store else {}
@@ -31,6 +32,7 @@ def status_report(agent_config, store):
         report.append({
             "section": stream.section, "source": stream.source, "log_group_name": group, "log_stream_name": name,
             "files": files,
+            "waiting_for_descriptor": [{"path": path, "since": _iso(since)} for path, since in waiting.get(stream.section, [])],
             "bytes_behind": sum(f["bytes_behind"] for f in files),
             "events_behind": sum(f["events_behind"] or 0 for f in files) if per_event else None,
             "events_sent": sent, "batches_sent": counters.get("batches_sent", 0),
@@ -71,6 +73,8 @@ def render_text(report, now=time.time):
             note = f"; {f['note']}" if f["note"] else ""
             owner = f"container {f['container']}: " if f["container"] else ""
             lines.append(f"    {owner}{f['role']:8s} {f['path']}: {where}, {f['bytes_behind']:,} behind{note}")
+        for f in stream["waiting_for_descriptor"]:
+            lines.append(f"    waiting  {f['path']}: no descriptor free since {f['since']}")
         extra = KINDS[stream["source"]].status_lines(stream)
         lines += extra if extra or stream["files"] else ["    no file matches yet"]
         last = stream["last_accepted"] or "never"

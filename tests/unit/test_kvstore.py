@@ -106,3 +106,15 @@ def test_a_state_file_of_an_older_version_reads_as_nothing_billable_in_the_last_
     reader.close()
     StateStore(path).close()  # opened for writing, the table is added
     assert StateStore(path, read_only=True).billable_since("g", "s", 86_400) == 0
+
+
+def test_waiting_files_keep_their_first_time_and_go_when_told(tmp_path):
+    now = [100.0]
+    store = StateStore(tmp_path / "state", clock=lambda: now[0])
+    store.set_waiting({"/l/a.log": "app", "/l/b.log": "app"})
+    now[0] = 200.0
+    store.set_waiting({"/l/b.log": "app", "/c/x.log": "other"})
+    assert store.waiting() == {"app": [("/l/b.log", 100.0)], "other": [("/c/x.log", 200.0)]}
+    store.set_waiting({})
+    assert store.waiting() == {}
+    store.close()

@@ -13,8 +13,12 @@ NOW = 1_796_000_000.0
 class Store:
     """A read-only state file with one stream's counters."""
 
-    def __init__(self, positions, counters, day_bytes):
+    def __init__(self, positions, counters, day_bytes, waiting=None):
         self._positions, self._counters, self._day_bytes = positions, counters, day_bytes
+        self._waiting = waiting or {}
+
+    def waiting(self):
+        return self._waiting
 
     def positions(self, group, stream):
         return self._positions
@@ -80,3 +84,16 @@ def test_a_section_with_no_file_yet_says_so(monkeypatch):
     monkeypatch.setattr(status, "kind_of", lambda stream: SurveyingKind([]))
     stream = StreamConfig(section="app", log_group_name="g", log_stream_name="s", file="/none/*.log")
     assert "    no file matches yet" in render_text(status_report(AgentConfig(GeneralConfig(state_file="x"), (stream,)), None))
+
+
+def test_files_waiting_for_a_descriptor_are_listed(monkeypatch):
+    monkeypatch.setattr(status, "kind_of", lambda stream: SurveyingKind([(None, [FileState("/l/a.log", LIVE, 10, 0, 10)])]))
+    streams = tuple(StreamConfig(section=name, log_group_name="g", log_stream_name=name, file="/l/*.log")
+                    for name in ("app", "other"))
+    store = Store({}, counters(), 0, waiting={"app": [("/l/b.log", NOW - 3)]})
+    report = status_report(AgentConfig(GeneralConfig(state_file="x"), streams), store)
+    assert report[0]["waiting_for_descriptor"] == [{"path": "/l/b.log", "since": "2026-11-30T00:53:17.000Z"}]
+    assert report[1]["waiting_for_descriptor"] == []
+    text = render_text(report, now=lambda: NOW)
+    assert "    waiting  /l/b.log: no descriptor free since 2026-11-30T00:53:17.000Z" in text
+    assert text.count("waiting ") == 1

@@ -18,13 +18,13 @@ class RotatingBeforeOpen(FileTailer):
         self._path, self._rotate_on_open = path, set(rotate_on_open)
         self.opens = 0
 
-    def _open(self, path):
+    def _open(self, path, urgent=False):
         self.opens += 1
         if self.opens in self._rotate_on_open:
             os.rename(self._path, f"{self._path}.{self.opens}")
             with open(self._path, "w") as out:
                 out.write(f"new file {self.opens}\nmore\n")
-        return super()._open(path)
+        return super()._open(path, urgent)
 
 
 def tailer(tmp_path, rotate_on_open):

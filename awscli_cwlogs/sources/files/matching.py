@@ -7,7 +7,8 @@ import os
 import time
 
 from awscli_cwlogs.sources.files.rotation import is_rotated_sibling
-from awscli_cwlogs.sources.files.tailer import RESCAN_S, FileTailer, file_info
+from awscli_cwlogs.sources.files.listing import file_info
+from awscli_cwlogs.sources.files.tailer import RESCAN_S, FileTailer
 
 LOG = logging.getLogger("awscli_cwlogs")
 

@@ -8,11 +8,12 @@ import stat
 import time
 
 from awscli_cwlogs.agent.events import EventReader
+from awscli_cwlogs.sources.files import openfiles
 from awscli_cwlogs.sources.files.compressed import (CompressedCopy, compressed_fingerprint, find_compressed_copy,
-                                                    is_readable_compressed, nothing_left)
-from awscli_cwlogs.sources.files.rotation import (MTIME_SLACK_S, FileInfo, is_compressed, is_rotated_sibling,
-                                                  live_start_offset, newest, plan_start)
-from awscli_cwlogs.sources.files.tracked import TrackedFile, fingerprint_of, read_head
+                                                    nothing_left)
+from awscli_cwlogs.sources.files.listing import file_info, sibling_paths
+from awscli_cwlogs.sources.files.rotation import MTIME_SLACK_S, FileInfo, is_compressed, live_start_offset, newest, plan_start
+from awscli_cwlogs.sources.files.tracked import GONE, OPENED, TrackedFile, fingerprint_of, read_head
 
 LOG = logging.getLogger("awscli_cwlogs")
 RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it
@@ -160,7 +161,7 @@ class FileTailer:
                 else:
                     self._begin(tracked_live, offset)
                 continue
-            tracked = self._open(info.path)
+            tracked = self._open(info.path, urgent=True)
             if tracked is None or tracked.inode != info.inode:
                 if tracked is not None:
                     tracked.close()
@@ -179,7 +180,7 @@ class FileTailer:
         saved_inodes = {inode for (_, inode) in self._saved}
         copies_matter = live.inode in saved_inodes  # the live file may have been copy-truncated
         last_accepted = max((p.updated for p in self._saved.values()), default=float("inf")) - MTIME_SLACK_S
-        paths = {m.path for m in matches if m.inode != live.inode} | set(_sibling_paths(live.path))
+        paths = {m.path for m in matches if m.inode != live.inode} | set(sibling_paths(live.path))
         candidates = []
         for info in filter(None, map(file_info, sorted(paths))):
             if info.inode == live.inode or (info.inode not in saved_inodes and not copies_matter
@@ -189,7 +190,7 @@ class FileTailer:
             if fingerprint is not None:
                 candidates.append(FileInfo(info.path, info.inode, info.size, info.mtime, fingerprint))
         orphaned = set(self._saved) - {live_key} - {c.key for c in candidates}
-        for path in sorted(_sibling_paths(live.path, compressed=True)):
+        for path in sorted(sibling_paths(live.path, compressed=True)):
             try:
                 info = os.stat(path)
             except OSError:
@@ -210,14 +211,20 @@ class FileTailer:
                                                        self._make_reader(self._spec, offset), self.stream.section,
                                                        self._clock)))
 
-    def _open(self, path):
+    def _open(self, path, urgent=False):
+        """A TrackedFile for ``path``, or None (unreadable: warned; no descriptor now: waiting).
+        ``urgent`` (a rotated file, that may be deleted soon) may go past the cap into the reserve."""
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = openfiles.FILES.open(path, self.stream.section, urgent)
         except OSError as error:
             self._warn_once(path, error)
             return None
+        if fd is None:
+            return None
         self._warned.discard(path)
-        return self._named(TrackedFile(path, fd, os.fstat(fd)))
+        tracked = self._named(TrackedFile(path, fd, os.fstat(fd)))
+        openfiles.FILES.held(tracked)
+        return tracked
 
     def _named(self, origin):
         if self._name_values is not None:
@@ -236,11 +243,20 @@ class FileTailer:
         tracked.reader = self._make_reader(self._spec, offset)
 
     def _read(self, tracked, budget, now):
+        if tracked.fd is None:
+            found = tracked.reopen(self.stream.section)
+            if found == GONE:
+                LOG.info("[%s] %s was removed while it had nothing new", self.stream.section, tracked.path)
+                self._forget(tracked)
+                return tracked.reader.finish()
+            if found != OPENED:
+                return tracked.reader.flush_idle()
         events = []
         size = os.fstat(tracked.fd).st_size
         if size != tracked.last_size:
             tracked.last_size = size
             tracked.last_growth = now
+            openfiles.FILES.held(tracked)  # the most recently active
             if tracked.reader is not None and (size < tracked.offset or not self._same_content(tracked)):
                 LOG.warning("[%s] %s was truncated or rewritten; reading it again from the start",
                             self.stream.section, tracked.path)
@@ -265,6 +281,8 @@ class FileTailer:
                 events += tracked.reader.finish()
             LOG.info("[%s] done with rotated %s", self.stream.section, tracked.path)
             self._forget(tracked)
+        elif now - tracked.last_growth >= openfiles.IDLE_CLOSE_S and tracked.parkable():
+            tracked.park()
         return events
 
     def _forget(self, tracked):
@@ -279,7 +297,7 @@ class FileTailer:
         whole. Except one the state file knew at start: the run before this one read it (and it
         was renamed shortly before this one started), so it goes on from where that run got to."""
         since = self._live_seen_at - 1.0
-        for path in _sibling_paths(live_path):
+        for path in sibling_paths(live_path):
             try:
                 info = os.stat(path)
             except OSError:
@@ -287,7 +305,7 @@ class FileTailer:
             if (info.st_ino in self._files or info.st_ino in self._finished or info.st_ctime < since
                     or not stat.S_ISREG(info.st_mode)):
                 continue
-            tracked = self._open(path)
+            tracked = self._open(path, urgent=True)
             if tracked is None or tracked.inode != info.st_ino:
                 if tracked is not None:
                     tracked.close()
@@ -307,14 +325,14 @@ class FileTailer:
     def _finish_copy(self, truncated):
         """After a copy-and-truncate, reads the rest of the copy from where we were in the original."""
         offset = truncated.offset
-        for path in _sibling_paths(truncated.path):
+        for path in sibling_paths(truncated.path):
             try:
                 info = os.stat(path)
             except OSError:
                 continue
             if info.st_ino in self._files or info.st_size < offset or not stat.S_ISREG(info.st_mode):
                 continue
-            copy = self._open(path)
+            copy = self._open(path, urgent=True)
             if copy is None:
                 continue
             tail = truncated.tail
@@ -333,7 +351,7 @@ class FileTailer:
     def _finish_compressed_copy(self, truncated):
         """The copy may already be compressed (copytruncate with compress)."""
         offset = truncated.offset
-        found = find_compressed_copy(_sibling_paths(truncated.path, compressed=True), truncated.head,
+        found = find_compressed_copy(sibling_paths(truncated.path, compressed=True), truncated.head,
                                      truncated.tail, offset)
         if found is not None:
             path, inode = found
@@ -361,26 +379,3 @@ class FileTailer:
             return False
         return os.pread(tracked.fd, len(tracked.tail), tracked.offset - len(tracked.tail)) == tracked.tail
 
-
-def file_info(path):
-    """FileInfo of a regular, uncompressed file; None for anything else or a file gone meanwhile."""
-    if is_compressed(path):
-        return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return FileInfo(path, info.st_ino, info.st_size, info.st_mtime) if stat.S_ISREG(info.st_mode) else None
-
-
-def _sibling_paths(live_path, compressed=False):
-    """Files next to the live one whose names start with its name (app.log.1, ...): the
-    uncompressed ones, or with ``compressed`` the ones compressed in a format we can read."""
-    folder = os.path.dirname(live_path) or "."
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    paths = (os.path.join(folder, name) for name in names)
-    wanted = is_readable_compressed if compressed else (lambda path: not is_compressed(path))
-    return [path for path in paths if is_rotated_sibling(live_path, path) and wanted(path)]

@@ -1,0 +1,41 @@
+"""What a folder holds, as the tailer needs it: a glob's regular files and a live file's rotated siblings."""
+import os
+import stat
+
+from awscli_cwlogs.sources.files.compressed import is_readable_compressed
+from awscli_cwlogs.sources.files.rotation import FileInfo, is_compressed, is_rotated_sibling
+
+
+def file_info(path):
+    """FileInfo of a regular, uncompressed file; None for anything else or a file gone meanwhile."""
+    if is_compressed(path):
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return FileInfo(path, info.st_ino, info.st_size, info.st_mtime) if stat.S_ISREG(info.st_mode) else None
+
+
+def sibling_paths(live_path, compressed=False):
+    """Files next to the live one whose names start with its name (app.log.1, ...): the
+    uncompressed ones, or with ``compressed`` the ones compressed in a format we can read."""
+    folder = os.path.dirname(live_path) or "."
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    paths = (os.path.join(folder, name) for name in names)
+    wanted = is_readable_compressed if compressed else (lambda path: not is_compressed(path))
+    return [path for path in paths if is_rotated_sibling(live_path, path) and wanted(path)]
+
+
+def find_inode(paths, inode):
+    """The path among ``paths`` whose file has ``inode``, or None."""
+    for path in paths:
+        try:
+            if os.stat(path).st_ino == inode:
+                return path
+        except OSError:
+            continue
+    return None
