@@ -1,9 +1,11 @@
 """sources/files/matching.py: publish_all_matching follows every match, each with a tailer of
-its own; new files are found at the next listing, removed ones dropped once drained."""
+its own; new files are found at once (inotify) or at the next listing, removed ones dropped once drained."""
 import os
+import time
 
 from awscli_cwlogs.agent.events import event_spec
 from awscli_cwlogs.config.settings import StreamConfig
+from awscli_cwlogs.sources.files import watch
 from awscli_cwlogs.sources.files.matching import EveryMatchTailer
 from awscli_cwlogs.sources.files.tailer import RESCAN_S, ROTATE_WAIT_S
 
@@ -28,7 +30,8 @@ def read(source):
     return sorted(event[1] for _, _, events in found for event in events)
 
 
-def test_every_match_is_read_and_a_new_one_at_the_next_listing(tmp_path):
+def test_every_match_is_read_and_a_new_one_at_the_next_listing(tmp_path, monkeypatch):
+    monkeypatch.setattr(watch.WATCH, "subscribe", lambda *args: False)  # no inotify: listing only
     (tmp_path / "a.log").write_text("a1\n")
     (tmp_path / "b.log").write_text("b1\n")
     clock = Clock()
@@ -42,6 +45,24 @@ def test_every_match_is_read_and_a_new_one_at_the_next_listing(tmp_path):
         assert len(source.keys()) == 3
     finally:
         source.close()
+
+
+def test_a_new_match_is_seen_at_once_where_the_folder_is_watched(tmp_path):
+    (tmp_path / "a.log").write_text("a1\n")
+    woken = []
+    source = every_match(tmp_path, Clock())
+    source.wake = lambda: woken.append(True)
+    try:
+        assert read(source) == ["a1"]
+        (tmp_path / "c.log").write_text("c1\n")
+        deadline = time.monotonic() + 5
+        while not woken and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert woken  # the idle loop is woken by the watch's thread
+        assert read(source) == ["c1"]  # the clock has not moved: listed because of the watch
+    finally:
+        source.close()
+    assert str(tmp_path) not in watch.WATCH._by_folder
 
 
 def test_a_rotated_sibling_is_left_to_its_live_files_tailer(tmp_path):

@@ -97,3 +97,15 @@ def test_copytruncate_while_down_with_a_compressed_copy_keeps_the_copy_s_own_key
     packed = FileInfo("/l/app.log.1.gz", 30, None, 5.0, "fpA")
     plan = plan_start(live, [packed], pos("fpA", 7, 300), True, "start_of_file")
     assert plan == [(packed, 300), (live, 0)]
+
+
+def test_a_new_origin_reads_its_rotated_copies_first_oldest_first():
+    live = FileInfo("/c/id-json.log", 9, 50, 9.0, "fpC")
+    first = FileInfo("/c/id-json.log.2", 7, 900, 5.0, "fpA")
+    second = FileInfo("/c/id-json.log.1", 8, 900, 7.0, "fpB")
+    packed = FileInfo("/c/id-json.log.3.gz", 6, None, 3.0, "fpZ")
+    stranger = FileInfo("/c/other.log", 5, 10, 1.0, "fpX")
+    others = [second, stranger, first, packed]
+    assert plan_start(live, others, {}, True, "start_of_file", new_origin=True) == [
+        (packed, 0), (first, 0), (second, 0), (live, 0)]
+    assert plan_start(live, others, {}, True, "start_of_file") == [(live, 0)]  # found at start: not new

@@ -23,6 +23,7 @@ from awscli_cwlogs.agent.names import check_name, expand, origin_placeholders
 from awscli_cwlogs.sources.containers.records import RecordReader
 from awscli_cwlogs.sources.files.matching import TailerGroup
 from awscli_cwlogs.sources.files.tailer import FileTailer
+from awscli_cwlogs.sources.files.watch import WRITTEN, static_folder
 
 LOG = logging.getLogger("awscli_cwlogs")
 GROUP_OVERRIDE, STREAM_OVERRIDE = "LOGSPOUT_GROUP", "LOGSPOUT_STREAM"  # a container's own names
@@ -155,6 +156,9 @@ class ContainerSource(TailerGroup):
         problem = missing_root(self.stream)
         if problem and not self._started:
             LOG.warning("[%s] %s; will keep looking", self.stream.section, problem)
+        docker = self.stream.source == "docker"
+        if not docker:
+            self._watch(static_folder(self.stream.file))
         for key in [key for key in self._ignored if not os.path.exists(key)]:
             del self._ignored[key]  # removed
         left_out = {key for key, why in self._ignored.items() if why == IGNORED}  # for its whole life
@@ -170,8 +174,25 @@ class ContainerSource(TailerGroup):
             self._folders[container.key] = os.path.dirname(container.log_path)
             self._tailers[container.key] = FileTailer(
                 follow_one, self._spec, self._saved, self._has_state or self._started, self._clock,
-                make_reader=self._read_records, name_values=container.values)
+                make_reader=self._read_records, name_values=container.values, new_origin=self._started)
         self._started = True
+        if docker:
+            self._watch_container_folders(os.path.join(self.stream.docker_root, "containers"))
+
+    def _watch_container_folders(self, root):
+        """The containers folder, and the folders of containers not followed yet: their
+        config.v2.json and log file come after the folder."""
+        self._watch(root)
+        try:
+            pending = {os.path.join(root, name) for name in os.listdir(root)} - set(self._tailers)
+        except OSError:
+            pending = set()
+        pending -= {key for key, why in self._ignored.items() if why == IGNORED}
+        for folder in pending - set(self._watched):
+            self._watch(folder, WRITTEN)
+            self._changed = True  # what came into it before the watch did is listed at the next poll
+        for folder in [f for f in self._watched if f != root and f not in pending]:
+            self._unwatch(folder)
 
     def take_gone(self):
         """The folders of the containers removed since the last call: their positions can go."""

@@ -20,8 +20,9 @@ class FileKind:
         from awscli_cwlogs.agent.events import event_spec
         from awscli_cwlogs.sources.files.matching import EveryMatchTailer
         from awscli_cwlogs.sources.files.tailer import FileTailer
-        follow = EveryMatchTailer if stream.publish_all_matching else FileTailer
-        return follow(stream, event_spec(stream), saved, has_state)
+        if stream.publish_all_matching:
+            return EveryMatchTailer(stream, event_spec(stream), saved, has_state)
+        return FileTailer(stream, event_spec(stream), saved, has_state, watch=True)
 
     def check(self, stream, positions, now):
         from awscli_cwlogs.agent.routing import Router

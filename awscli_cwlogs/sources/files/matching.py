@@ -6,14 +6,14 @@ import logging
 import os
 import time
 
-from awscli_cwlogs.sources.files.rotation import is_rotated_sibling
 from awscli_cwlogs.sources.files.listing import file_info
+from awscli_cwlogs.sources.files.watch import WatchesFolders, static_folder
 from awscli_cwlogs.sources.files.tailer import RESCAN_S, FileTailer
 
 LOG = logging.getLogger("awscli_cwlogs")
 
 
-class TailerGroup:
+class TailerGroup(WatchesFolders):
     """A source made of FileTailers, one per file (or container) in ``_tailers`` (path ->
     FileTailer), listed again by ``_scan()`` every RESCAN_S; ``_dropped(paths)`` hears of those
     whose file was removed and its last copy drained."""
@@ -22,7 +22,8 @@ class TailerGroup:
 
     def poll(self, budget):
         now = self._clock()
-        if now >= self._next_scan:
+        if now >= self._next_scan or self._changed:
+            self._changed = False
             self._next_scan = now + RESCAN_S
             self._scan()
         found, busy, dropped = [], False, []
@@ -51,6 +52,7 @@ class TailerGroup:
         for tailer in self._tailers.values():
             tailer.close()
         self._tailers.clear()
+        self.unwatch_all()
 
 
 class EveryMatchTailer(TailerGroup):
@@ -67,14 +69,23 @@ class EveryMatchTailer(TailerGroup):
         self.busy = False
 
     def _scan(self):
+        self._watch(static_folder(self.stream.file))
         paths = [path for path in glob.glob(self.stream.file) if file_info(path) is not None]
         if not paths and not self._tailers and not self._warned_no_match:
             self._warned_no_match = True
             LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section, self.stream.file)
+        listed = set(paths)
         for path in paths:
-            if path in self._tailers or any(is_rotated_sibling(other, path) for other in paths):
+            if path in self._tailers or _has_live_file(path, listed):
                 continue  # app.log.1 next to app.log is app.log's rotated copy: its tailer finishes it
             follow_one = dataclasses.replace(self.stream, file=glob.escape(path))
             self._tailers[path] = FileTailer(follow_one, self._spec, self._saved,
                                              self._has_state or self._started, self._clock)
         self._started = True
+
+
+def _has_live_file(path, listed):
+    """Whether a shorter name in ``listed`` starts ``path``'s name (app.log for app.log.1): looked
+    up by prefix, as comparing every pair would cost a million steps a scan with 1,000 files."""
+    folder, name = os.path.split(path)
+    return any(os.path.join(folder, name[:end]) in listed for end in range(1, len(name)))

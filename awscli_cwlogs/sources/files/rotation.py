@@ -42,7 +42,7 @@ def is_rotated_sibling(live_path, path):
     )
 
 
-def plan_start(live, others, saved, has_state, initial_position):
+def plan_start(live, others, saved, has_state, initial_position, new_origin=False):
     """Where to start reading when the agent starts: [(FileInfo, offset)], rotated files first.
 
     ``live`` and ``others`` (glob matches and rotated siblings) carry fingerprints; ``saved``
@@ -58,6 +58,8 @@ def plan_start(live, others, saved, has_state, initial_position):
       from the newest compressed sibling with its fingerprint; that copy carries the saved key,
       so its decompressed offsets continue the same row. ``size`` of a compressed candidate is
       None (unknown until it is read).
+    - ``new_origin`` (a container that appeared while the agent runs): all of it is new, so its
+      rotated siblings still on disk are read whole first, oldest first.
     - The live file resumes at its saved offset; a new live file starts at 0 if the stream has
       state, else per initial_position.
     """
@@ -89,6 +91,8 @@ def plan_start(live, others, saved, has_state, initial_position):
         plan += [(other, 0) for other in [*by_key.values(), *packed]
                  if other.key not in saved and other.path not in planned and other.fingerprint not in known
                  and other.mtime >= last_accepted - MTIME_SLACK_S and is_rotated_sibling(live.path, other.path)]
+    if new_origin and not saved and live is not None:
+        plan += [(other, 0) for other in [*by_key.values(), *packed] if is_rotated_sibling(live.path, other.path)]
     plan.sort(key=lambda item: (item[0].mtime, item[0].path))
     if live is not None:
         plan.append((live, live_start_offset(live, saved, has_state, initial_position)))

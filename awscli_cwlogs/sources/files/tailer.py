@@ -14,6 +14,7 @@ from awscli_cwlogs.sources.files.compressed import (CompressedCopy, compressed_f
 from awscli_cwlogs.sources.files.listing import file_info, sibling_paths
 from awscli_cwlogs.sources.files.rotation import MTIME_SLACK_S, FileInfo, is_compressed, live_start_offset, newest, plan_start
 from awscli_cwlogs.sources.files.tracked import GONE, OPENED, TrackedFile, fingerprint_of, read_head
+from awscli_cwlogs.sources.files.watch import WatchesFolders, static_folder
 
 LOG = logging.getLogger("awscli_cwlogs")
 RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it
@@ -21,19 +22,23 @@ ROTATE_WAIT_S = 10.0  # a rotated file is read until it has not grown for this l
 _TAIL = 512  # bytes before our offset re-read to tell a rewritten file from a grown one (a whole line, usually)
 
 
-class FileTailer:
+class FileTailer(WatchesFolders):
     """``make_reader(spec, offset)`` turns a file's bytes into events (an EventReader; a
     container source gives a RecordReader); ``name_values``, if given, are the placeholders'
-    values of every file it reads (a container's name, ...)."""
+    values of every file it reads (a container's name, ...). ``watch``: list the glob's folder
+    again as soon as it has a new entry (a section's own tailer; not one of a group's)."""
 
     def __init__(self, stream, spec, saved, has_state, clock=time.monotonic, make_reader=EventReader,
-                 name_values=None):
+                 name_values=None, new_origin=False, watch=False):
         self.stream = stream
         self._spec = self.spec = spec  # shared by the section's readers: its counts too
         self._make_reader = make_reader
         self._name_values = name_values
         self._saved = saved  # key -> Position, as found at start
         self._has_state = has_state
+        self._new_origin = new_origin  # appeared while the agent runs: its rotated copies are new too
+        if watch:
+            self._watch(static_folder(stream.file))
         self._clock = clock
         self._files = {}  # inode -> TrackedFile
         self._copies = []  # CompressedCopy: rotated files that exist only compressed, read once
@@ -50,7 +55,8 @@ class FileTailer:
     def poll(self, budget):
         """[(key, TrackedFile, events)] read in this round, at most ``budget`` bytes per file."""
         now = self._clock()
-        if now >= self._next_scan or self._live_moved():
+        if now >= self._next_scan or self._changed or self._live_moved():
+            self._changed = False
             self._scan(now)
         self.busy = False
         found = self._read_copies(budget)
@@ -75,6 +81,7 @@ class FileTailer:
             tracked.close()
         self._files.clear()
         self._copies.clear()
+        self.unwatch_all()
 
     def keys(self):
         return {tracked.key for tracked in [*self._copies, *self._files.values()]}
@@ -150,7 +157,7 @@ class FileTailer:
         self._files[tracked_live.inode] = self._live = tracked_live
         tracked_live.fingerprint, tracked_live.head = read_head(tracked_live.fd, self.stream.file_fingerprint_lines)
         plan = plan_start(tracked_live.info(live.size), self._candidates(live, matches, tracked_live.key),
-                          self._saved, self._has_state, self.stream.initial_position)
+                          self._saved, self._has_state, self.stream.initial_position, self._new_origin)
         for info, offset in plan:
             if is_compressed(info.path):
                 self._add_copy(info, offset, tracked_live.file_name)
@@ -179,7 +186,8 @@ class FileTailer:
         compressed siblings too, where a saved position may have gone into one."""
         saved_inodes = {inode for (_, inode) in self._saved}
         copies_matter = live.inode in saved_inodes  # the live file may have been copy-truncated
-        last_accepted = max((p.updated for p in self._saved.values()), default=float("inf")) - MTIME_SLACK_S
+        last_accepted = max((p.updated for p in self._saved.values()),
+                            default=float("-inf" if self._new_origin else "inf")) - MTIME_SLACK_S
         paths = {m.path for m in matches if m.inode != live.inode} | set(sibling_paths(live.path))
         candidates = []
         for info in filter(None, map(file_info, sorted(paths))):
