@@ -2,6 +2,7 @@
 import contextlib
 import os
 import shutil
+import resource
 import signal
 import subprocess
 import sys
@@ -58,11 +59,16 @@ class AwsCli:
             timeout=timeout, env={**self.env, **(env or {})}, **kwargs,
         )
 
-    def popen(self, *args, env=None, **kwargs):
+    def popen(self, *args, env=None, open_files=None, **kwargs):
         """A started `aws`; SIGINT has its default meaning in it (Ctrl-C), even when the tests run
-        from a background job or nohup, whose children inherit SIGINT ignored."""
+        from a background job or nohup, whose children inherit SIGINT ignored. ``open_files``:
+        (soft, hard) limits on its descriptors, as ``ulimit -Sn``/``-Hn`` would set them."""
+        def before_exec():
+            default_sigint()
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, open_files)
         return subprocess.Popen(self.command(*args), env={**self.env, **(env or {})},
-                                preexec_fn=default_sigint, **kwargs)
+                                preexec_fn=before_exec, **kwargs)
 
 
 def default_sigint():

@@ -51,12 +51,12 @@ class PushAgent:
         self.process = None
         self.runs = 0
 
-    def start(self, *extra, env=None):
+    def start(self, *extra, env=None, open_files=None):
         self.runs += 1
         self.log = self.folder / f"agent-{self.runs}.log"
         self._log_handle = open(self.log, "wb")
         self.process = self.aws.popen("logs", "push", "--config-file", self.config, *extra, env=env,
-                                      stdout=subprocess.PIPE, stderr=self._log_handle)
+                                      open_files=open_files, stdout=subprocess.PIPE, stderr=self._log_handle)
         return self
 
     def wait_started(self, timeout=60):

@@ -96,6 +96,16 @@ def delay(seconds):
     return fault
 
 
+def held(gate):
+    """The request waits until ``gate`` (a threading.Event) is set, then its connection is reset:
+    the endpoint never sees it (a batch in flight when the agent is killed)."""
+    def fault(handler, forward):
+        gate.wait(120)
+        handler.reset_connection()
+    fault.__name__ = "held, then reset"
+    return fault
+
+
 class FaultPlan:
     """Decides, per request, whether a fault replaces the plain forward."""
 

@@ -142,3 +142,16 @@ def test_running_out_of_descriptors_waits_with_one_warning(tmp_path, files, monk
     assert "every waiting file is open now" in caplog.text
     assert files.waiting == {}
     tailer.close()
+
+
+def test_what_was_appended_just_before_a_file_was_closed_is_read(tmp_path, files):
+    log, clock = tmp_path / "app.log", Clock()
+    log.write_text("one\ntwo\n")
+    tailer = follow(log, clock=clock)
+    assert read(tailer, clock) == ["one"]
+    with open(log, "a") as out:
+        out.write("three\nfour\n")  # after the tailer's last look, before it closes the file
+    (tracked,) = tailer._files.values()
+    tracked.park()
+    assert read(tailer, clock) == ["two", "three"]
+    tailer.close()

@@ -188,10 +188,11 @@ class ContainerSource(TailerGroup):
         except OSError:
             pending = set()
         pending -= {key for key, why in self._ignored.items() if why == IGNORED}
-        for folder in pending - set(self._watched):
+        watched = {folder for folder, _ in self._watched}
+        for folder in pending - watched:
             self._watch(folder, WRITTEN)
             self._changed = True  # what came into it before the watch did is listed at the next poll
-        for folder in [f for f in self._watched if f != root and f not in pending]:
+        for folder in watched - pending - {root}:
             self._unwatch(folder)
 
     def take_gone(self):

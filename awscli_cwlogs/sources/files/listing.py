@@ -25,7 +25,8 @@ def sibling_paths(live_path, compressed=False):
         names = os.listdir(folder)
     except OSError:
         return []
-    paths = (os.path.join(folder, name) for name in names)
+    live_name = os.path.basename(live_path)
+    paths = [os.path.join(folder, name) for name in names if name.startswith(live_name) and name != live_name]
     wanted = is_readable_compressed if compressed else (lambda path: not is_compressed(path))
     return [path for path in paths if is_rotated_sibling(live_path, path) and wanted(path)]
 

@@ -8,14 +8,15 @@ import time
 
 from awscli_cwlogs.sources.files.listing import file_info
 from awscli_cwlogs.sources.files.watch import WatchesFolders, static_folder
-from awscli_cwlogs.sources.files.tailer import RESCAN_S, FileTailer
+from awscli_cwlogs.sources.files.tailer import RESCAN_S, WATCHED_RESCAN_S, FileTailer
 
 LOG = logging.getLogger("awscli_cwlogs")
 
 
 class TailerGroup(WatchesFolders):
     """A source made of FileTailers, one per file (or container) in ``_tailers`` (path ->
-    FileTailer), listed again by ``_scan()`` every RESCAN_S; ``_dropped(paths)`` hears of those
+    FileTailer), listed again by ``_scan()`` every RESCAN_S (WATCHED_RESCAN_S when inotify tells of
+    new entries); ``_dropped(paths)`` hears of those
     whose file was removed and its last copy drained."""
 
     _tailers = None
@@ -24,13 +25,16 @@ class TailerGroup(WatchesFolders):
         now = self._clock()
         if now >= self._next_scan or self._changed:
             self._changed = False
-            self._next_scan = now + RESCAN_S
             self._scan()
+            watched = any(name is None for _, name in self._watched)
+            self._next_scan = now + (WATCHED_RESCAN_S if watched else RESCAN_S)
         found, busy, dropped = [], False, []
         for path, tailer in list(self._tailers.items()):
+            if tailer.resting_until > now and not tailer.stirred:
+                continue  # inotify watches its file and has said nothing (the cost of 1,000 idle files)
             found += tailer.poll(budget)
             busy = busy or tailer.busy
-            if not tailer.keys() and not os.path.exists(path):
+            if not tailer.has_files() and not os.path.exists(path):
                 tailer.close()
                 del self._tailers[path]
                 dropped.append(path)

@@ -14,11 +14,14 @@ from awscli_cwlogs.sources.files.compressed import (CompressedCopy, compressed_f
 from awscli_cwlogs.sources.files.listing import file_info, sibling_paths
 from awscli_cwlogs.sources.files.rotation import MTIME_SLACK_S, FileInfo, is_compressed, live_start_offset, newest, plan_start
 from awscli_cwlogs.sources.files.tracked import GONE, OPENED, TrackedFile, fingerprint_of, read_head
-from awscli_cwlogs.sources.files.watch import WatchesFolders, static_folder
+from awscli_cwlogs.sources.files.watch import ANY_CHANGE, WatchesFolders, static_folder
 
 LOG = logging.getLogger("awscli_cwlogs")
 RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it
+WATCHED_RESCAN_S = 30.0  # ... when inotify tells of new entries and renames (a safety net only)
 ROTATE_WAIT_S = 10.0  # a rotated file is read until it has not grown for this long
+QUIET_AFTER_S = 5.0  # a file with nothing new for this long, that inotify watches, is read when it says so
+QUIET_SWEEP_S = 10.0  # ... and looked at anyway this often (a file written from another NFS client)
 _TAIL = 512  # bytes before our offset re-read to tell a rewritten file from a grown one (a whole line, usually)
 
 
@@ -51,10 +54,28 @@ class FileTailer(WatchesFolders):
         self._live_seen_at = 0.0  # wall-clock time the live path last showed the tracked live file
         self._finished = {}  # inodes of rotated files read to the end (insertion-ordered, bounded)
         self.busy = False  # a read stopped at the budget: more is waiting
+        self.resting_until = 0.0  # polls before this skip it, unless inotify stirs it (see _can_rest)
+        self._watched_live = None  # (folder, name) inotify watches for the live file
 
     def poll(self, budget):
         """[(key, TrackedFile, events)] read in this round, at most ``budget`` bytes per file."""
         now = self._clock()
+        if self._stirred:
+            self._stirred = False
+        elif self.resting_until > now:
+            return []
+        found = self._poll(budget, now)
+        self.resting_until = now + QUIET_SWEEP_S if self._can_rest(now) else 0.0
+        return found
+
+    @property
+    def stirred(self):
+        return self._stirred
+
+    def has_files(self):
+        return bool(self._files or self._copies)
+
+    def _poll(self, budget, now):
         if now >= self._next_scan or self._changed or self._live_moved():
             self._changed = False
             self._scan(now)
@@ -65,6 +86,21 @@ class FileTailer(WatchesFolders):
             if events:
                 found.append((tracked.key, tracked, events))
         return found
+
+    def _can_rest(self, now):
+        """Whether the next polls can skip this tailer until inotify says its live file changed:
+        one file, read to its end, nothing pending, nothing new for QUIET_AFTER_S."""
+        live = self._live
+        if (live is None or self.busy or self._copies or len(self._files) != 1 or self._deferred_start is not None
+                or live.reader is None or live.reader.has_pending or now - live.last_growth < QUIET_AFTER_S):
+            return False
+        watched = os.path.split(live.path)
+        if watched == self._watched_live:
+            return True
+        if self._watched_live is not None:
+            self._unwatch(*self._watched_live)
+        self._watched_live = watched if self._watch(watched[0], ANY_CHANGE, watched[1]) else None
+        return False  # one more look: what came before the watch did
 
     def flush_pending(self):
         """[(key, TrackedFile, events)]: each file's last event, which waits for the next line
@@ -111,7 +147,7 @@ class FileTailer(WatchesFolders):
         return moved
 
     def _scan(self, now):
-        self._next_scan = now + RESCAN_S
+        self._next_scan = now + (WATCHED_RESCAN_S if self._watched_live is not None else RESCAN_S)
         matches = self._matches()
         live = newest(matches)
         if not self._started:

@@ -37,7 +37,7 @@ class TrackedFile:
         self.path = path
         self.file_name = os.path.basename(path)  # for {file_name}: a rotated file keeps its live name
         self.fd = fd
-        self.parked_as = None  # (size, mtime_ns) when parked: a change reopens it
+        self.parked_as = None  # (size read up to, mtime_ns) when parked: a change reopens it
         self.inode = info.st_ino
         self.fingerprint = None
         self.head = b""
@@ -63,8 +63,8 @@ class TrackedFile:
         return self.fd is not None and self.reader is not None and not self.rotated and self.offset >= self.last_size
 
     def park(self):
-        info = os.fstat(self.fd)
-        self.parked_as = (info.st_size, info.st_mtime_ns)
+        # the size as last read, not as now: what was appended since must reopen it
+        self.parked_as = (self.last_size, os.fstat(self.fd).st_mtime_ns)
         self.close()
 
     def reopen(self, section):

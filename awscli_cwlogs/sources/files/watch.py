@@ -13,23 +13,28 @@ import struct
 import threading
 
 LOG = logging.getLogger("awscli_cwlogs")
-IN_CLOSE_WRITE, IN_MOVED_TO, IN_CREATE = 0x8, 0x80, 0x100
-IN_Q_OVERFLOW, IN_IGNORED = 0x4000, 0x8000
+IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE, IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = (
+    0x2, 0x4, 0x8, 0x40, 0x80, 0x100, 0x200)
+IN_Q_OVERFLOW, IN_IGNORED, IN_MASK_ADD = 0x4000, 0x8000, 0x20000000
 IN_NONBLOCK, IN_CLOEXEC = os.O_NONBLOCK, os.O_CLOEXEC
 NEW_ENTRIES = IN_CREATE | IN_MOVED_TO
 WRITTEN = NEW_ENTRIES | IN_CLOSE_WRITE  # and files written in place (a container's config)
+RENAMED = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE
+ANY_CHANGE = RENAMED | IN_MODIFY | IN_ATTRIB  # a followed file: appended, truncated, renamed, removed
 _HEADER = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
 
 
 class FolderWatch:
-    """``subscribe(folder, callback, mask)``: ``callback()`` runs (on the watch's thread: keep it to
-    setting a flag) when an entry of ``folder`` is created or renamed in (NEW_ENTRIES), or also
-    written and closed (WRITTEN). ``unsubscribe`` with the same pair undoes it. A folder has one
-    mask: the first subscriber's."""
+    """``subscribe(folder, callback, mask, name)``: ``callback(mask)`` runs (on the watch's thread:
+    keep it to setting a flag) when an entry of ``folder`` (or only the entry ``name``) has one of
+    the events of ``mask``: created or renamed in (NEW_ENTRIES), also written and closed (WRITTEN),
+    anything that changes a followed file (ANY_CHANGE). ``unsubscribe`` with the same arguments
+    undoes it. A folder's watch has the union of its subscribers' masks; a subscriber may hear of
+    events it did not ask for, and all hear on an overflow of the kernel's queue."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._by_folder = {}  # folder -> [wd, [callbacks]]
+        self._by_folder = {}  # folder -> [wd, mask, {name or None: [callbacks]}]
         self._by_wd = {}  # wd -> folder
         self._fd = None
         self._thread = None
@@ -40,26 +45,31 @@ class FolderWatch:
         except (OSError, AttributeError):
             self._libc = None
 
-    def subscribe(self, folder, callback, mask=NEW_ENTRIES):
+    def subscribe(self, folder, callback, mask=NEW_ENTRIES, name=None):
         """True if the folder is watched now; False if only the periodic listing will see it."""
         with self._lock:
             entry = self._by_folder.get(folder)
-            if entry is None:
-                wd = self._add(folder, mask)
+            if entry is None or entry[1] | mask != entry[1]:
+                wd = self._add(folder, mask | (IN_MASK_ADD if entry else 0))
                 if wd is None:
                     return False
-                entry = self._by_folder[folder] = [wd, []]
-                self._by_wd[wd] = folder
-            entry[1].append(callback)
+                if entry is None:
+                    entry = self._by_folder[folder] = [wd, mask, {}]
+                    self._by_wd[wd] = folder
+                entry[1] |= mask
+            entry[2].setdefault(name, []).append(callback)
             return True
 
-    def unsubscribe(self, folder, callback):
+    def unsubscribe(self, folder, callback, name=None):
         with self._lock:
             entry = self._by_folder.get(folder)
-            if entry is None or callback not in entry[1]:
+            callbacks = entry[2].get(name, []) if entry is not None else []
+            if callback not in callbacks:
                 return
-            entry[1].remove(callback)
-            if not entry[1]:
+            callbacks.remove(callback)
+            if not callbacks:
+                del entry[2][name]
+            if not entry[2]:
                 del self._by_folder[folder]
                 self._by_wd.pop(entry[0], None)
                 self._libc.inotify_rm_watch(self._fd, entry[0])
@@ -107,55 +117,70 @@ class FolderWatch:
                 data = os.read(self._fd, 1 << 16)
             except BlockingIOError:
                 continue
-            for callback in self._callbacks(data):
-                callback()
+            for callback, mask in self._callbacks(data).items():
+                callback(mask)
 
     def _callbacks(self, data):
-        """The callbacks of the folders ``data`` (inotify events) touch; all of them on overflow."""
-        wds, offset = set(), 0
+        """{callback: the events it hears of} for ``data`` (inotify events); all on an overflow."""
+        events, offset = [], 0
         while offset < len(data):
             wd, mask, _, length = _HEADER.unpack_from(data, offset)
+            name = os.fsdecode(data[offset + _HEADER.size:offset + _HEADER.size + length].rstrip(b"\0"))
             offset += _HEADER.size + length
-            if mask & IN_Q_OVERFLOW:
-                wds = None
-                break
-            if not mask & IN_IGNORED:
-                wds.add(wd)
+            events.append((wd, mask, name))
+        found = {}
         with self._lock:
-            folders = self._by_folder.values() if wds is None else (
-                self._by_folder.get(self._by_wd.get(wd)) for wd in wds)
-            return [callback for entry in folders if entry is not None for callback in list(entry[1])]
+            for wd, mask, name in events:
+                if mask & IN_Q_OVERFLOW:
+                    return {callback: ANY_CHANGE for entry in self._by_folder.values()
+                            for callbacks in entry[2].values() for callback in callbacks}
+                entry = self._by_folder.get(self._by_wd.get(wd))
+                if entry is None or mask & IN_IGNORED:
+                    continue
+                for callback in [*entry[2].get(None, ()), *entry[2].get(name, ())]:
+                    found[callback] = found.get(callback, 0) | mask
+        return found
 
 
 WATCH = FolderWatch()
 
 
 class WatchesFolders:
-    """For a source: ``_changed`` turns True as soon as a folder it watches has a new entry, and
-    the agent's idle loop is woken (``wake``, set by the pipeline) to list it again."""
+    """For a source: ``_changed`` turns True as soon as a folder it watches has a new entry (list
+    it again), ``_stirred`` when a file it watches by name changed (read it); the agent's idle loop
+    is woken (``wake``, set by the pipeline)."""
 
     wake = None
     _changed = False
-    _watched = ()
+    _stirred = False
+    _watched = ()  # {(folder, name)}
 
-    def _watch(self, folder, mask=NEW_ENTRIES):
-        if folder is not None and folder not in self._watched:
-            if not self._watched:
-                self._watched = set()
-            if WATCH.subscribe(folder, self._folder_changed, mask):
-                self._watched.add(folder)
+    def _watch(self, folder, mask=NEW_ENTRIES, name=None):
+        """True if inotify watches it (now or already)."""
+        if folder is None:
+            return False
+        if (folder, name) in self._watched:
+            return True
+        if not self._watched:
+            self._watched = set()
+        if not WATCH.subscribe(folder, self._heard, mask, name):
+            return False
+        self._watched.add((folder, name))
+        return True
 
-    def _unwatch(self, folder):
-        if folder in self._watched:
-            self._watched.discard(folder)
-            WATCH.unsubscribe(folder, self._folder_changed)
+    def _unwatch(self, folder, name=None):
+        if (folder, name) in self._watched:
+            self._watched.discard((folder, name))
+            WATCH.unsubscribe(folder, self._heard, name)
 
     def unwatch_all(self):
-        for folder in list(self._watched):
-            self._unwatch(folder)
+        for folder, name in list(self._watched):
+            self._unwatch(folder, name)
 
-    def _folder_changed(self):  # on the watch's thread: a flag and a wakeup only
-        self._changed = True
+    def _heard(self, mask):  # on the watch's thread: flags and a wakeup only
+        if mask & ~(IN_MODIFY | IN_ATTRIB):
+            self._changed = True
+        self._stirred = True
         if self.wake is not None:
             self.wake()
 
