@@ -94,13 +94,16 @@ class FileTailer(WatchesFolders):
         if (live is None or self.busy or self._copies or len(self._files) != 1 or self._deferred_start is not None
                 or live.reader is None or live.reader.has_pending or now - live.last_growth < QUIET_AFTER_S):
             return False
-        watched = os.path.split(live.path)
-        if watched == self._watched_live:
-            return True
-        if self._watched_live is not None:
-            self._unwatch(*self._watched_live)
-        self._watched_live = watched if self._watch(watched[0], ANY_CHANGE, watched[1]) else None
-        return False  # one more look: what came before the watch did
+        return self._watched_live == os.path.split(live.path)
+
+    def _watch_live(self):
+        """inotify on the live file by name, from the poll that first reads it on: a rotation is seen
+        at once (the next file may be gone in a moment), an append ends a rest."""
+        watched = os.path.split(self._live.path)
+        if watched != self._watched_live:
+            if self._watched_live is not None:
+                self._unwatch(*self._watched_live)
+            self._watched_live = watched if self._watch(watched[0], ANY_CHANGE, watched[1]) else None
 
     def flush_pending(self):
         """[(key, TrackedFile, events)]: each file's last event, which waits for the next line
@@ -175,6 +178,7 @@ class FileTailer(WatchesFolders):
             self._files[tracked.inode] = tracked
         self._live = self._files[live.inode]
         self._live.path = live.path  # the newest match may be the old file under its new name
+        self._watch_live()
 
     def _matches(self):
         return [info for info in map(file_info, glob.glob(self.stream.file)) if info is not None]
@@ -191,6 +195,7 @@ class FileTailer(WatchesFolders):
         self._started = True
         self._live_seen_at = time.time()
         self._files[tracked_live.inode] = self._live = tracked_live
+        self._watch_live()
         tracked_live.fingerprint, tracked_live.head = read_head(tracked_live.fd, self.stream.file_fingerprint_lines)
         plan = plan_start(tracked_live.info(live.size), self._candidates(live, matches, tracked_live.key),
                           self._saved, self._has_state, self.stream.initial_position, self._new_origin)

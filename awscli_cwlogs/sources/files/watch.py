@@ -146,9 +146,9 @@ WATCH = FolderWatch()
 
 
 class WatchesFolders:
-    """For a source: ``_changed`` turns True as soon as a folder it watches has a new entry (list
-    it again), ``_stirred`` when a file it watches by name changed (read it); the agent's idle loop
-    is woken (``wake``, set by the pipeline)."""
+    """For a source: ``_changed`` turns True as soon as a folder it watches has a new entry or a
+    file it watches by name is renamed (list it again), and the agent's idle loop is woken (``wake``,
+    set by the pipeline); ``_stirred`` when a file it watches by name changed (read it)."""
 
     wake = None
     _changed = False
@@ -178,11 +178,11 @@ class WatchesFolders:
             self._unwatch(folder, name)
 
     def _heard(self, mask):  # on the watch's thread: flags and a wakeup only
-        if mask & ~(IN_MODIFY | IN_ATTRIB):
-            self._changed = True
         self._stirred = True
-        if self.wake is not None:
-            self.wake()
+        if mask & ~(IN_MODIFY | IN_ATTRIB):  # a new entry, a rename: at once; an append: at the next poll
+            self._changed = True
+            if self.wake is not None:
+                self.wake()
 
 
 def static_folder(pattern):
