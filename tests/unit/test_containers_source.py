@@ -1,6 +1,7 @@
 """Finding containers and naming their streams: Docker's config.v2.json, kubelet's symlink
 names, LOGSPOUT=ignore and LOGSPOUT_GROUP/LOGSPOUT_STREAM (files on disk, no agent)."""
 import json
+import threading
 
 from awscli_cwlogs.agent.routing import Router
 from awscli_cwlogs.sources.containers.source import cri_containers, docker_containers
@@ -61,3 +62,27 @@ def test_a_docker_root_without_containers_is_named_as_a_problem(tmp_path):
     assert missing_root(stream).startswith(f"docker_root: {tmp_path} has no containers folder")
     DockerContainer(tmp_path, "web")
     assert missing_root(stream) is None
+
+
+def test_a_container_s_rotation_wakes_the_agent_at_once(tmp_path):
+    """Its folder is watched by name for its live file: json-file's max-file may delete the next
+    file a moment later, so the rename must not wait for the next poll."""
+    from awscli_cwlogs.agent.events import event_spec
+    from awscli_cwlogs.config.settings import StreamConfig
+    from awscli_cwlogs.sources.containers.source import ContainerSource
+
+    web = DockerContainer(tmp_path, "web")
+    web.write_lines(0, 3)
+    stream = StreamConfig(section="c", log_group_name="g", log_stream_name="{container_name}", source="docker",
+                          docker_root=str(tmp_path))
+    source = ContainerSource(stream, event_spec(stream), {}, False)
+    woken = threading.Event()
+    source.wake = woken.set
+    try:
+        source.poll(1 << 20)
+        woken.clear()
+        web.rotate()
+        assert woken.wait(5)
+        assert source._tailers[str(web.folder)]._changed  # the tailer lists its folder again at the next poll
+    finally:
+        source.close()

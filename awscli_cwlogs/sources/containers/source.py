@@ -172,9 +172,9 @@ class ContainerSource(TailerGroup):
                      container.values.get("container_name"), container.log_path)
             follow_one = dataclasses.replace(self.stream, file=glob.escape(container.log_path))
             self._folders[container.key] = os.path.dirname(container.log_path)
-            self._tailers[container.key] = FileTailer(
+            self._follow(container.key, FileTailer(
                 follow_one, self._spec, self._saved, self._has_state or self._started, self._clock,
-                make_reader=self._read_records, name_values=container.values, new_origin=self._started)
+                make_reader=self._read_records, name_values=container.values, new_origin=self._started))
         self._started = True
         if docker:
             self._watch_container_folders(os.path.join(self.stream.docker_root, "containers"))

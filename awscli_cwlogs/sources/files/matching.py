@@ -46,6 +46,14 @@ class TailerGroup(WatchesFolders):
     def _dropped(self, paths):
         pass
 
+    def _follow(self, key, tailer):
+        tailer.wake = self._wake_loop  # its inotify news (a rotation) wake the agent's idle loop too
+        self._tailers[key] = tailer
+
+    def _wake_loop(self):
+        if self.wake is not None:
+            self.wake()
+
     def keys(self):
         return set().union(*(tailer.keys() for tailer in self._tailers.values()))
 
@@ -83,8 +91,8 @@ class EveryMatchTailer(TailerGroup):
             if path in self._tailers or _has_live_file(path, listed):
                 continue  # app.log.1 next to app.log is app.log's rotated copy: its tailer finishes it
             follow_one = dataclasses.replace(self.stream, file=glob.escape(path))
-            self._tailers[path] = FileTailer(follow_one, self._spec, self._saved,
-                                             self._has_state or self._started, self._clock)
+            self._follow(path, FileTailer(follow_one, self._spec, self._saved, self._has_state or self._started,
+                                          self._clock))
         self._started = True
 
 
