@@ -6,7 +6,7 @@ import logging
 import os
 import time
 
-from awscli_cwlogs.sources.files.listing import file_info
+from awscli_cwlogs.sources.files.listing import file_info, has_live_file
 from awscli_cwlogs.sources.files.watch import WatchesFolders, static_folder
 from awscli_cwlogs.sources.files.tailer import RESCAN_S, WATCHED_RESCAN_S, FileTailer
 
@@ -88,16 +88,10 @@ class EveryMatchTailer(TailerGroup):
             LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section, self.stream.file)
         listed = set(paths)
         for path in paths:
-            if path in self._tailers or _has_live_file(path, listed):
+            if path in self._tailers or has_live_file(path, listed):
                 continue  # app.log.1 next to app.log is app.log's rotated copy: its tailer finishes it
             follow_one = dataclasses.replace(self.stream, file=glob.escape(path))
             self._follow(path, FileTailer(follow_one, self._spec, self._saved, self._has_state or self._started,
                                           self._clock))
         self._started = True
 
-
-def _has_live_file(path, listed):
-    """Whether a shorter name in ``listed`` starts ``path``'s name (app.log for app.log.1): looked
-    up by prefix, as comparing every pair would cost a million steps a scan with 1,000 files."""
-    folder, name = os.path.split(path)
-    return any(os.path.join(folder, name[:end]) in listed for end in range(1, len(name)))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from awscli_cwlogs.sources.files.compressed import (bytes_left, compressed_fingerprint, is_readable_compressed,
                                                     nothing_left)
+from awscli_cwlogs.sources.files.listing import has_live_file, names_after
 from awscli_cwlogs.sources.files.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
 from awscli_cwlogs.sources.files.tracked import fingerprint_of
 
@@ -41,7 +42,8 @@ def survey(stream, positions, has_state):
     live = newest(readable)
     followed = {live.path} if live else set()
     if stream.publish_all_matching:
-        followed = {i.path for i in readable if not any(is_rotated_sibling(o.path, i.path) for o in readable)}
+        paths = {i.path for i in readable}
+        followed = {path for path in paths if not has_live_file(path, paths)}
     for info in readable:
         key = (fingerprint_of(info.path, stream.file_fingerprint_lines), info.inode)
         saved = by_key.get(key)
@@ -53,8 +55,11 @@ def survey(stream, positions, has_state):
         else:
             files.append(FileState(info.path, SKIPPED, info.size,
                                    note="an older match: only the newest file the glob matches is followed"))
+    seen, listings = {f.path for f in files}, {}
     for path in sorted(followed):
-        files += _rotated_siblings(path, stream, by_key, {f.path for f in files})
+        found = _rotated_siblings(path, stream, by_key, seen, listings)
+        seen.update(f.path for f in found)
+        files += found
     return files
 
 
@@ -70,14 +75,18 @@ def _live_state(info, key, saved, has_state, stream):
     return FileState(info.path, LIVE, info.size, None, info.size, "not read yet: read from its start")
 
 
-def _rotated_siblings(live_path, stream, by_key, seen):
-    """Files next to the live one (app.log.1, ...) the state file holds an unfinished position for."""
+def _rotated_siblings(live_path, stream, by_key, seen, listings):
+    """Files next to the live one (app.log.1, ...) the state file holds an unfinished position for;
+    ``listings`` keeps each folder's sorted names for the next live file in it."""
     found = []
-    folder = os.path.dirname(live_path) or "."
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return found
+    folder, live_name = os.path.split(live_path)
+    folder = folder or "."
+    if folder not in listings:
+        try:
+            listings[folder] = sorted(os.listdir(folder))
+        except OSError:
+            listings[folder] = []
+    names = names_after(listings[folder], live_name)
     for name in names:
         path = os.path.join(folder, name)
         if path in seen or not is_rotated_sibling(live_path, path):

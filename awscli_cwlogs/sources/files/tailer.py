@@ -90,8 +90,9 @@ class FileTailer(WatchesFolders, RotatedCopies):
         """Whether the next polls can skip this tailer until inotify says its live file changed:
         one file, read to its end, nothing pending, nothing new for QUIET_AFTER_S."""
         live = self._live
-        if (live is None or self.busy or self._copies or len(self._files) != 1 or self._deferred_start is not None
-                or live.reader is None or live.reader.has_pending or now - live.last_growth < QUIET_AFTER_S):
+        if (live is None or live.rotated or self.busy or self._copies or len(self._files) != 1
+                or self._deferred_start is not None or live.reader is None or live.reader.has_pending
+                or now - live.last_growth < QUIET_AFTER_S):
             return False
         return self._watched_live == os.path.split(live.path)
 
