@@ -96,3 +96,22 @@ def test_a_removed_file_is_dropped_once_read_to_its_end(tmp_path):
         assert list(source._tailers) == [str(tmp_path / "a.log")]
     finally:
         source.close()
+
+
+def test_bytes_behind_from_what_is_followed_matches_the_survey_of_the_disk(tmp_path):
+    from awscli_cwlogs.kvstore import Position
+    from awscli_cwlogs.sources.files.survey import survey
+
+    (tmp_path / "a.log").write_text("a1\na2\na3\n")
+    (tmp_path / "b.log").write_text("b1\nb2\n")
+    source = every_match(tmp_path, Clock())
+    try:
+        read(source)
+        a = source._tailers[str(tmp_path / "a.log")]
+        (tracked,) = a._files.values()
+        positions = {tracked.key: Position(tracked.key[0], tracked.path, tracked.inode, 3, 0.0)}  # "a1\n" accepted
+        by_path = {p.path: p for p in positions.values()}
+        expected = sum(state.behind for state in survey(source.stream, positions, True))
+        assert source.bytes_behind(positions, by_path) == expected == (9 - 3) + 6
+    finally:
+        source.close()

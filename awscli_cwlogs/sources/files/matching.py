@@ -54,6 +54,9 @@ class TailerGroup(WatchesFolders):
         if self.wake is not None:
             self.wake()
 
+    def bytes_behind(self, positions, by_path):
+        return sum(tailer.bytes_behind(positions, by_path) for tailer in self._tailers.values())
+
     def keys(self):
         return set().union(*(tailer.keys() for tailer in self._tailers.values()))
 

@@ -20,7 +20,7 @@ RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it
 WATCHED_RESCAN_S = 30.0  # ... when inotify tells of new entries and renames (a safety net only)
 ROTATE_WAIT_S = 10.0  # a rotated file is read until it has not grown for this long
 QUIET_AFTER_S = 5.0  # a file with nothing new for this long, that inotify watches, is read when it says so
-QUIET_SWEEP_S = 10.0  # ... and looked at anyway this often (a file written from another NFS client)
+QUIET_SWEEP_S = 30.0  # ... and looked at anyway this often (a file written from another NFS client)
 _TAIL = 512  # bytes before our offset re-read to tell a rewritten file from a grown one (a whole line, usually)
 
 
@@ -73,6 +73,25 @@ class FileTailer(WatchesFolders, RotatedCopies):
 
     def has_files(self):
         return bool(self._files or self._copies)
+
+    def bytes_behind(self, positions, by_path):
+        """Bytes of its files the service has not accepted: each file's size as last seen (a resting
+        file has not changed since) less its accepted offset in ``positions`` (the state file's; else
+        where reading began). A file not opened yet counts whole, less a position saved for its path
+        (``by_path``). Compressed copies count 0: their size is known once read. For the metrics:
+        no I/O but for files not opened yet."""
+        if not self._started:
+            live = newest(self._matches())
+            if live is None:
+                return 0
+            saved = by_path.get(live.path)
+            return max(live.size - (saved.offset if saved is not None and saved.inode == live.inode else 0), 0)
+        total = 0
+        for tracked in self._files.values():
+            if tracked.reader is not None:
+                saved = positions.get(tracked.key)
+                total += max(tracked.last_size - (saved.offset if saved is not None else tracked.began_at), 0)
+        return total
 
     def _poll(self, budget, now):
         if now >= self._next_scan or self._changed or self._live_moved():
@@ -287,7 +306,7 @@ class FileTailer(WatchesFolders, RotatedCopies):
             LOG.warning("[%s] cannot read %s: %s; will retry", self.stream.section, path, reason)
 
     def _begin(self, tracked, offset):
-        tracked.offset = offset
+        tracked.offset = tracked.began_at = offset
         tracked.tail = os.pread(tracked.fd, min(_TAIL, offset), offset - min(_TAIL, offset))
         tracked.reader = self._make_reader(self._spec, offset)
 

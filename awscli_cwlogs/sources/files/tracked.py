@@ -42,6 +42,7 @@ class TrackedFile:
         self.fingerprint = None
         self.head = b""
         self.offset = 0
+        self.began_at = 0  # the offset reading began at (what is accepted, before the state file knows it)
         self.reader = None
         self.tail = b""
         self.last_size = -1
