@@ -32,7 +32,8 @@ def status_report(agent_config, store):
         report.append({
             "section": stream.section, "source": stream.source, "log_group_name": group, "log_stream_name": name,
             "files": files,
-            "waiting_for_descriptor": [{"path": path, "since": _iso(since)} for path, since in waiting.get(stream.section, [])],
+            "waiting_for_descriptor": [{"path": path, "since": _iso(since)}
+                                       for path, since in waiting.get(stream.section, [])],
             "bytes_behind": sum(f["bytes_behind"] for f in files),
             "events_behind": sum(f["events_behind"] or 0 for f in files) if per_event else None,
             "events_sent": sent, "batches_sent": counters.get("batches_sent", 0),

@@ -87,7 +87,8 @@ def test_a_section_with_no_file_yet_says_so(monkeypatch):
 
 
 def test_files_waiting_for_a_descriptor_are_listed(monkeypatch):
-    monkeypatch.setattr(status, "kind_of", lambda stream: SurveyingKind([(None, [FileState("/l/a.log", LIVE, 10, 0, 10)])]))
+    kind = SurveyingKind([(None, [FileState("/l/a.log", LIVE, 10, 0, 10)])])
+    monkeypatch.setattr(status, "kind_of", lambda stream: kind)
     streams = tuple(StreamConfig(section=name, log_group_name="g", log_stream_name=name, file="/l/*.log")
                     for name in ("app", "other"))
     store = Store({}, counters(), 0, waiting={"app": [("/l/b.log", NOW - 3)]})

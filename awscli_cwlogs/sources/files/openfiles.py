@@ -58,7 +58,8 @@ class OpenFiles:
             return self._wait(path, section, error.strerror)
         if self.waiting.pop(path, None) is not None:
             if not self.waiting and self._episode:
-                LOG.info("open files: every waiting file is open now (%d opens had to wait)", self._episode)
+                LOG.info("open files: every waiting file is open now (after %d attempts that had to wait)",
+                         self._episode)
                 self._episode = 0
             self._tell()
         return fd
@@ -99,6 +100,6 @@ FILES = OpenFiles()
 
 
 def configure(cap):
-    """Sets the cap for this run (the agent's start and each reload); returns it."""
+    """Sets the cap for this run (at the agent's start: a reload keeps it); returns it."""
     FILES.cap = cap
     return cap

@@ -11,7 +11,8 @@ from awscli_cwlogs.sources.files import openfiles
 from awscli_cwlogs.sources.files.compressed import CompressedCopy, compressed_fingerprint, nothing_left
 from awscli_cwlogs.sources.files.listing import file_info, sibling_paths
 from awscli_cwlogs.sources.files.rotated import RotatedCopies
-from awscli_cwlogs.sources.files.rotation import MTIME_SLACK_S, FileInfo, is_compressed, live_start_offset, newest, plan_start
+from awscli_cwlogs.sources.files.rotation import (MTIME_SLACK_S, FileInfo, is_compressed, live_start_offset, newest,
+                                                  plan_start)
 from awscli_cwlogs.sources.files.tracked import GONE, OPENED, TrackedFile, fingerprint_of, read_head
 from awscli_cwlogs.sources.files.watch import ANY_CHANGE, WatchesFolders, static_folder
 
