@@ -48,14 +48,21 @@ def pending(tailer):
     return [event[1] for _, _, events in tailer.flush_pending() for event in events]
 
 
-def test_an_idle_file_is_closed_and_read_again_when_it_grows(tmp_path, files):
+def closed_while_idle(tmp_path):
+    """(log, clock, tailer): app.log with "one", "two" read (the last one pending), then closed after
+    IDLE_CLOSE_S with nothing new."""
     log, clock = tmp_path / "app.log", Clock()
     log.write_text("one\ntwo\n")
     tailer = follow(log, clock=clock)
     assert read(tailer, clock) == ["one"]
     clock.now += openfiles.IDLE_CLOSE_S
     read(tailer, clock, polls=1)
-    assert len(files) == 0
+    assert len(openfiles.FILES) == 0
+    return log, clock, tailer
+
+
+def test_an_idle_file_is_closed_and_read_again_when_it_grows(tmp_path, files):
+    log, clock, tailer = closed_while_idle(tmp_path)
     with open(log, "a") as out:
         out.write("three\nfour\n")
     assert read(tailer, clock) == ["two", "three"]
@@ -66,13 +73,7 @@ def test_an_idle_file_is_closed_and_read_again_when_it_grows(tmp_path, files):
 
 
 def test_a_file_rotated_while_closed_is_finished_under_its_new_name(tmp_path, files):
-    log, clock = tmp_path / "app.log", Clock()
-    log.write_text("one\ntwo\n")
-    tailer = follow(log, clock=clock)
-    assert read(tailer, clock) == ["one"]
-    clock.now += openfiles.IDLE_CLOSE_S
-    read(tailer, clock, polls=1)
-    assert len(files) == 0
+    log, clock, tailer = closed_while_idle(tmp_path)
     with open(log, "a") as out:
         out.write("three\n")
     os.rename(log, f"{log}.1")
@@ -84,12 +85,7 @@ def test_a_file_rotated_while_closed_is_finished_under_its_new_name(tmp_path, fi
 
 
 def test_a_file_removed_while_closed_is_let_go(tmp_path, files, caplog):
-    log, clock = tmp_path / "app.log", Clock()
-    log.write_text("one\ntwo\n")
-    tailer = follow(log, clock=clock)
-    read(tailer, clock)
-    clock.now += openfiles.IDLE_CLOSE_S
-    read(tailer, clock, polls=1)
+    log, clock, tailer = closed_while_idle(tmp_path)
     os.unlink(log)
     with caplog.at_level(logging.INFO, logger="awscli_cwlogs"):
         assert read(tailer, clock, polls=2) == ["two"]  # its last event, complete now

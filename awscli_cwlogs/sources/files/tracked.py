@@ -5,9 +5,8 @@ import os
 import time
 
 from awscli_cwlogs.sources.files import openfiles
-from awscli_cwlogs.sources.files.listing import find_inode, sibling_paths
-
 from awscli_cwlogs.sources.files.compressed import FINGERPRINT_LIMIT, head_fingerprint
+from awscli_cwlogs.sources.files.listing import find_inode, sibling_paths
 from awscli_cwlogs.sources.files.rotation import FileInfo
 
 IDLE, OPENED, WAITING, GONE = "idle", "opened", "waiting", "gone"  # what reopen found

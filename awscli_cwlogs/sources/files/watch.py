@@ -6,6 +6,7 @@ periodic listing the sources keep doing anyway is all there is (said once).
 """
 import ctypes
 import errno
+import glob
 import logging
 import os
 import select
@@ -187,6 +188,5 @@ class WatchesFolders:
 
 def static_folder(pattern):
     """The folder a glob's files are in, if it has no wildcard (so it can be watched), else None."""
-    import glob
     folder = os.path.dirname(pattern) or "."
     return None if glob.has_magic(folder) else folder
