@@ -5,21 +5,15 @@ Every problem stops the agent before it starts, as one line naming file, section
 from dataclasses import dataclass
 from pathlib import Path
 
-from configobj import ConfigObj, ConfigObjError
-
 from awscli_cwlogs.agent.names import resolve_name
 from awscli_cwlogs.config import values as parse
+from awscli_cwlogs.config.documents import ConfigError, folder_files, read_file, sections_of
 from awscli_cwlogs.config.values import DATETIME_FORMAT_PATTERN
 from awscli_cwlogs.limits import MAX_BATCH_COUNT, MAX_BATCH_SIZE
 from awscli_cwlogs.sources import KINDS
 
 DEFAULT_MULTI_LINE_START = r"^[^\s]"
-_SKIPPED_SUFFIXES = ("~", ".swp", ".bak")
 PRICE_PER_GB = (("infrequent_access", 0.25), ("standard", 0.50))  # us-east-1 list prices, 2026
-
-
-class ConfigError(Exception):
-    """One line: where (file, section, key) and why."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +22,7 @@ class GeneralConfig:
     logging_config_file: str = None
     use_gzip_http_content_encoding: bool = True
     queue_size: int = 10
+    config_refresh: int = 300  # seconds between looks at the SSM parameters of an ssm: configuration
     max_open_files: int = None  # followed files open at once; None: the descriptor limit less a reserve
     metrics_log_group: str = None  # the agent's own metrics, as embedded-metric-format records, go there
     metrics_namespace: str = "AwsLogsPush"
@@ -87,6 +82,7 @@ GENERAL_KEYS = {
     "use_gzip_http_content_encoding": parse.boolean,
     "queue_size": parse.positive(1, 1000),
     "max_open_files": parse.positive(16, 1_000_000),
+    "config_refresh": parse.positive(1, 86_400),
     "metrics_log_group": parse.log_group,
     "metrics_namespace": parse.text,
     "metrics_interval": parse.positive(1, 86_400),
@@ -123,122 +119,89 @@ ONLY_FOR = {  # key -> the source kinds it applies to
 
 
 def load_config(config_file, additional_dir=None, resolve_placeholder=None):
-    """The agent's settings; ConfigError on the first problem found."""
-    main = Path(config_file)
-    parsed = _read(main)
+    """The agent's settings from local files; ConfigError on the first problem found."""
+    extras = folder_files(additional_dir) if additional_dir is not None else []
+    return load_documents(read_file(config_file), extras, resolve_placeholder, Path(config_file).resolve().parent)
+
+
+def load_documents(main, extras, resolve_placeholder=None, base=None):
+    """The agent's settings from the main Document and the additional ones (in their order, as the
+    files of a folder); relative paths of [general] are taken from ``base``."""
+    parsed = sections_of(main)
     general = parsed.pop("general", {})
     sections = {name: (main, values) for name, values in parsed.items()}
-    for extra in _additional_files(additional_dir):
-        for name, values in _read(extra).items():
+    for extra in extras:
+        for name, values in sections_of(extra).items():
             if name == "general":
-                raise ConfigError(f"{extra}: [general] belongs in the main config file {main}")
+                raise ConfigError(f"{extra.label}: [general] belongs in the main configuration {main.source}")
             if name in sections:
-                raise ConfigError(f"{extra}: [{name}] is already defined in {sections[name][0]}")
+                raise ConfigError(f"{extra.label}: [{name}] is already defined in {sections[name][0].source}")
             sections[name] = (extra, values)
-    general_config = _general(main, general)
+    general_config = _general(main, general, Path(base) if base else Path.cwd())
     streams = tuple(
         _stream(source, name, values, resolve_placeholder) for name, (source, values) in sections.items()
     )
     if not streams:
-        raise ConfigError(f"{main}: no stream sections; add one with file, log_group_name and log_stream_name")
+        raise ConfigError(f"{main.label}: no stream sections; add one with file, log_group_name and log_stream_name")
     return AgentConfig(general_config, streams)
 
 
-def _read(path):
-    if not path.exists():
-        raise ConfigError(f"{path}: no such config file")
-    if path.is_dir():  # a pipe is fine: --config-file <(render-config)
-        raise ConfigError(f"{path}: is a folder, not a config file")
-    try:
-        # read here, not by configobj: it refuses anything but a regular file
-        parsed = ConfigObj(path.read_text(encoding="utf-8-sig").splitlines(), list_values=False, interpolation=False)
-    except ConfigObjError as error:
-        first = (getattr(error, "errors", None) or [error])[0]  # several errors: the first, on one line
-        raise ConfigError(f"{path}: {first}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from None
-    for name in parsed.scalars:
-        raise ConfigError(f"{path}: {name} is outside any [section]")
-    sections = {}
-    for name in parsed.sections:
-        section = parsed[name]
-        if section.sections:
-            raise ConfigError(f"{path}: [{name}] has a nested section [[{section.sections[0]}]]")
-        sections[name] = {key: _unquote(section[key]) for key in section.scalars}
-    return sections
-
-
-def _unquote(value):
-    """configobj keeps quotes when list_values is off; quoting is how a value keeps a '#'."""
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    return value
-
-
-def _additional_files(directory):
-    if directory is None:
-        return []
-    folder = Path(directory)
-    if not folder.is_dir():
-        raise ConfigError(f"{folder}: --additional-configs-dir is not a directory")
-    return [
-        path for path in sorted(folder.iterdir(), key=lambda p: p.name)
-        if path.is_file() and not path.name.startswith(".") and not path.name.endswith(_SKIPPED_SUFFIXES)
-    ]
-
-
-def _parse_values(source, section, values, keys):
+def _parse_values(document, section, values, keys):
     parsed = {}
     for key, text in values.items():
         if key not in keys:
-            raise ConfigError(f"{source}: [{section}] {key}: unknown key; known keys are {', '.join(keys)}")
+            raise ConfigError(f"{document.label}: [{section}] {key}: unknown key; known keys are {', '.join(keys)}")
         try:
             parsed[key] = keys[key](text)
         except ValueError as error:
             reason = str(error) if str(error) and "invalid literal" not in str(error) else f"'{text}' is not a number"
-            raise ConfigError(f"{source}: [{section}] {key}: {reason}") from None
+            raise ConfigError(f"{document.label}: [{section}] {key}: {_shown(document, reason)}") from None
     return parsed
 
 
-def _general(source, values):
-    parsed = _parse_values(source, "general", values, GENERAL_KEYS)
-    base = Path(source).resolve().parent
+def _shown(document, reason):
+    """A reason that may quote the value, unless the value is a SecureString's."""
+    return "not a valid value (not shown: the parameter is a SecureString)" if document.secret else reason
+
+
+def _general(document, values, base):
+    parsed = _parse_values(document, "general", values, GENERAL_KEYS)
     for key in ("state_file", "logging_config_file", "metrics_textfile"):
         if key in parsed:
-            parsed[key] = str(base / parsed[key])  # relative paths: next to the config file
+            parsed[key] = str(base / parsed[key])  # relative paths: next to the config file (or in --state-dir)
     parsed.setdefault("state_file", str(base / "watchstate"))
     if "price_per_gb" in parsed:
         parsed["price_per_gb"] = tuple(sorted({**dict(PRICE_PER_GB), **dict(parsed["price_per_gb"])}.items()))
     if parsed.get("host_metrics") and not parsed.get("metrics_log_group"):
-        raise ConfigError(f"{source}: [general] host_metrics: needs metrics_log_group (the records go there)")
+        raise ConfigError(f"{document.label}: [general] host_metrics: needs metrics_log_group (the records go there)")
     return GeneralConfig(**parsed)
 
 
-def _stream(source, section, values, resolve_placeholder, required=REQUIRED_STREAM_KEYS):
-    parsed = _parse_values(source, section, values, STREAM_KEYS)
+def _stream(document, section, values, resolve_placeholder, required=REQUIRED_STREAM_KEYS):
+    parsed = _parse_values(document, section, values, STREAM_KEYS)
+    where = f"{document.label}: [{section}]"
     kind = parsed.get("source", "file")
     for key, kinds in ONLY_FOR.items():
         if key in parsed and kind not in kinds:
             owners = " or ".join("files" if owner == "file" else f"source = {owner}" for owner in kinds)
-            raise ConfigError(f"{source}: [{section}] {key}: only for {owners}; this section has source = {kind}")
+            raise ConfigError(f"{where} {key}: only for {owners}; this section has source = {kind}")
     for key in ("external_id", "role_session_name"):
         if key in parsed and "role_arn" not in parsed:
-            raise ConfigError(f"{source}: [{section}] {key}: goes with role_arn, which this section does not set")
+            raise ConfigError(f"{where} {key}: goes with role_arn, which this section does not set")
     if not KINDS[kind].needs_file:
         required = tuple(key for key in required if key != "file")
     for key, value in KINDS[kind].defaults.items():
         parsed.setdefault(key, value)
     for key in required:
         if key not in parsed:
-            raise ConfigError(f"{source}: [{section}] {key}: missing (required)")
+            raise ConfigError(f"{where} {key}: missing (required)")
     if parsed.get("multi_line_start_pattern") == DATETIME_FORMAT_PATTERN and "datetime_format" not in parsed:
         raise ConfigError(
-            f"{source}: [{section}] multi_line_start_pattern: {{datetime_format}} needs datetime_format to be set"
+            f"{where} multi_line_start_pattern: {{datetime_format}} needs datetime_format to be set"
         )
     for key in ("log_group_name", "log_stream_name"):
         try:
             parsed[key] = resolve_name(key, parsed[key], kind, resolve_placeholder)
         except ValueError as error:
-            raise ConfigError(f"{source}: [{section}] {key}: {error}") from None
-    return StreamConfig(section=section, defined_in=str(source), **parsed)
+            raise ConfigError(f"{where} {key}: {_shown(document, str(error))}") from None
+    return StreamConfig(section=section, defined_in=document.label, **parsed)

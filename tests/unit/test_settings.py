@@ -210,3 +210,57 @@ def test_credential_keys_and_prices_follow_aws_rules(tmp_path):
         with pytest.raises(ConfigError) as raised:
             load(extra, general)
         assert message in str(raised.value) and str(tmp_path) in str(raised.value), str(raised.value)
+
+
+def parameter(name, text, version=1, secret=False):
+    from awscli_cwlogs.config.documents import Document
+    return Document(f"ssm:{name} (version {version})", text, name, version, secret)
+
+
+SECTION = "[app]\nfile = /l/app.log\nlog_group_name = g\nlog_stream_name = s\n"
+
+
+def test_parameters_load_as_files_do_and_errors_name_the_parameter_and_version(tmp_path):
+    from awscli_cwlogs.config.settings import load_documents
+    main = parameter("/c/main", "[general]\nstate_file = agent-state\n")
+    loaded = load_documents(main, [parameter("/c/s/a", SECTION, 3)], base=tmp_path)
+    assert loaded.general.state_file == str(tmp_path / "agent-state")
+    assert loaded.streams[0].defined_in == "ssm:/c/s/a (version 3)"
+    for extras, message in [
+        ([parameter("/c/s/a", SECTION), parameter("/c/s/b", SECTION, 2)],
+         "ssm:/c/s/b (version 2): [app] is already defined in ssm:/c/s/a"),
+        ([parameter("/c/s/a", "[general]\nqueue_size = 3\n")],
+         "ssm:/c/s/a (version 1): [general] belongs in the main configuration ssm:/c/main"),
+        ([parameter("/c/s/a", SECTION + "batch_count = many\n", 7)],
+         "ssm:/c/s/a (version 7): [app] batch_count: 'many' is not a number"),
+    ]:
+        with pytest.raises(ConfigError) as error:
+            load_documents(main, extras, base=tmp_path)
+        assert str(error.value) == message
+
+
+@pytest.mark.parametrize("text, message", [
+    (SECTION + "batch_count = hunter2\n",
+     "[app] batch_count: not a valid value (not shown: the parameter is a SecureString)"),
+    (SECTION.replace("= g", "= {hunter2}"),
+     "[app] log_group_name: not a valid value (not shown: the parameter is a SecureString)"),
+    (SECTION + "hunter2 hunter2\n", "line 5 is not [section] nor key = value (not shown: SecureString)"),
+])
+def test_an_error_in_a_secure_string_never_quotes_it(tmp_path, text, message):
+    from awscli_cwlogs.config.settings import load_documents
+    with pytest.raises(ConfigError) as error:
+        load_documents(parameter("/c/main", text, 2, secret=True), [], base=tmp_path)
+    assert str(error.value) == f"ssm:/c/main (version 2): {message}" and "hunter2" not in str(error.value)
+    with pytest.raises(ConfigError) as shown:  # the same text as a String: the value is quoted
+        load_documents(parameter("/c/main", text, 2), [], base=tmp_path)
+    assert "hunter2" in str(shown.value)
+
+
+def test_a_local_config_file_mixes_with_parameters_under_a_path(tmp_path):
+    from awscli_cwlogs.config.origin import ConfigOrigin, Fetched
+    main = write(tmp_path, "[general]\nstate_file = agent-state\n" + SECTION)
+    origin = ConfigOrigin(main, "ssm:/c/sections")
+    fetched = Fetched({"ssm:/c/sections": (parameter("/c/sections/b", SECTION.replace("[app]", "[b]")),)})
+    loaded = origin.load(fetched)
+    assert [s.defined_in for s in loaded.streams] == [str(main), "ssm:/c/sections/b (version 1)"]
+    assert loaded.general.state_file == str(tmp_path / "agent-state")
