@@ -1,6 +1,7 @@
 """The state file: per log stream and file (fingerprint of its first lines + inode), the offset
 just past the last event the service accepted; per log stream, counters for --status. SQLite in
 WAL mode, created 0600, written only after acceptance."""
+import json
 import logging
 import os
 import sqlite3
@@ -47,6 +48,10 @@ CREATE TABLE IF NOT EXISTS waiting (
     path TEXT NOT NULL,
     since REAL NOT NULL,
     PRIMARY KEY (section, path)
+);
+CREATE TABLE IF NOT EXISTS config_status (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    report TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS billable_hours (
     log_group TEXT NOT NULL,
@@ -196,6 +201,19 @@ class StateStore:
             self._db.execute("DELETE FROM waiting WHERE (section, path) NOT IN (SELECT section, path FROM now_waiting)")
             self._db.execute("INSERT OR IGNORE INTO waiting SELECT section, path, ? FROM now_waiting", (self._clock(),))
             self._db.execute("COMMIT")
+
+    def set_config_status(self, report):
+        """Where the running configuration came from (a dict: versions, last fetch, last error), for --status."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO config_status VALUES (1, ?)", (json.dumps(report),))
+
+    def config_status(self):
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT report FROM config_status WHERE id = 1").fetchone()
+            except sqlite3.OperationalError:  # a state file of an older version, opened read-only
+                return None
+        return json.loads(row[0]) if row else None
 
     def waiting(self):
         """{section: [(path, since)]} of the files the agent said wait for a descriptor."""

@@ -1,6 +1,6 @@
 """``aws logs push``: the log-shipping agent's front door: its arguments, then the agent
 (agent/shipper.py), stdin mode (agent/stdin_mode.py) or a report (report/run.py)."""
-from awscli_cwlogs.cli import CommandError, LogsCommand, UsageError
+from awscli_cwlogs.cli import LogsCommand, UsageError
 
 
 def _option(name, help_text, **extra):
@@ -23,9 +23,16 @@ class PushCommand(LogsCommand):
         "delivered.\n\n"
     )
     ARG_TABLE = [
-        _option("config-file", "The agent's config file (awslogs.conf format)."),
+        _option("config-file", "The agent's config file (awslogs.conf format), or <code>ssm:/NAME</code>: "
+                "an SSM parameter (String or SecureString) holding it, followed while the agent runs "
+                "(<code>[general] config_refresh</code>)."),
         _option("additional-configs-dir", "A folder of further config files with stream sections, read in "
-                "name order; hidden files and backups (~, .swp, .bak) are skipped."),
+                "name order; hidden files and backups (~, .swp, .bak) are skipped. Or <code>ssm:/PATH/</code>: "
+                "every parameter under the path, recursively, in name order, as the files of a folder."),
+        _option("state-dir", "With an <code>ssm:</code> configuration: the folder where the last good "
+                "configuration is kept (the agent starts from it when SSM cannot be reached), and where a "
+                "relative <code>state_file</code> goes. Default: /var/lib/awslogs for <code>ssm:</code> "
+                "--config-file, else the config file's folder."),
         _option("log-group-name", "Stdin mode: the log group (created if missing)."),
         _option("log-stream-name", "Stdin mode: the log stream (created if missing)."),
         _option("datetime-format", "Stdin mode: strptime format of the timestamp in each event, e.g. "
@@ -57,6 +64,9 @@ class PushCommand(LogsCommand):
     EXAMPLES = (
         "Run the agent::\n\n"
         "  aws logs push --config-file /etc/awslogs/awslogs.conf --additional-configs-dir /etc/awslogs/config\n\n"
+        "Run the agent from SSM Parameter Store::\n\n"
+        "  aws logs push --config-file ssm:/cwlogs-agent/web/main \\\n"
+        "      --additional-configs-dir ssm:/cwlogs-agent/common/ --state-dir /var/lib/awslogs\n\n"
         "Send a file through standard input::\n\n"
         "  aws logs push --log-group-name app --log-stream-name import < app.log\n\n"
         "See what would be sent::\n\n"
@@ -84,17 +94,28 @@ class PushCommand(LogsCommand):
         return self._run_config(parsed_args, parsed_globals, lifecycle)
 
     def _run_config(self, parsed_args, parsed_globals, lifecycle):
-        from awscli_cwlogs.agent.shipper import Shipper, load_agent_config
+        from awscli_cwlogs.agent.configuration import AgentConfiguration
+        from awscli_cwlogs.agent.process import HeldLog
         from awscli_cwlogs.agent.stdin_mode import given_stdin_options
-        from awscli_cwlogs.config.settings import ConfigError
+        from awscli_cwlogs.config.origin import ConfigOrigin
         given = given_stdin_options(parsed_args)
         if given:
             raise UsageError(f"{given[0]} is for stdin mode; with --config-file set it in the config file")
         try:
-            agent_config = load_agent_config(self._session, parsed_args)
-        except ConfigError as error:
-            raise CommandError(str(error)) from None
+            origin = ConfigOrigin(parsed_args.config_file, parsed_args.additional_configs_dir, parsed_args.state_dir)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        configuration = AgentConfiguration(self._session, parsed_globals, origin)
         if parsed_args.check or parsed_args.status:
             from awscli_cwlogs.report.run import run_report
-            return run_report(agent_config, parsed_args)
-        return Shipper(self._session, parsed_args, parsed_globals, lifecycle, self.redactor).run(agent_config)
+            agent_config, fetched, problem = configuration.for_report(use_kept=parsed_args.status)
+            return run_report(agent_config, parsed_args, configuration.record, fetched, problem)
+        held_log = HeldLog()  # the log is set up from the config: what is logged before waits for it
+        try:
+            agent_config = configuration.start(lifecycle)
+        except BaseException:
+            held_log.detach()
+            raise
+        from awscli_cwlogs.agent.shipper import Shipper
+        return Shipper(self._session, parsed_args, parsed_globals, lifecycle, configuration,
+                       self.redactor).run(agent_config, held_log)

@@ -6,6 +6,7 @@ import pytest
 from tests.harness.awscli import AwsCli
 from tests.harness.logsapi import LogsApi
 from tests.harness.motoserver import MotoServer
+from tests.harness.parameters import ParameterStore
 from tests.harness.wireproxy import WireProxy
 
 
@@ -39,6 +40,12 @@ def wire(moto, wire_proxy):
 def logs(moto):
     """Direct access to the endpoint (not through the proxy) to seed and inspect data."""
     return LogsApi(moto.url)
+
+
+@pytest.fixture
+def ssm(moto):
+    """SSM Parameter Store on the endpoint (not through the proxy), to publish configurations."""
+    return ParameterStore(moto.url)
 
 
 @pytest.fixture

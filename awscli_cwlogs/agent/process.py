@@ -34,6 +34,32 @@ def setup_logging(logging_config_file, parsed_globals, redactor=None):
     LOG.propagate = False
 
 
+class HeldLog(logging.Handler):
+    """The agent's log lines from before its logging is set up (it is set up from the config, which
+    is read first): held, then logged once it is, or dropped with the one-line error of a failed start."""
+
+    def __init__(self):
+        super().__init__()
+        self.records = []
+        self._level = LOG.level
+        LOG.addHandler(self)
+        LOG.setLevel(logging.INFO)
+
+    def emit(self, record):
+        self.records.append(record)
+
+    def detach(self):
+        """Before the agent's logging is set up (setup_logging sees no handler of its own then)."""
+        LOG.removeHandler(self)
+        LOG.setLevel(self._level)
+
+    def replay(self):
+        for record in self.records:
+            if LOG.isEnabledFor(record.levelno):
+                LOG.handle(record)
+        self.records = []
+
+
 def raise_open_file_limit():
     """Raises the soft limit on open files to the hard one, and logs both: the agent holds a
     descriptor per followed file, and a service's soft limit is often 1024 (systemd's default,

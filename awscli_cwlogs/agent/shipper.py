@@ -3,16 +3,15 @@ the clients, a pipeline per stream section (and one for the agent's own metrics)
 Imported only when push runs, so that ``aws logs pull`` and ``filter`` do not pay for it."""
 import logging
 import socket
+from dataclasses import replace
 
-from awscli_cwlogs.agent.accounts import unknown_profiles
 from awscli_cwlogs.agent.clients import section_clients
-from awscli_cwlogs.agent.hostinfo import HostInfo
 from awscli_cwlogs.agent.names import expand
 from awscli_cwlogs.agent.pipeline import Pipeline, build_pipeline, run_agent
 from awscli_cwlogs.agent.process import limit_files, raise_open_file_limit, setup_logging
 from awscli_cwlogs.agent.publisher import Publisher
 from awscli_cwlogs.cli import CommandError
-from awscli_cwlogs.config.settings import ConfigError, StreamConfig, load_config
+from awscli_cwlogs.config.settings import ConfigError, StreamConfig
 from awscli_cwlogs.health.host import HostMetrics
 from awscli_cwlogs.health.metrics import Figures, MetricsSource
 from awscli_cwlogs.kvstore import StateStore
@@ -22,32 +21,26 @@ from awscli_cwlogs.sources.files import openfiles
 LOG = logging.getLogger("awscli_cwlogs")
 
 
-def load_agent_config(session, args):
-    """The validated config of --config-file and --additional-configs-dir; ConfigError names
-    the file, section and key of the first problem."""
-    agent_config = load_config(args.config_file, args.additional_configs_dir, HostInfo(session))
-    unknown = unknown_profiles(agent_config.streams, session.available_profiles)
-    if unknown:
-        raise ConfigError(unknown[0])
-    return agent_config
-
-
 class Shipper:
     """Runs the agent until it is stopped; SIGHUP reloads the config."""
 
-    def __init__(self, session, args, parsed_globals, lifecycle, redactor=None):
+    def __init__(self, session, args, parsed_globals, lifecycle, configuration, redactor=None):
         self._session, self._args, self._globals = session, args, parsed_globals
         self._lifecycle = lifecycle
+        self._configuration = configuration  # agent/configuration.py: where it comes from, reloads
         self.redactor = redactor
 
-    def run(self, agent_config):
+    def run(self, agent_config, held_log):
         general, dry_run = agent_config.general, self._args.dry_run
+        held_log.detach()
         setup_logging(general.logging_config_file, self._globals, self.redactor)
+        held_log.replay()
         limit_files(general.max_open_files, raise_open_file_limit())
         store = None if dry_run else _open_store(general.state_file)
         if store:
             store.set_waiting({})  # what a run killed before left
             openfiles.FILES.report = store.set_waiting
+            self._configuration.record.attach(store)
         clients = None if dry_run else section_clients(self._session, self._globals, len(agent_config.streams))
         build = lambda stream: self._section_pipeline(stream, general, clients, store)  # noqa: E731
         running = [build(stream) for stream in agent_config.streams]
@@ -56,12 +49,21 @@ class Shipper:
         figures = Figures()
         extras = [] if dry_run else self._metrics_pipelines(general, figures, running, clients.default, store)
 
+        watcher = self._configuration.watcher(general.config_refresh, self._lifecycle.request_reload)
+
         def reload(pipelines):
-            running[:] = self._reload(running, general, build, figures.retire)
+            fetched = watcher.take() if watcher else self._configuration.fetch()
+            if fetched is None:  # SIGHUP: the parameters are fetched first; the watcher asks again then
+                watcher.fetch_now()
+            else:
+                running[:] = self._reload(running, general, build, fetched, figures.retire, watcher)
             return running + extras
         try:
             run_agent(running + extras, self._lifecycle, reload)
         finally:
+            if watcher:
+                watcher.stop()
+            self._configuration.record.attach(None)
             for pipeline in running:
                 if store:
                     store.prune(pipeline.stream.log_group_name, pipeline.stream.log_stream_name,
@@ -91,23 +93,27 @@ class Shipper:
             if general.host_metrics else None
         source = MetricsSource(lambda: figures.sample(running, store), host, general.metrics_namespace,
                                general.metrics_interval, ship=bool(general.metrics_log_group),
-                               textfile=general.metrics_textfile, host_metrics=host_metrics)
+                               textfile=general.metrics_textfile, host_metrics=host_metrics,
+                               config=self._configuration.record if self._configuration.origin.uses_ssm else None)
         stream = StreamConfig(section="agent metrics", log_group_name=general.metrics_log_group or "unused",
                               log_stream_name=expand("{host}", {"host": host}, ""), buffer_duration=1000)
         child = self._lifecycle.child()
         publisher = Publisher(client, stream, None, child, use_gzip=general.use_gzip_http_content_encoding)
         return [Pipeline(stream, source, publisher, 1000, lifecycle=child)]  # 1000 intervals queued in an outage
 
-    def _reload(self, pipelines, general, build, retire=lambda pipeline: None):
-        """SIGHUP: the config is read again; added sections start, removed ones stop after sending
-        what their files hold, changed ones do both. A config with a problem changes nothing."""
+    def _reload(self, pipelines, general, build, fetched, retire, watcher):
+        """SIGHUP or changed parameters: added sections start, removed ones stop after sending what
+        their files hold, changed ones do both. A configuration with a problem changes nothing."""
+        configuration = self._configuration
         try:
-            fresh = load_agent_config(self._session, self._args)
+            fresh = configuration.load(fetched)
         except ConfigError as error:
             LOG.error("reload refused, the running configuration stays: %s", error)
             return pipelines
-        if fresh.general != general:
+        if replace(fresh.general, config_refresh=general.config_refresh) != general:
             LOG.warning("reload: changes to [general] take effect at the next start")
+        if watcher and fresh.general.config_refresh != watcher.interval:
+            watcher.interval = fresh.general.config_refresh
         wanted = {stream.section: stream for stream in fresh.streams}
         kept = [p for p in pipelines if wanted.get(p.stream.section) == p.stream]
         for pipeline in pipelines:
@@ -118,8 +124,10 @@ class Shipper:
         started = [build(stream) for stream in fresh.streams if stream.section not in running]
         for pipeline in started:
             pipeline.thread.start()
-        LOG.info("reloaded %s: %d section(s) kept, %d stopped, %d started", self._args.config_file, len(kept),
-                 len(pipelines) - len(kept), len(started))
+        configuration.applied(fetched)
+        versions = f" ({fetched.describe()})" if configuration.origin.uses_ssm else ""
+        LOG.info("reloaded %s%s: %d section(s) kept, %d stopped, %d started", configuration.origin.describe(),
+                 versions, len(kept), len(pipelines) - len(kept), len(started))
         return kept + started
 
 

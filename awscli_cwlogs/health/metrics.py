@@ -104,6 +104,29 @@ def emf_records(sampled, previous, host, namespace, now_ms):
     return records
 
 
+def config_emf(config, failures_before, host, namespace, now_ms):
+    """The configuration's record (per host): the sum of its parameters' versions (hosts on the same
+    parameters show the same number) and the failed fetches since the last record."""
+    document = {
+        "_aws": {"Timestamp": now_ms, "CloudWatchMetrics": [{
+            "Namespace": namespace, "Dimensions": [["Host"]],
+            "Metrics": [{"Name": "ConfigVersion", "Unit": "None"}, {"Name": "ConfigFetchFailures", "Unit": "Count"}]}]},
+        "Host": host, "ConfigVersion": config.version_sum(), "ConfigFetchFailures": config.failures - failures_before,
+    }
+    return json.dumps(document, separators=(",", ":"))
+
+
+def config_prometheus(config, host):
+    return "\n".join([
+        "# HELP awslogs_push_config_version sum of the versions of the SSM parameters the running configuration is of",
+        "# TYPE awslogs_push_config_version gauge",
+        f'awslogs_push_config_version{{host="{_label(host)}"}} {config.version_sum()}',
+        "# HELP awslogs_push_config_fetch_failures_total failed fetches of the configuration's SSM parameters",
+        "# TYPE awslogs_push_config_fetch_failures_total counter",
+        f'awslogs_push_config_fetch_failures_total{{host="{_label(host)}"}} {config.failures}',
+    ]) + "\n"
+
+
 def prometheus_text(sampled, host):
     """The figures in Prometheus' text exposition format: counters ``_total``, gauges as they are."""
     lines = []
@@ -149,9 +172,10 @@ class MetricsSource:
     file_name = "metrics"
 
     def __init__(self, sample, host, namespace, interval, ship=True, textfile=None, host_metrics=None,
-                 clock=time.time, monotonic=time.monotonic):
+                 config=None, clock=time.time, monotonic=time.monotonic):
         self._sample, self._host, self._namespace, self._interval = sample, host, namespace, interval
         self._host_metrics = host_metrics  # a HostMetrics, or None
+        self._config, self._failures_before = config, 0  # a FetchRecord (config/refresh.py), or None
         self._ship, self._textfile = ship, textfile
         self._clock, self._monotonic = clock, monotonic
         self._next = monotonic() + interval
@@ -165,7 +189,8 @@ class MetricsSource:
         sampled = self._sample()
         if self._textfile:
             try:
-                write_atomically(self._textfile, prometheus_text(sampled, self._host))
+                extra = config_prometheus(self._config, self._host) if self._config else ""
+                write_atomically(self._textfile, prometheus_text(sampled, self._host) + extra)
             except OSError as error:
                 if not self._warned:
                     self._warned = True
@@ -176,6 +201,10 @@ class MetricsSource:
         records = emf_records(sampled, self._previous, self._host, self._namespace, now_ms)
         if self._host_metrics is not None:
             records += self._host_metrics.sample(now_ms)
+        if self._config is not None:
+            failures = self._config.failures
+            records.append(config_emf(self._config, self._failures_before, self._host, self._namespace, now_ms))
+            self._failures_before = failures
         events = [(now_ms, text, len(text.encode("utf-8")), None) for text in records]
         self._previous = sampled
         return [(None, self, events)] if events else []

@@ -8,9 +8,10 @@ from awscli_cwlogs.agent.accounts import Identity
 from awscli_cwlogs.sources import kind_of
 
 
-def check_report(agent_config, store, now=time.time):
-    """(report text, [problem lines]) for every stream section."""
-    lines, problems = [], []
+def check_report(agent_config, store, now=time.time, configuration=None):
+    """(report text, [problem lines]) for every stream section; ``configuration``: a first line
+    saying where it came from."""
+    lines, problems = [f"configuration: {configuration}", ""] if configuration else [], []
     for stream in agent_config.streams:
         positions = store.positions(stream.log_group_name, stream.log_stream_name) if store else {}
         section_lines, found = kind_of(stream).check(stream, positions, now)

@@ -6,11 +6,13 @@ import sys
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.kvstore import StateStore
 from awscli_cwlogs.report.check import check_report
-from awscli_cwlogs.report.status import render_json, render_text, status_report
+from awscli_cwlogs.report.status import config_report, render_json, render_text, status_report
 
 
-def run_report(agent_config, args, out=None):
-    """The exit code: --status 0; --check 1 if it found a problem."""
+def run_report(agent_config, args, record, fetched, problem=None, out=None):
+    """The exit code: --status 0; --check 1 if it found a problem. ``record`` and ``fetched``: where
+    the configuration came from (agent/configuration.py); ``problem``: why --status shows the last
+    good configuration instead of the parameters now."""
     out = out or sys.stdout
     path = agent_config.general.state_file
     try:
@@ -20,9 +22,11 @@ def run_report(agent_config, args, out=None):
     try:
         if args.status:
             report = status_report(agent_config, store)
-            out.write(render_json(report) if args.json else render_text(report))
+            configuration = config_report(record, fetched, store, problem)
+            out.write(render_json(report, configuration) if args.json else render_text(report, configuration))
             return 0
-        text, problems = check_report(agent_config, store)
+        versions = f"\n  parameters: {fetched.describe()}" if fetched.documents else ""
+        text, problems = check_report(agent_config, store, configuration=record.source + versions)
         out.write(text)
         return 1 if problems else 0
     finally:

@@ -57,12 +57,42 @@ def _billable(stream, store, counters, prices):
             "price_per_gb": price, "cost": total / GB * price, "cost_24h": day / GB * price}
 
 
-def render_json(report):
-    return json.dumps({"streams": report}, indent=2) + "\n"
+def config_report(record, fetched, store, problem=None):
+    """Where the configuration comes from; for SSM parameters, the versions the agent runs (as it
+    recorded them in the state file), its last fetch and last error. ``problem``: why the sections
+    shown are the last good configuration's, not those of the parameters now."""
+    report = {"source": record.source}
+    if not fetched.documents:
+        return report
+    saved = (store.config_status() if store else None) or {}
+    running = [f"ssm:{name} version {version}" for name, version in saved.get("versions") or []]
+    now = f"cannot use them: {problem}; shown: the last good configuration" if problem else fetched.describe()
+    return {**report, "parameters_now": now, "running": ", ".join(running) or None,
+            "last_fetch": _iso(saved.get("last_fetch")), "last_error": saved.get("last_error"),
+            "last_error_at": _iso(saved.get("last_error_at")), "fetch_failures": saved.get("fetch_failures", 0)}
 
 
-def render_text(report, now=time.time):
-    lines = []
+def render_json(report, configuration=None):
+    return json.dumps({**({"configuration": configuration} if configuration else {}), "streams": report},
+                      indent=2) + "\n"
+
+
+def render_configuration(configuration, now=time.time):
+    lines = [f"configuration: {configuration['source']}"]
+    if "parameters_now" not in configuration:
+        return lines
+    lines.append(f"  in SSM now: {configuration['parameters_now']}")
+    lines.append(f"  the agent runs: {configuration['running'] or 'nothing recorded yet (has it run?)'}")
+    error = configuration["last_error"]
+    lines.append(f"  last fetch: {configuration['last_fetch'] or 'never'}{_ago(configuration['last_fetch'], now)};"
+                 f" failed fetches: {configuration['fetch_failures']:,}")
+    lines.append(f"  last fetch error: {error} at {configuration['last_error_at']}"
+                 f"{_ago(configuration['last_error_at'], now)}" if error else "  last fetch error: none")
+    return lines
+
+
+def render_text(report, configuration=None, now=time.time):
+    lines = render_configuration(configuration, now) if configuration else []
     for stream in report:
         lines.append(f"[{stream['section']}] {stream['log_group_name']} / {stream['log_stream_name']}")
         behind = f"{stream['bytes_behind']:,} bytes"

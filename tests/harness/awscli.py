@@ -1,8 +1,8 @@
 """Runs the real `aws` command in a subprocess, with an AWS config of its own."""
 import contextlib
 import os
-import shutil
 import resource
+import shutil
 import signal
 import subprocess
 import sys

@@ -7,7 +7,7 @@ import urllib.parse
 
 from tests.harness.awsrules import EVENT_OVERHEAD, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_SPAN_MS
 
-_AUTH = "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0"
+_AUTH = "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/{}/aws4_request, SignedHeaders=host, Signature=0"
 
 
 class LogsApiError(Exception):
@@ -18,6 +18,8 @@ class LogsApiError(Exception):
 
 
 class LogsApi:
+    SERVICE, TARGET = "logs", "Logs_20140328"  # moto tells the services on its one port by these
+
     def __init__(self, endpoint):
         parsed = urllib.parse.urlsplit(endpoint)
         self._host, self._port = parsed.hostname, parsed.port
@@ -26,9 +28,9 @@ class LogsApi:
         """(HTTP status, body bytes) of one request; connection errors propagate."""
         body = json.dumps(payload).encode()
         headers = {
-            "X-Amz-Target": f"Logs_20140328.{action}",
+            "X-Amz-Target": f"{self.TARGET}.{action}",
             "Content-Type": "application/x-amz-json-1.1",
-            "Authorization": _AUTH,  # moto keys its data by the region in here
+            "Authorization": _AUTH.format(self.SERVICE),  # moto keys its data by the region in here
         }
         if compress:
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"

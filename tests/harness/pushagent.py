@@ -48,6 +48,7 @@ class PushAgent:
         for name, values in sections.items():
             text += f"\n[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in values.items())
         self.config.write_text(text)
+        self.location = self.config  # what --config-file says: this file, or an ssm: parameter
         self.process = None
         self.runs = 0
 
@@ -55,7 +56,7 @@ class PushAgent:
         self.runs += 1
         self.log = self.folder / f"agent-{self.runs}.log"
         self._log_handle = open(self.log, "wb")
-        self.process = self.aws.popen("logs", "push", "--config-file", self.config, *extra, env=env,
+        self.process = self.aws.popen("logs", "push", "--config-file", self.location, *extra, env=env,
                                       open_files=open_files, stdout=subprocess.PIPE, stderr=self._log_handle)
         return self
 

@@ -55,3 +55,15 @@ def test_metrics_keys_are_checked_with_file_section_and_key(tmp_path):
         with pytest.raises(ConfigError) as error:
             load_config(config(general))
         assert message in str(error.value) and str(tmp_path) in str(error.value), str(error.value)
+
+
+def test_the_configuration_has_a_record_per_host_its_version_and_failed_fetches():
+    from awscli_cwlogs.health.metrics import config_emf, config_prometheus
+    config = type("Record", (), {"failures": 5, "version_sum": lambda self: 12})()
+    document = json.loads(config_emf(config, 2, "web1", "AwsLogsPush", 1000))
+    assert document["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Host"]]
+    assert (document["Host"], document["ConfigVersion"], document["ConfigFetchFailures"]) == ("web1", 12, 3)
+    families = {f.name: f for f in text_string_to_metric_families(config_prometheus(config, "web1"))}
+    assert families["awslogs_push_config_version"].samples[0].value == 12
+    assert families["awslogs_push_config_fetch_failures"].type == "counter"
+    assert families["awslogs_push_config_fetch_failures"].samples[0].value == 5

@@ -1,12 +1,14 @@
-"""agent/shipper.py: loading the config for a run, and what a reload (SIGHUP) keeps, stops and
-starts."""
+"""agent/shipper.py and agent/configuration.py: loading the config for a run, and what a reload
+(SIGHUP, or changed parameters) keeps, stops and starts."""
 import types
 
 import pytest
 
 from awscli_cwlogs.agent import shipper
+from awscli_cwlogs.agent.configuration import AgentConfiguration
 from awscli_cwlogs.agent.lifecycle import Lifecycle
-from awscli_cwlogs.agent.shipper import Shipper, load_agent_config
+from awscli_cwlogs.agent.shipper import Shipper
+from awscli_cwlogs.config.origin import ConfigOrigin, Fetched
 from awscli_cwlogs.config.settings import AgentConfig, ConfigError, GeneralConfig, StreamConfig
 
 
@@ -23,6 +25,10 @@ def write_config(tmp_path, profile):
     path.write_text(f"[general]\nstate_file = {tmp_path / 'state'}\n[app]\nfile = /l/app.log\n"
                     f"log_group_name = g\nlog_stream_name = s\nprofile = {profile}\n")
     return path
+
+
+def load_agent_config(session, arguments):
+    return AgentConfiguration(session, None, ConfigOrigin(arguments.config_file)).load(Fetched())
 
 
 def test_a_profile_missing_from_the_aws_config_is_a_config_error(tmp_path):
@@ -53,11 +59,21 @@ def section(name, **extra):
 GENERAL = GeneralConfig(state_file="state")
 
 
+class FakeConfiguration:
+    def __init__(self, fresh):
+        self.load = lambda fetched: fresh()
+        self.origin = ConfigOrigin("awslogs.conf")
+        self.applied_ones = []
+
+    def applied(self, fetched):
+        self.applied_ones.append(fetched)
+
+
 def reload_with(monkeypatch, fresh, running):
-    monkeypatch.setattr(shipper, "load_agent_config", lambda session, arguments: fresh())
     retired = []
-    ship = Shipper(Session(), args("awslogs.conf"), None, Lifecycle(5))
-    after = ship._reload(running, GENERAL, FakePipeline, retired.append)
+    configuration = FakeConfiguration(fresh)
+    ship = Shipper(Session(), args("awslogs.conf"), None, Lifecycle(5), configuration)
+    after = ship._reload(running, GENERAL, FakePipeline, Fetched(), retired.append, None)
     return after, retired
 
 
