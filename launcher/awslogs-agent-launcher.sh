@@ -5,11 +5,17 @@
 #
 # Settings (from the caller's environment, read before it is cleared):
 #   AWSLOGS_CONFIG_DIR  folder with awslogs.conf, config/, aws.conf, proxy.conf (/etc/awslogs)
+#   AWSLOGS_CONFIG      the configuration: a file, or ssm:/NAME, a parameter of SSM Parameter Store
+#                       (default: awslogs.conf of AWSLOGS_CONFIG_DIR). install.sh --config sets it
+#                       in launcher.env there, which the systemd unit reads
+#   AWSLOGS_ADDITIONAL_CONFIGS  further sections: a folder, or ssm:/PATH/ (every parameter under it;
+#                       default: config/ of AWSLOGS_CONFIG_DIR, when it is there)
 #   AWSLOGS_AWS         the aws command to run. Default: where install.sh put this launcher (the
 #                       bin/ of the agent's virtualenv), that virtualenv's Python with `-m awscli`,
 #                       which works wherever the tree was moved to; elsewhere the first `aws` on PATH
 #   AWSLOGS_NICE        niceness added with nice (4; the systemd unit sets Nice= itself and 0 here)
-#   AWSLOGS_HOME        HOME for the agent (/var/lib/awslogs, its state folder)
+#   AWSLOGS_HOME        HOME for the agent (/var/lib/awslogs, its state folder; with ssm: it keeps
+#                       the last good configuration there, passed as --state-dir)
 set -eu
 
 CONFIG_DIR=${AWSLOGS_CONFIG_DIR:-/etc/awslogs}
@@ -27,17 +33,22 @@ if [ -z "$AWS" ] || [ ! -x "$AWS" ]; then
     echo "awslogs-agent-launcher: no aws command found; set AWSLOGS_AWS" >&2
     exit 1
 fi
-if [ ! -f "$CONFIG_DIR/awslogs.conf" ]; then
-    echo "awslogs-agent-launcher: $CONFIG_DIR/awslogs.conf not found" >&2
-    exit 1
-fi
-ADDITIONAL=
-if [ -d "$CONFIG_DIR/config" ]; then
+CONFIG=${AWSLOGS_CONFIG:-$CONFIG_DIR/awslogs.conf}
+case "$CONFIG" in
+    ssm:*) ;;
+    *) if [ ! -f "$CONFIG" ]; then
+           echo "awslogs-agent-launcher: $CONFIG not found" >&2
+           exit 1
+       fi ;;
+esac
+ADDITIONAL=${AWSLOGS_ADDITIONAL_CONFIGS:-}
+if [ -z "$ADDITIONAL" ] && [ -d "$CONFIG_DIR/config" ]; then
     ADDITIONAL=$CONFIG_DIR/config
 fi
+STATE_DIR=${AWSLOGS_HOME:-/var/lib/awslogs}
 
 # proxy.conf holds lines NAME=VALUE; only these names are used, and nothing in it is executed.
-set -- HOME="${AWSLOGS_HOME:-/var/lib/awslogs}" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+set -- HOME="$STATE_DIR" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
     AWS_CONFIG_FILE="$CONFIG_DIR/aws.conf" AWS_SHARED_CREDENTIALS_FILE="$CONFIG_DIR/aws.credentials"
 if [ -f "$CONFIG_DIR/proxy.conf" ]; then
     while IFS= read -r line || [ -n "$line" ]; do
@@ -52,8 +63,11 @@ set -- "$@" nice -n "$NICE" "$AWS"
 if [ -n "$PYTHON_M" ]; then
     set -- "$@" -I -m "$PYTHON_M"
 fi
-set -- "$@" logs push --config-file "$CONFIG_DIR/awslogs.conf"
+set -- "$@" logs push --config-file "$CONFIG"
 if [ -n "$ADDITIONAL" ]; then
     set -- "$@" --additional-configs-dir "$ADDITIONAL"
 fi
+case "$CONFIG|$ADDITIONAL" in
+    ssm:*|*"|ssm:"*) set -- "$@" --state-dir "$STATE_DIR" ;;  # where the last good configuration is kept
+esac
 exec env -i "$@"

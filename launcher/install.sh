@@ -12,6 +12,11 @@
 #   --python PY      the Python (3.10+) the virtualenv is made from (default: /usr/bin/python3 when it
 #                    is 3.10+, else python3 on PATH); the service user must be able to run it
 #   --region R       the region written to a new aws.conf (default: us-east-1)
+#   --config LOC     the agent's configuration: a file, or ssm:/NAME, a parameter of SSM Parameter Store
+#                    that the agent follows while it runs (default: /etc/awslogs/awslogs.conf);
+#                    kept in /etc/awslogs/launcher.env, so an upgrade without it keeps it
+#   --additional-configs LOC   further sections: a folder, or ssm:/PATH/, every parameter under it
+#                    (default: /etc/awslogs/config)
 #   --user NAME      the user the service runs as (default: awslogs, created if missing; root reads anything)
 #   --cli-v2         also let the host's AWS CLI v2 load the plugin (aws logs pull/filter/push), through
 #                    cli_legacy_plugin_path in ${AWS_CONFIG_FILE:-~/.aws/config}
@@ -25,14 +30,28 @@ UNIT=/etc/systemd/system/awslogs.service
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 
 ROOT='' WHEELS='' PYTHON='' REGION=us-east-1 RUN_AS=awslogs CLI_V2='' ACTION=install START=yes
+CONFIG='' ADDITIONAL=
 die() { echo "install.sh: $*" >&2; exit 1; }
 say() { echo "install.sh: $*"; }
+location() {  # a file, a folder or ssm:/NAME, as one word systemd's EnvironmentFile= keeps as it is
+    case "$2" in
+        *[[:space:]\'\"\\\$\`]*) die "$1 $2: no spaces, quotes, backslashes or \$ in a location" ;;
+        ssm:/?*) ;;
+        ssm:*) die "$1 $2: give a parameter name after ssm:, such as ssm:/cwlogs-agent/web/main" ;;
+        /*) ;;
+        *) die "$1 $2: give an absolute path or ssm:/NAME" ;;
+    esac
+    printf '%s\n' "$2"
+}
 while [ $# -gt 0 ]; do
     case "$1" in
         --root) [ $# -ge 2 ] || die "--root needs a folder"; ROOT=$(mkdir -p "$2" && cd "$2" && pwd); shift ;;
         --wheels) [ $# -ge 2 ] || die "--wheels needs a folder"; WHEELS=$(cd "$2" && pwd) || die "--wheels: no folder $2"; shift ;;
         --python) [ $# -ge 2 ] || die "--python needs a command"; PYTHON=$2; shift ;;
         --region) [ $# -ge 2 ] || die "--region needs a region"; REGION=$2; shift ;;
+        --config) [ $# -ge 2 ] || die "--config needs a file or ssm:/NAME"; CONFIG=$(location --config "$2"); shift ;;
+        --additional-configs) [ $# -ge 2 ] || die "--additional-configs needs a folder or ssm:/PATH/"
+            ADDITIONAL=$(location --additional-configs "$2"); shift ;;
         --user) [ $# -ge 2 ] || die "--user needs a user name"; RUN_AS=$2; shift ;;
         --cli-v2) CLI_V2=yes ;;
         --no-start) START= ;;
@@ -122,10 +141,21 @@ install_packages() {
 
 install_config() {
     mkdir -p "$ROOT$ETC/config"
-    if [ ! -f "$ROOT$ETC/awslogs.conf" ]; then
+    if [ -n "$CONFIG$ADDITIONAL" ]; then
+        printf '%s\n' "# Where the agent's configuration comes from: written by launcher/install.sh --config" \
+            "# and --additional-configs; read by the awslogs service (EnvironmentFile=) and its launcher." \
+            ${CONFIG:+"AWSLOGS_CONFIG=$CONFIG"} ${ADDITIONAL:+"AWSLOGS_ADDITIONAL_CONFIGS=$ADDITIONAL"} \
+            > "$ROOT$ETC/launcher.env"
+        chmod 0644 "$ROOT$ETC/launcher.env"
+        say "the configuration: ${CONFIG:-$ETC/awslogs.conf}${ADDITIONAL:+ + $ADDITIONAL} (in $ROOT$ETC/launcher.env)"
+    elif [ -f "$ROOT$ETC/launcher.env" ]; then
+        . "$ROOT$ETC/launcher.env"  # an upgrade: what an earlier --config chose stays
+        CONFIG=${AWSLOGS_CONFIG:-} ADDITIONAL=${AWSLOGS_ADDITIONAL_CONFIGS:-}
+    fi
+    case "$CONFIG" in ssm:*) ;; *) if [ ! -f "$ROOT$ETC/awslogs.conf" ]; then
         install -m 0644 "$SRC/launcher/awslogs.conf" "$ROOT$ETC/awslogs.conf"
         say "wrote $ROOT$ETC/awslogs.conf from the example: edit it to name your files"
-    fi
+    fi ;; esac
     if [ ! -f "$ROOT$ETC/aws.conf" ]; then
         printf '[default]\nregion = %s\n\n[plugins]\ncwlogs = awscli_cwlogs\n' "$REGION" > "$ROOT$ETC/aws.conf"
         chmod 0644 "$ROOT$ETC/aws.conf"
@@ -219,5 +249,8 @@ install_unit
 make_user
 [ -z "$CLI_V2" ] || register_cli_v2
 say "check the configuration with:"
-say "  AWS_CONFIG_FILE=$ROOT$ETC/aws.conf $VENV/bin/aws logs push --config-file $ROOT$ETC/awslogs.conf --check"
+case "$CONFIG" in ssm:*) shown=$CONFIG ;; *) shown=$ROOT${CONFIG:-$ETC/awslogs.conf} ;; esac
+case "$ADDITIONAL" in ssm:*) shown="$shown --additional-configs-dir $ADDITIONAL" ;; esac
+case "$CONFIG|$ADDITIONAL" in ssm:*|*"|ssm:"*) shown="$shown --state-dir $ROOT$STATE" ;; esac
+say "  AWS_CONFIG_FILE=$ROOT$ETC/aws.conf $VENV/bin/aws logs push --config-file $shown --check"
 start_service

@@ -123,7 +123,10 @@ def test_rerun_upgrades_in_place_keeping_config_and_state_then_uninstall_and_pur
 
 def test_bad_options_are_one_line_and_non_zero(tmp_path):
     for options, message in ((["--bogus"], "unknown option --bogus"), (["--wheels", str(tmp_path)], "no awscli_cwlogs wheel"),
-                             (["--python", "/nonexistent/python3"], "older than Python 3.10")):
+                             (["--python", "/nonexistent/python3"], "older than Python 3.10"),
+                             (["--config", "ssm:cwlogs/main"], "--config ssm:cwlogs/main: give a parameter name"),
+                             (["--additional-configs", "config.d"], "give an absolute path or ssm:/NAME"),
+                             (["--config", "ssm:/a b"], "no spaces, quotes")):
         result = install(tmp_path / "root", *options, check=False)
         assert result.returncode != 0 and message in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -185,6 +188,49 @@ def test_staged_agent_refreshes_expiring_credentials_from_a_credential_process(s
     assert all(key.startswith("ASIATESTEXPIRING") for key in keys)
     text = agent_log.read_text()
     assert "ERROR" not in text and "s" * 40 not in text, text[-2000:]
+
+
+def test_a_staged_install_with_config_from_ssm_runs_the_agent_from_parameters(tmp_path, wheels, wire, logs, ssm):
+    main, sections = "/cwlogs-agent/web/main", "/cwlogs-agent/web/sections/"
+    root = tmp_path / "root"
+    result = install(root, "--wheels", str(wheels), "--config", f"ssm:{main}",
+                     "--additional-configs", f"ssm:{sections}")
+    etc, state = root / "etc/awslogs", root / "var/lib/awslogs"
+    chosen = [f"AWSLOGS_CONFIG=ssm:{main}", f"AWSLOGS_ADDITIONAL_CONFIGS=ssm:{sections}"]
+    assert (etc / "launcher.env").read_text().splitlines()[2:] == chosen
+    assert not (etc / "awslogs.conf").exists()  # no example to edit: the configuration is in SSM
+    assert "EnvironmentFile=-/etc/awslogs/launcher.env" in (root / "etc/systemd/system/awslogs.service").read_text()
+    assert (f"logs push --config-file ssm:{main} --additional-configs-dir ssm:{sections} --state-dir {state} --check"
+            in result.stdout)
+    install(root, "--wheels", str(wheels))  # an upgrade without --config keeps the choice
+    assert (etc / "launcher.env").read_text().splitlines()[2:] == chosen
+
+    installed = (etc / "aws.conf").read_text()
+    (etc / "aws.conf").write_text(f"[default]\nregion = us-east-1\nendpoint_url = {wire.url}\n\n"
+                                  + installed[installed.index("[plugins]"):])
+    (etc / "aws.credentials").write_text("[default]\naws_access_key_id = AKIDINSTALLEDSSM\n"
+                                         "aws_secret_access_key = installedsecretinstalledsecret\n")
+    log = tmp_path / "app.log"
+    write_lines(log, 0, 100, mode="w")
+    ssm.put(main, "[general]\nstate_file = agent-state\n")
+    ssm.put(sections + "app", f"[app]\nfile = {log}\nlog_group_name = {GROUP}\nlog_stream_name = ssm\n"
+                              "buffer_duration = 200\n")
+    env = {"AWSLOGS_CONFIG_DIR": str(etc), "AWSLOGS_HOME": str(state), "AWSLOGS_NICE": "0",
+           "PATH": os.environ.get("PATH", "/usr/bin:/bin"), **dict(line.split("=", 1) for line in chosen)}
+    agent_log = tmp_path / "agent.log"
+    with open(agent_log, "wb") as stderr:
+        agent = subprocess.Popen([str(root / "opt/awscli-cwlogs/bin/awslogs-agent-launcher")], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            wait_until(lambda: wire.accepted_events(GROUP, "ssm") >= 100, 60, "the section from SSM shipped")
+            agent.terminate()
+            assert agent.wait(60) == 0
+        finally:
+            if agent.poll() is None:
+                agent.kill()
+    print(agent_log.read_text())
+    assert audit(stored_messages(logs, GROUP, "ssm"), range(100)) == ([], 0)
+    assert (state / "agent-state").exists() and (state / "last-good-config.json").exists()
 
 
 def test_cli_v2_registration_for_interactive_pull_and_filter(tmp_path, wheels):
