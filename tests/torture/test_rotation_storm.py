@@ -5,8 +5,8 @@ import time
 import pytest
 
 from tests.harness.awscli import nobody_cannot_run_aws, nobody_cli
-from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, wait_until, write_lines
 from tests.harness.logwriter import LogWriter
+from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, wait_until, write_lines
 
 GROUP = "torture"
 
