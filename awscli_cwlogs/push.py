@@ -105,7 +105,7 @@ class PushCommand(LogsCommand):
             origin = ConfigOrigin(parsed_args.config_file, parsed_args.additional_configs_dir, parsed_args.state_dir)
         except ValueError as error:
             raise UsageError(str(error)) from None
-        configuration = AgentConfiguration(self._session, parsed_globals, origin)
+        configuration = AgentConfiguration(self._session, parsed_globals, origin, keep=not parsed_args.dry_run)
         if parsed_args.check or parsed_args.status:
             from awscli_cwlogs.report.run import run_report
             agent_config, fetched, problem = configuration.for_report(use_kept=parsed_args.status)

@@ -27,8 +27,10 @@ def ssm_client(session, parsed_globals):
 
 
 class AgentConfiguration:
-    def __init__(self, session, parsed_globals, origin, clock=time.time):
+    def __init__(self, session, parsed_globals, origin, keep=True, clock=time.time):
+        """``keep``: write the last good copy (not in a dry run, which writes no state)."""
         self.origin = origin
+        self._keep = keep
         self._session = session
         self._host = HostInfo(session)
         self._clock = clock
@@ -116,7 +118,7 @@ class AgentConfiguration:
         """A configuration now runs: kept as the last good one, and recorded."""
         self.fetched = fetched
         self.record.applied(fetched)
-        if self.kept is not None:
+        if self.kept is not None and self._keep:
             try:
                 self.kept.save(fetched)
             except OSError as error:

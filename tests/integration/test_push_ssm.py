@@ -242,3 +242,13 @@ def test_a_start_that_ssm_throttles_waits_and_starts(aws, ssm, logs, wire, tmp_p
     waits = lines_of(log, "trying again with backoff for up to 120 s")
     assert len(waits) == 1 and "ThrottlingException" in waits[0] and " WARNING " in waits[0]
     assert audit(stored_messages(logs, GROUP, "a"), range(100)) == ([], 0)
+
+
+def test_a_dry_run_from_parameters_keeps_no_copy(aws, ssm, wire, tmp_path):
+    a = tmp_path / "a.log"
+    write_lines(a, 0, 3, mode="w")
+    folder = tmp_path / "agent"
+    with start_from_parameters(aws, ssm, folder, {"a": {"a": section(a, GROUP, "a")}}, extra=("--dry-run",)) as agent:
+        wait_until(lambda: agent.process.stdout.peek(1), 60, "the events printed")
+        assert agent.stop() == 0
+    assert not (folder / "state").exists() and wire.calls_of("PutLogEvents") == []
