@@ -37,7 +37,7 @@ class AgentConfiguration:
         self.reader = ParameterReader(ssm_client(session, parsed_globals)) if origin.uses_ssm else None
         self.kept = KeptConfig(origin) if origin.uses_ssm else None
         self.record = FetchRecord(origin, clock)
-        self.fetched = None  # the parameters of the configuration running now
+        self._seen = None  # the newest parameters seen at start (applied, or refused): the watcher's base
 
     def load(self, fetched):
         """The validated AgentConfig of these parameters and the local files now; ConfigError."""
@@ -109,14 +109,12 @@ class AgentConfiguration:
             raise CommandError(str(error)) from None
 
     def _adopt(self, fetched, agent_config, seen=None):
-        self.fetched = fetched
         self._seen = seen or fetched
         self.applied(fetched)
         return agent_config
 
     def applied(self, fetched):
         """A configuration now runs: kept as the last good one, and recorded."""
-        self.fetched = fetched
         self.record.applied(fetched)
         if self.kept is not None and self._keep:
             try:

@@ -263,3 +263,25 @@ def test_a_dry_run_from_parameters_keeps_no_copy(aws, ssm, wire, tmp_path):
         wait_until(lambda: agent.process.stdout.peek(1), 60, "the events printed")
         assert agent.stop() == 0
     assert not (folder / "state").exists() and wire.calls_of("PutLogEvents") == []
+
+
+def test_a_start_with_a_broken_parameter_runs_the_last_good_configuration(aws, ssm, logs, wire, tmp_path):
+    a = tmp_path / "a.log"
+    write_lines(a, 0, 100, mode="w")
+    folder = tmp_path / "agent"
+    with start_from_parameters(aws, ssm, folder, {"a": {"a": section(a, GROUP, "a")}}) as agent:
+        wait_until(lambda: wire.accepted_events(GROUP, "a") >= 100, 60, "a shipped")
+        assert agent.stop() == 0
+    ssm.put(SECTIONS + "a", config_text({"a": section(a, GROUP, "a", batch_count=0)}))  # broken while it was stopped
+    write_lines(a, 100, 100)
+    with agent.start("--additional-configs-dir", f"ssm:{SECTIONS}", "--state-dir", folder / "state"):
+        settle(wire, GROUP, "a", 200)
+        time.sleep(3)  # looks at the parameters: the refused version is not logged again
+        assert agent.stop() == 0
+    log = agent.log_text()
+    print(log)
+    refused = lines_of(log, "refused")
+    assert len(refused) == 1 and " ERROR " in refused[0]
+    assert f"ssm:{SECTIONS}a (version 2): [a] batch_count:" in refused[0]
+    assert f"starting from the last good configuration (ssm:{MAIN} version 1, ssm:{SECTIONS}a version 1)" in refused[0]
+    assert audit(stored_messages(logs, GROUP, "a"), range(200)) == ([], 0)
