@@ -12,14 +12,18 @@ def test_rename_rotation_with_writes_to_the_old_file_for_3_s(aws, logs, wire, tm
     with PushAgent(aws, tmp_path / "agent", {"app": section(log)}) as agent:
         agent.start()
         writer.start()
-        time.sleep(2)
+        # the agent must follow app.log before it is renamed: one that starts later (a loaded machine:
+        # 3 s to import the CLI) finds app.log.1 a rotated file from before its start, which it does not read
+        wait_until(lambda: wire.accepted_events(GROUP, STREAM) > 0, 60, "the agent following app.log")
+        time.sleep(1)
         os.rename(log, tmp_path / "app.log.1")
         log.touch()  # logrotate's create: the new file exists while the writer still writes the old one
         time.sleep(3)
         writer.reopen(log)  # the writer reopens only now, as after a late SIGHUP
         time.sleep(2)
         written = writer.stop()
-        wait_until(lambda: wire.accepted_events(GROUP, STREAM) >= written, 60, f"{written} accepted events")
+        wait_until(lambda: wire.accepted_events(GROUP, STREAM) >= written, 60,
+                   f"{written} accepted events (so far {wire.accepted_events(GROUP, STREAM)}): {agent.log_text()}")
         time.sleep(1)
         assert agent.stop() == 0
     messages = stored(logs)
