@@ -1,4 +1,4 @@
-"""CloudWatch Logs commands for the AWS CLI: ``aws logs push``, ``pull`` and ``filter``.
+"""CloudWatch Logs commands for the AWS CLI: ``aws logs push``, ``pull``, ``filter`` and ``query``.
 
 Register with ``[plugins] cwlogs = awscli_cwlogs`` in the AWS config file.
 """
@@ -15,7 +15,9 @@ def _add_commands(command_table, session, **kwargs):
     from awscli_cwlogs.filter import FilterCommand
     from awscli_cwlogs.pull import PullCommand
     from awscli_cwlogs.push import PushCommand
+    from awscli_cwlogs.query import QueryCommand
 
     command_table["push"] = PushCommand(session)
     command_table["pull"] = PullCommand(session)
     command_table["filter"] = FilterCommand(session)
+    command_table["query"] = QueryCommand(session)

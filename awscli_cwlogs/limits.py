@@ -17,3 +17,7 @@ TOO_NEW_S = 2 * 3600
 # PutRetentionPolicy: the only values it takes
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                   2192, 2557, 2922, 3288, 3653)
+
+# Logs Insights
+MAX_QUERY_GROUPS = 50  # log groups one StartQuery takes
+MAX_QUERY_ROWS = 10_000  # rows GetQueryResults gives at most, whatever the query matched

@@ -55,12 +55,12 @@ def progress_for(stdout=None, stderr=None):
     """A Progress when stdout goes elsewhere and stderr is a terminal, else a no-op."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    if _isatty(stderr) and not _isatty(stdout):
+    if isatty(stderr) and not isatty(stdout):
         return Progress(stderr)
     return NoProgress()
 
 
-def _isatty(stream):
+def isatty(stream):
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

@@ -1,9 +1,13 @@
-"""The rules AWS applies to a PutLogEvents request, which moto does not enforce."""
+"""The rules AWS applies to a PutLogEvents request, and the cap on a query's rows, which moto does
+not enforce."""
+import json
+
 MAX_BATCH_EVENTS = 10_000
 MAX_BATCH_BYTES = 1_048_576
 EVENT_OVERHEAD = 26
 MAX_EVENT_BYTES = 1_048_576  # message bytes + overhead, so one event can fill a batch
 MAX_SPAN_MS = 24 * 3600 * 1000
+MAX_QUERY_ROWS = 10_000  # GetQueryResults: the most rows a query gives, however many events match
 
 
 def put_log_events_violations(request):
@@ -36,3 +40,12 @@ def put_log_events_violations(request):
     if stamps and max(stamps) - min(stamps) > MAX_SPAN_MS:
         problems.append(f"batch spans {max(stamps) - min(stamps)} ms (max {MAX_SPAN_MS}, 24 h)")
     return problems
+
+
+def capped_query_results(payload):
+    """A GetQueryResults answer as AWS gives it: at most MAX_QUERY_ROWS rows (moto has no cap)."""
+    answer = json.loads(payload)
+    if len(answer.get("results") or []) <= MAX_QUERY_ROWS:
+        return payload
+    answer["results"] = answer["results"][:MAX_QUERY_ROWS]
+    return json.dumps(answer).encode()

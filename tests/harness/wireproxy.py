@@ -18,7 +18,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.harness.awsrules import put_log_events_violations
+from tests.harness.awsrules import capped_query_results, put_log_events_violations
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection"}
 
@@ -52,6 +52,12 @@ def error_status(status, error_type, message="injected by the test proxy"):
 
 
 THROTTLE = error_status(400, "ThrottlingException", "Rate exceeded")
+
+
+def query_running(handler, forward):
+    """GetQueryResults answered as for a query that is still running."""
+    handler.reply(200, json.dumps({"status": "Running", "results": [], "statistics": {
+        "recordsMatched": 10.0, "recordsScanned": 2000.0, "bytesScanned": 300000.0}}).encode())
 SERVER_ERROR = error_status(500, "ServiceUnavailableException")
 UNAVAILABLE = error_status(503, "ServiceUnavailableException")
 
@@ -244,7 +250,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.forward()
 
     def forward(self):
-        self.reply(*self.fetch_upstream())
+        status, payload, headers = self.fetch_upstream()
+        if self.call.action == "GetQueryResults" and status == 200:
+            payload = capped_query_results(payload)
+        self.reply(status, payload, headers)
 
     def fetch_upstream(self):
         """(status, payload, headers) of the endpoint's answer to this request."""
