@@ -34,11 +34,14 @@ FOLLOW_ARGS = [
 ]
 
 
-def output_format_arg(default):
+def output_format_arg(default, several=None):
+    """The --output-format argument; ``several``: the default with more than one log group (the
+    command then picks the default itself)."""
+    shown = f"<code>{default}</code>" + (f"; with several groups <code>{several}</code>" if several else "")
     return {
-        "name": "output-format", "default": default,
+        "name": "output-format", **({} if several else {"default": default}),
         "help_text": f"<p>How each event is printed: a template over {_FIELD_LIST} "
-        f"(default <code>{default}</code>), or <code>json</code> for one JSON object per line "
+        f"(default {shown}), or <code>json</code> for one JSON object per line "
         "with the fields as the API returns them (times in epoch milliseconds). In a template "
         "the times are ISO 8601 UTC with milliseconds, always 24 characters "
         "(<code>2026-11-22T04:36:59.123Z</code>); write <code>{{</code> and <code>}}</code> "

@@ -5,7 +5,7 @@ import string
 
 from awscli_cwlogs.timefmt import MILLIS_SUFFIXES, SECOND_PREFIXES, iso_millis
 
-FIELDS = ("timestamp", "ingestionTime", "message", "logStreamName", "eventId")
+FIELDS = ("timestamp", "ingestionTime", "message", "logStreamName", "eventId", "logGroupName")
 TIME_FIELDS = ("timestamp", "ingestionTime")
 JSON = "json"
 _THOUSAND = 1000
@@ -33,7 +33,8 @@ class EventFormatter:
                              for literal, name, spec, conversion in parts) + "\n"
         self._columns = [name for _, name, _, _ in parts if name is not None]
         self._template = template + "\n"
-        sample = {"timestamp": 0, "ingestionTime": 0, "message": "m", "logStreamName": "s", "eventId": "1"}
+        sample = {"timestamp": 0, "ingestionTime": 0, "message": "m", "logStreamName": "s", "eventId": "1",
+                  "logGroupName": "g"}
         try:
             self.format_page([sample])
         except (ValueError, TypeError, IndexError, KeyError) as error:
@@ -52,7 +53,7 @@ class EventFormatter:
             return _iso_column([event.get(name) for event in events])
         try:
             return list(map(operator.itemgetter(name), events))  # the API's events have message, ...
-        except KeyError:  # ... but GetLogEvents' no logStreamName, and no event an eventId
+        except KeyError:  # ... but GetLogEvents' no logStreamName, no event an eventId, one group no logGroupName
             default = (self._stream or "") if name == "logStreamName" else ""
             return [event.get(name, default) for event in events]
 

@@ -1,0 +1,70 @@
+"""`aws logs filter` over many log groups: merged in time order, followed while events arrive in
+all of them, a group created meanwhile joining."""
+import signal
+import subprocess
+import time
+
+from tests.harness.seeded import BASE, one_line_error, seed
+from tests.harness.streams import LineReader
+
+GROUPS = [f"/shop/{name}" for name in ("cart", "pay", "ship", "stock", "web")]
+TEMPLATE = "{logGroupName} {message}"
+
+
+def test_a_prefix_of_five_groups_merged_in_time_order(aws, logs):
+    expected = []
+    for index, group in enumerate(GROUPS):
+        events = [(BASE + i * 10 + index, f"{group} {i}") for i in range(400)]  # interleaved across groups
+        seed(logs, events, group, "s")
+        expected += [(ts, f"{group} {message}") for ts, message in events]
+    seed(logs, [(BASE, "another service")], "/other/x", "s")
+    run = aws.run("logs", "filter", "--log-group-name-prefix", "/shop/", "--output-format", TEMPLATE)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [line for _, line in sorted(expected)]
+    default = aws.run("logs", "filter", "--log-group-names", GROUPS[0], GROUPS[1], "--start-time", str(BASE),
+                      "--end-time", str(BASE + 12))  # the end is exclusive
+    assert default.stdout.splitlines() == ["/shop/cart s 2026-11-20T00:00:00.000Z /shop/cart 0",
+                                           "/shop/pay s 2026-11-20T00:00:00.001Z /shop/pay 0",
+                                           "/shop/cart s 2026-11-20T00:00:00.010Z /shop/cart 1",
+                                           "/shop/pay s 2026-11-20T00:00:00.011Z /shop/pay 1"]
+
+
+def test_following_five_groups_while_events_arrive_and_a_new_group_joins(aws, logs):
+    start = int(time.time() * 1000) - 60_000
+    for group in GROUPS:
+        seed(logs, [(start, f"{group} first")], group, "s")
+    process = aws.popen("logs", "filter", "--log-group-name-prefix", "/shop/", "--follow", "--pull-delay", "100",
+                        "--start-time", str(start), "--output-format", "{timestamp} " + TEMPLATE,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = LineReader(process.stdout)
+    written = [f"{group} first" for group in GROUPS]
+    try:
+        lines = reader.take(5)
+        for round_number in range(10):  # events arrive in all of them, one round at a time
+            for index, group in enumerate(GROUPS):
+                now = int(time.time() * 1000)
+                logs.put_events(group, "s", [(now + index, f"{group} round {round_number}")])
+                written.append(f"{group} round {round_number}")
+            time.sleep(0.2)
+        lines += reader.take(50)
+        seed(logs, [(int(time.time() * 1000), "/shop/new joined")], "/shop/new", "s")
+        lines += reader.take(1, timeout=30)
+        time.sleep(1)  # more polls with nothing new
+        process.send_signal(signal.SIGINT)
+        assert process.wait(15) == 0
+        lines += reader.rest()
+    finally:
+        process.kill()
+    messages = [line.split(" ", 2)[2].rstrip("\n") for line in lines]
+    assert sorted(messages) == sorted(written + ["/shop/new joined"]) and len(set(messages)) == len(messages)
+    stamps = [line.split(" ", 1)[0] for line in lines]
+    assert stamps == sorted(stamps)  # in time order, across groups and polls
+    assert lines[-1].split(" ", 1)[1] == "/shop/new /shop/new joined\n"
+
+
+def test_group_options_are_one_of_four(aws):
+    error = one_line_error(aws.run("logs", "filter", "--log-group-name", "a", "--log-group-name-prefix", "b"))
+    assert "give one of --log-group-name, --log-group-names, --log-group-name-prefix and --log-group-name-pattern" \
+        in error
+    assert "no log group matches logGroupNamePrefix '/nothing/'" in one_line_error(
+        aws.run("logs", "filter", "--log-group-name-prefix", "/nothing/"))
