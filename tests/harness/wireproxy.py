@@ -220,7 +220,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._proxy(b"")
 
     def do_POST(self):
-        self._proxy(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        if len(raw) < length:  # the client died mid-request (kill -9): nothing reached AWS, nothing to check
+            self.close_connection = True
+            return
+        self._proxy(raw)
 
     def _proxy(self, raw):
         action = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2]
