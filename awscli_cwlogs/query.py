@@ -3,7 +3,7 @@ its arguments, then export/insights.py (running it) and export/rows.py (printing
 import sys
 import time
 
-from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client
+from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
 from awscli_cwlogs.export.common import WINDOW_ARGS, parse_window
 from awscli_cwlogs.export.insights import QueryRunner, check_for_all, run_all
 from awscli_cwlogs.export.progress import isatty
@@ -66,7 +66,7 @@ class QueryCommand(LogsCommand):
         if problem:
             raise UsageError(problem)
         start_s, end_s = query_window(parsed_args)
-        client = create_logs_client(self._session, parsed_globals)
+        client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "GetQueryResults")
         groups = list(names) if names else groups_with_prefix(client, prefix)
         if len(groups) > MAX_QUERY_GROUPS:
             raise UsageError(f"{len(groups)} log groups{' start with ' + repr(prefix) if prefix else ''}; one query "

@@ -1,6 +1,7 @@
 """A minimal, fast CloudWatch Logs endpoint for benchmarks: accepts every PutLogEvents (and
 creates nothing), serves a synthetic stream to GetLogEvents and FilterLogEvents (whatever
-the request's filters), and reports what it saw on GET /stats. It runs as its own process so its CPU is not the client's.
+the request's filters and group), 10,000 rows to every Logs Insights query (StartQuery,
+GetQueryResults), and reports what it saw on GET /stats. It runs as its own process so its CPU is not the client's.
 
     python blackhole.py PORT [PULL_EVENTS]
 """
@@ -29,6 +30,7 @@ class Blackhole(socketserver.ThreadingTCPServer):
         self.latencies = []
         self.pages = _pages(pull_events)
         self.filter_pages = _pages(pull_events, filtered=True)
+        self.query_results = _query_results(10_000)
 
     def put(self, body, encoding):
         now = time.time()
@@ -83,6 +85,20 @@ def _pages(total, filtered=False):
     return pages
 
 
+def _query_results(rows):
+    """A completed query's answer: ``rows`` rows of the fields a typical events query asks for."""
+    base = 1_795_000_000_000
+    results = [[{"field": "@timestamp", "value": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(base / 1000 + i))
+                 + f".{i % 1000:03d}"},
+                {"field": "@log", "value": f"123456789012:/ecs/shop/{i % 10}"},
+                {"field": "@message", "value": f"2026-11-22 10:00:00.{i % 1000:03d} ERROR worker-{i % 8} request "
+                                               f"{i:09d} failed path=/api/v1/items/{i % 977} status=500"},
+                {"field": "@ptr", "value": f"CmAKJwojMTIzNDU2Nzg5MDEyOi9lY3Mvc2hvcBAHEiAaGAIG{i:012d}"}]
+               for i in range(rows)]
+    return json.dumps({"status": "Complete", "results": results, "statistics": {
+        "recordsMatched": float(rows), "recordsScanned": rows * 40.0, "bytesScanned": rows * 6400.0}}).encode()
+
+
 class _Connection(socketserver.StreamRequestHandler):
     def handle(self):
         while True:
@@ -108,6 +124,10 @@ class _Connection(socketserver.StreamRequestHandler):
             payload = server.get(body)
         elif target == b"FilterLogEvents":
             payload = server.filter(body)
+        elif target == b"StartQuery":
+            payload = b'{"queryId":"11111111-2222-3333-4444-555555555555"}'
+        elif target == b"GetQueryResults":
+            payload = server.query_results
         elif request_line.startswith(b"GET /stats"):
             payload = server.stats()
         elif request_line.startswith(b"POST /reset"):

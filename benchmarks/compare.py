@@ -10,7 +10,10 @@ in one run: rounds that alternate which goes first, medians compared.
   rusage, start-up included (what a host pays), and net of start-up.
 - pull: `aws logs pull` (GetLogEvents) against AWS CLI v2's `aws logs tail` (FilterLogEvents) on
   the same synthetic stream of the blackhole; filter: `aws logs filter` against
-  `aws logs filter-log-events --output text`. Whole processes, start-up included.
+  `aws logs filter-log-events --output text`; query: `aws logs query` printing 10,000 rows
+  against `aws logs start-query` + `get-query-results`; filter10: `aws logs filter` over 10
+  groups of 20,000 events against `filter-log-events` once per group. Whole processes,
+  start-up included.
 """
 import argparse
 import os
@@ -32,6 +35,8 @@ from tests.harness.awscli import AwsCli  # noqa: E402
 
 BASE = "a49616a"  # main before issue 15's work (the performance issue)
 CLI_V2 = "/usr/bin/aws"  # Debian's awscli package (2.9.19), as `python3 dev.py test` installs it
+READER_GROUPS, READER_EVENTS = 10, 20_000  # filter over many groups: groups, events in each
+QUERY_ID = "11111111-2222-3333-4444-555555555555"  # the blackhole's one query
 
 
 def extract(revision, folder):
@@ -102,23 +107,58 @@ def pull_rounds(work, rounds, blackhole, events):
     ours = AwsCli(work / "home-pull", blackhole.url)
     v2_env, endpoint = cli_v2_env(work, blackhole.url)
     pairs = {
-        "pull": (ours.command("logs", "pull", "--log-group-name", "bench", "--log-stream-name", "synthetic"),
-                 ours.env, [CLI_V2, *endpoint, "logs", "tail", "bench", "--log-stream-names", "synthetic",
-                            "--since", "3650d"], "aws logs tail (CLI v2)"),
-        "filter": (ours.command("logs", "filter", "--log-group-name", "bench"), ours.env,
-                   [CLI_V2, *endpoint, "logs", "filter-log-events", "--log-group-name", "bench", "--output", "text"],
+        "pull": ([ours.command("logs", "pull", "--log-group-name", "bench", "--log-stream-name", "synthetic")],
+                 ours.env, [[CLI_V2, *endpoint, "logs", "tail", "bench", "--log-stream-names", "synthetic",
+                             "--since", "3650d"]], "aws logs tail (CLI v2)"),
+        "filter": ([ours.command("logs", "filter", "--log-group-name", "bench")], ours.env,
+                   [[CLI_V2, *endpoint, "logs", "filter-log-events", "--log-group-name", "bench", "--output", "text"]],
                    "filter-log-events --output text (CLI v2)"),
     }
+    return measured(pairs, rounds, v2_env)
+
+
+def readers_rounds(work, rounds):
+    """``query`` printing 10,000 rows, and ``filter`` over 10 groups of 20,000 events each: ours in
+    one process; AWS CLI v2's API commands as a script runs them (start-query, then
+    get-query-results; filter-log-events once per group), their CPU summed."""
+    blackhole = Blackhole(READER_EVENTS)
+    try:
+        ours = AwsCli(work / "home-readers", blackhole.url)
+        v2_env, endpoint = cli_v2_env(work, blackhole.url)
+        groups = [f"/ecs/shop/{index}" for index in range(READER_GROUPS)]
+        query = "fields @timestamp, @log, @message"
+        pairs = {
+            "query": ([ours.command("logs", "query", query, "--log-group-names", groups[0], "--format", "json")],
+                      ours.env,
+                      [[CLI_V2, *endpoint, "logs", "start-query", "--log-group-names", groups[0], "--start-time", "0",
+                        "--end-time", "3600", "--query-string", query],
+                       [CLI_V2, *endpoint, "logs", "get-query-results", "--query-id", QUERY_ID, "--output", "json"]],
+                      "start-query + get-query-results (CLI v2)"),
+            "filter10": ([ours.command("logs", "filter", "--log-group-names", *groups)], ours.env,
+                         [[CLI_V2, *endpoint, "logs", "filter-log-events", "--log-group-name", group, "--output", "text"]
+                          for group in groups], "filter-log-events per group --output text (CLI v2)"),
+        }
+        return measured(pairs, rounds, v2_env)
+    finally:
+        blackhole.stop()
+
+
+def measured(pairs, rounds, v2_env):
+    """{what: (our median CPU-s, theirs, their name)}: each side's commands run one after another,
+    CPU summed; rounds alternate which side goes first."""
     results = {}
-    for what, (command, env, theirs, their_name) in pairs.items():
+    for what, (commands, env, theirs, their_name) in pairs.items():
         cpu = {"ours": [], "theirs": []}
         for number in range(rounds):
             order = ("ours", "theirs") if number % 2 == 0 else ("theirs", "ours")
             for who in order:
-                run = Run(command if who == "ours" else theirs, env if who == "ours" else v2_env).stop()
-                if run.process.returncode != 0:
-                    raise SystemExit(f"benchmark: {what} ({who}) exited with {run.process.returncode}")
-                cpu[who].append(run.cpu)
+                total = 0.0
+                for command in commands if who == "ours" else theirs:
+                    run = Run(command, env if who == "ours" else v2_env).stop()
+                    if run.process.returncode != 0:
+                        raise SystemExit(f"benchmark: {what} ({who}) exited with {run.process.returncode}")
+                    total += run.cpu
+                cpu[who].append(total)
             print(f"  {what} round {number + 1}: ours {cpu['ours'][-1]:.2f} CPU-s, {their_name} "
                   f"{cpu['theirs'][-1]:.2f} CPU-s", flush=True)
         results[what] = (statistics.median(cpu["ours"]), statistics.median(cpu["theirs"]), their_name)
@@ -146,7 +186,7 @@ def main():
         make_log(log, args.lines)
         push = push_rounds(work, log, args.lines, args.rounds, blackhole, base_tree, args.inputs.split(","))
         pull = {} if args.skip_pull or not os.access(CLI_V2, os.X_OK) else \
-            pull_rounds(work, args.rounds, blackhole, args.pull_events)
+            {**pull_rounds(work, args.rounds, blackhole, args.pull_events), **readers_rounds(work, args.rounds)}
     finally:
         blackhole.stop()
         shutil.rmtree(work, ignore_errors=True)
