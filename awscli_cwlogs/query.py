@@ -5,6 +5,7 @@ import time
 
 from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
 from awscli_cwlogs.export.common import WINDOW_ARGS, parse_window
+from awscli_cwlogs.export.groups import GroupSource
 from awscli_cwlogs.export.insights import QueryRunner, check_for_all, run_all
 from awscli_cwlogs.export.progress import isatty
 from awscli_cwlogs.export.rows import FORMATS, render
@@ -67,7 +68,7 @@ class QueryCommand(LogsCommand):
             raise UsageError(problem)
         start_s, end_s = query_window(parsed_args)
         client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "GetQueryResults")
-        groups = list(names) if names else groups_with_prefix(client, prefix)
+        groups = GroupSource(client, names, prefix).current()
         if len(groups) > MAX_QUERY_GROUPS:
             raise UsageError(f"{len(groups)} log groups{' start with ' + repr(prefix) if prefix else ''}; one query "
                              f"takes at most {MAX_QUERY_GROUPS}: narrow the prefix or name the groups")
@@ -110,14 +111,6 @@ def cap_warnings(result, everything):
         yield f"over {MAX_QUERY_ROWS:,} rows in the two seconds from {when}: only {MAX_QUERY_ROWS:,} are printed"
     if not everything and len(result.rows) >= MAX_QUERY_ROWS:
         yield f"{MAX_QUERY_ROWS:,} rows, the service's cap: there may be more (--all gets every row)"
-
-
-def groups_with_prefix(client, prefix):
-    pages = client.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix)
-    groups = [group["logGroupName"] for page in pages for group in page.get("logGroups", [])]
-    if not groups:
-        raise UsageError(f"no log group starts with {prefix!r}")
-    return groups
 
 
 class ProgressLine:

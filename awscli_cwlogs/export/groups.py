@@ -20,6 +20,7 @@ class GroupSource:
         self._client, self._names, self._clock = client, list(names or ()), clock
         self._query = {"logGroupNamePrefix": prefix} if prefix else {"logGroupNamePattern": pattern} if pattern \
             else None
+        self._none = f"no log group starts with {prefix!r}" if prefix else f"no log group name contains {pattern!r}"
         self._refresh = max(min(REFRESH_GROUPS_S, REFRESH_DELAYS * delay), 1.0)
         self._listed_at = None
 
@@ -35,8 +36,7 @@ class GroupSource:
             pages = self._client.get_paginator("describe_log_groups").paginate(**self._query)
             self._names = [group["logGroupName"] for page in pages for group in page.get("logGroups", [])]
             if self._listed_at is None and not self._names:
-                what, value = next(iter(self._query.items()))
-                raise UsageError(f"no log group matches {what} {value!r}")
+                raise UsageError(self._none)
             self._listed_at = self._clock()
         return self._names
 
