@@ -1,5 +1,6 @@
 """Helpers that read a running `aws` process's output with timeouts."""
 import queue
+import signal
 import threading
 import time
 
@@ -38,3 +39,10 @@ class LineReader:
             if line is None:
                 return lines
             lines.append(line)
+
+
+def interrupted(process, reader):
+    """Ctrl-C to a following reader: it must exit 0; the lines it printed until then."""
+    process.send_signal(signal.SIGINT)
+    assert process.wait(15) == 0
+    return reader.rest()

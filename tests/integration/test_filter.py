@@ -1,12 +1,11 @@
 """`aws logs filter` against the local endpoint through the strict wire proxy."""
 import json
-import signal
 import subprocess
 import time
 
 from awscli_cwlogs.timefmt import iso_millis
 from tests.harness.seeded import BASE, one_line_error
-from tests.harness.streams import LineReader
+from tests.harness.streams import LineReader, interrupted
 
 FILTER = ("logs", "filter", "--log-group-name", "app")
 
@@ -65,9 +64,7 @@ def test_follow_prints_each_event_once(aws, logs):
         logs.put_events("app", "web-2", [(newest + 7, "web-2 later")])
         lines += reader.take(3)
         time.sleep(0.6)  # several polls with nothing new
-        process.send_signal(signal.SIGINT)
-        assert process.wait(15) == 0
-        lines += reader.rest()
+        lines += interrupted(process, reader)
     finally:
         process.kill()
     assert len(lines) == 9 and len(set(lines)) == 9, lines

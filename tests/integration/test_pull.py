@@ -2,13 +2,12 @@
 import json
 import os
 import pty
-import signal
 import subprocess
 import time
 
 from tests.harness.wireproxy import THROTTLE, UNAVAILABLE, delay, reset
 from tests.harness.seeded import BASE, PULL, expected_lines, numbered, one_line_error, seed
-from tests.harness.streams import LineReader
+from tests.harness.streams import LineReader, interrupted
 
 def test_pulls_25000_events_across_pages_line_by_line(aws, logs, wire):
     events = numbered(25_000)
@@ -109,9 +108,7 @@ def test_follow_prints_new_events_exactly_once_and_exits_0_on_sigint(aws, logs):
         logs.put_events("app", "web-1", numbered(2, start=BASE + 100))
         third = reader.take(2)
         time.sleep(0.3)
-        process.send_signal(signal.SIGINT)
-        assert process.wait(15) == 0
-        rest = reader.rest()
+        rest = interrupted(process, reader)
     finally:
         process.kill()
     lines = first + second + third + rest

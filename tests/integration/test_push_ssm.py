@@ -35,6 +35,14 @@ def logged_at(line):
     return time.mktime(time.strptime(stamp, "%Y-%m-%d %H:%M:%S")) + int(millis) / 1000
 
 
+def shipped_once(aws, ssm, wire, folder, log):
+    """An agent from parameters that shipped the 100 lines of ``log`` and stopped (its last good copy kept)."""
+    with start_from_parameters(aws, ssm, folder, {"a": {"a": section(log, GROUP, "a")}}) as agent:
+        wait_until(lambda: wire.accepted_events(GROUP, "a") >= 100, 60, "a shipped")
+        assert agent.stop() == 0
+    return agent
+
+
 def lines_of(log, word):
     return [line for line in log.splitlines() if word in line]
 
@@ -99,9 +107,7 @@ def test_without_ssm_it_starts_from_the_kept_copy_and_without_one_it_exits(aws, 
     a = tmp_path / "a.log"
     write_lines(a, 0, 100, mode="w")
     folder = tmp_path / "agent"
-    with start_from_parameters(aws, ssm, folder, {"a": {"a": section(a, GROUP, "a")}}) as agent:
-        wait_until(lambda: wire.accepted_events(GROUP, "a") >= 100, 60, "a shipped")
-        assert agent.stop() == 0
+    agent = shipped_once(aws, ssm, wire, folder, a)
     kept = folder / "state" / "last-good-config.json"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert stat.S_IMODE((folder / "state" / "agent-state").stat().st_mode) == 0o600  # relative: in --state-dir
@@ -269,9 +275,7 @@ def test_a_start_with_a_broken_parameter_runs_the_last_good_configuration(aws, s
     a = tmp_path / "a.log"
     write_lines(a, 0, 100, mode="w")
     folder = tmp_path / "agent"
-    with start_from_parameters(aws, ssm, folder, {"a": {"a": section(a, GROUP, "a")}}) as agent:
-        wait_until(lambda: wire.accepted_events(GROUP, "a") >= 100, 60, "a shipped")
-        assert agent.stop() == 0
+    agent = shipped_once(aws, ssm, wire, folder, a)
     ssm.put(SECTIONS + "a", config_text({"a": section(a, GROUP, "a", batch_count=0)}))  # broken while it was stopped
     write_lines(a, 100, 100)
     with agent.start("--additional-configs-dir", f"ssm:{SECTIONS}", "--state-dir", folder / "state"):
