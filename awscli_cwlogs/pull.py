@@ -1,4 +1,4 @@
-"""``aws logs pull``: exports one log stream with GetLogEvents."""
+"""``aws logs pull``: exports one log stream with GetLogEvents, or whole groups (export.reading)."""
 import os
 import time
 
@@ -6,9 +6,14 @@ from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse
 from awscli_cwlogs.export.checkpoint import Checkpoint, OutputFile
 from awscli_cwlogs.export.common import (FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter,
                                          output_format_arg, parse_window, write_pages)
+from awscli_cwlogs.export.groups import GroupSource
 from awscli_cwlogs.export.progress import progress_for
+from awscli_cwlogs.export.reading import GROUP_ARGS, LIVE_ARG, check_live, chosen_group_option, group_pages
 
 DEFAULT_FORMAT = "{timestamp} {message}"
+GROUP_FORMAT = "{logStreamName} {timestamp} {message}"
+MANY_GROUPS_FORMAT = "{logGroupName} {logStreamName} {timestamp} {message}"
+GROUP_OPTIONS = ("log_group_name", "log_group_names", "log_group_name_prefix", "log_group_name_pattern")
 
 
 def iter_stream_pages(client, group, stream, start=None, end=None, follow=False,
@@ -57,11 +62,14 @@ class PullCommand(LogsCommand):
         "To search a whole log group across its streams, use ``aws logs filter``.\n\n"
     )
     ARG_TABLE = [
-        {"name": "log-group-name", "required": True, "help_text": "<p>The log group.</p>"},
-        {"name": "log-stream-name", "required": True, "help_text": "<p>The log stream to export.</p>"},
+        {"name": "log-group-name", "help_text": "<p>The log group.</p>"},
+        {"name": "log-stream-name", "help_text": "<p>The log stream to export. Without it, every stream of the "
+         "group(s), merged in time order (FilterLogEvents).</p>"},
+        *GROUP_ARGS,
         *WINDOW_ARGS,
-        output_format_arg(DEFAULT_FORMAT),
+        output_format_arg(DEFAULT_FORMAT, MANY_GROUPS_FORMAT, GROUP_FORMAT),
         *FOLLOW_ARGS,
+        LIVE_ARG,
         {"name": "output-file", "help_text": "<p>Write to this file instead of standard output; gzip-compressed when "
          "its name ends in <code>.gz</code>.</p>"},
         {"name": "checkpoint", "help_text": "<p>Resume an interrupted export: after each page, the token of the "
@@ -81,17 +89,25 @@ class PullCommand(LogsCommand):
         "--output-format '{logStreamName} {timestamp} {message}'\n\n"
         "Follow a stream as it grows, polling every 2 seconds when idle::\n\n"
         "  aws logs pull --log-group-name app --log-stream-name web-1 --follow --pull-delay 2000\n\n"
+        "Follow every group whose name starts with ``/shop/``, live::\n\n"
+        "  aws logs pull --log-group-name-prefix /shop/ --live\n\n"
         "Export to a gzip file that an interrupted run resumes exactly::\n\n"
         "  aws logs pull --log-group-name app --log-stream-name web-1 --output-file web-1.log.gz "
         "--checkpoint web-1.checkpoint\n"
     )
 
     def run(self, parsed_args, parsed_globals):
-        formatter = make_formatter(parsed_args.output_format, parsed_args.log_stream_name)
+        one_group = chosen_group_option(parsed_args, GROUP_OPTIONS) == "log_group_name"
+        if parsed_args.log_stream_name is not None and not one_group:
+            raise UsageError("--log-stream-name goes with --log-group-name")
         start, end = parse_window(parsed_args)
         delay = check_pull_delay(parsed_args)
-        if parsed_args.follow:
+        check_live(parsed_args, end)
+        if parsed_args.follow or parsed_args.live:
             self.exit_on_interrupt = 0
+        if parsed_args.log_stream_name is None or parsed_args.live:
+            return self._run_groups(parsed_args, parsed_globals, start, end, delay)
+        formatter = make_formatter(parsed_args.output_format or DEFAULT_FORMAT, parsed_args.log_stream_name)
         checkpoint, saved = self._checkpoint(parsed_args)
         out = self._output(parsed_args.output_file, saved["output_bytes"] if saved else 0)
         client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "GetLogEvents")
@@ -108,6 +124,28 @@ class PullCommand(LogsCommand):
                 checkpoint.save(cursor["token"], out.size() if out else 0, written["events"])
         try:
             write_pages(pages, formatter, progress_for(), out=out, after_page=after_page)
+        finally:
+            if out is not None:
+                out.close()
+        return 0
+
+    def _run_groups(self, parsed_args, parsed_globals, start, end, delay):
+        """Every stream of the groups (or, with --live, the one stream): as filter reads them."""
+        if parsed_args.checkpoint:
+            raise UsageError("--checkpoint resumes the export of one stream: give --log-stream-name (without --live)")
+        client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "FilterLogEvents")
+        names = [parsed_args.log_group_name] if parsed_args.log_group_name else parsed_args.log_group_names
+        source = GroupSource(client, names, parsed_args.log_group_name_prefix, parsed_args.log_group_name_pattern,
+                             delay)
+        several = len(source.current()) > 1 or not source.fixed
+        stream = parsed_args.log_stream_name
+        default = MANY_GROUPS_FORMAT if several else DEFAULT_FORMAT if stream else GROUP_FORMAT
+        formatter = make_formatter(parsed_args.output_format or default, stream)
+        request = {"interleaved": True, **({"logStreamNames": [stream]} if stream else {})}
+        out = self._output(parsed_args.output_file, 0)
+        try:
+            write_pages(group_pages(self.NAME, self._session, parsed_globals, client, source, request, parsed_args,
+                                    start, end, delay), formatter, progress_for(), out=out)
         finally:
             if out is not None:
                 out.close()
@@ -136,4 +174,6 @@ class PullCommand(LogsCommand):
             raise UsageError(f"--output-file: {path}: {error.strerror}") from None
 
     def missing_resource(self, parsed_args):
+        if parsed_args.log_stream_name is None:
+            return f"log group '{parsed_args.log_group_name}'" if parsed_args.log_group_name else None
         return f"log stream '{parsed_args.log_stream_name}' in log group '{parsed_args.log_group_name}'"

@@ -34,10 +34,11 @@ FOLLOW_ARGS = [
 ]
 
 
-def output_format_arg(default, several=None):
-    """The --output-format argument; ``several``: the default with more than one log group (the
-    command then picks the default itself)."""
-    shown = f"<code>{default}</code>" + (f"; with several groups <code>{several}</code>" if several else "")
+def output_format_arg(default, several=None, whole_group=None):
+    """The --output-format argument; ``several``: the default with more than one log group,
+    ``whole_group``: with one group's every stream (the command then picks the default itself)."""
+    shown = f"<code>{default}</code>" + (f"; for a whole group <code>{whole_group}</code>" if whole_group else "") \
+        + (f"; with several groups <code>{several}</code>" if several else "")
     return {
         "name": "output-format", **({} if several else {"default": default}),
         "help_text": f"<p>How each event is printed: a template over {_FIELD_LIST} "

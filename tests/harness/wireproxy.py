@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.harness.awsrules import capped_query_results, put_log_events_violations
+from tests.harness.livetail import LiveFeed
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection"}
 
@@ -174,6 +175,7 @@ class WireProxy(ThreadingHTTPServer):
         self.upstream_port = upstream_port
         self.url = f"{'https' if tls_context else 'http'}://127.0.0.1:{self.server_address[1]}"
         self.faults = FaultPlan()
+        self.live = LiveFeed()
         self.calls = []
         self.violations = []
         self._lock = threading.Lock()
@@ -185,6 +187,7 @@ class WireProxy(ThreadingHTTPServer):
             self.calls = []
             self.violations = []
         self.faults.clear()
+        self.live.clear()
 
     def calls_of(self, action):
         with self._lock:
@@ -240,17 +243,22 @@ class _Handler(BaseHTTPRequestHandler):
             where = f"{body.get('logGroupName')}/{body.get('logStreamName')}"
             violations = [f"PutLogEvents to {where}: {problem}" for problem in put_log_events_violations(body)]
         fault = None if violations else self.server.faults.pick(action)
-        count = len(body.pop("logEvents", None) or ()) if action == "PutLogEvents" else 0
+        self.events = (body.pop("logEvents", None) or []) if action == "PutLogEvents" else []
+        count = len(self.events)
         credential = (self.headers.get("Authorization") or "").partition("Credential=")[2]
         self.call = Call(action, encoding, body, count, getattr(fault, "__name__", ""),
                          access_key=credential.partition("/")[0])
         self.server.record(self.call, violations)
         self.raw = raw
+        if action == "StartLiveTail" and not fault:
+            violations = [self.server.live.problem(body)] if self.server.live.problem(body) else []
         if violations:
             message = "; ".join(violations)
             self.reply(400, json.dumps({"__type": "InvalidParameterException", "message": message}).encode())
         elif fault is not None:
             fault(self, self.forward)
+        elif action == "StartLiveTail":
+            self.server.live.serve(self, body)
         else:
             self.forward()
 
@@ -258,6 +266,9 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload, headers = self.fetch_upstream()
         if self.call.action == "GetQueryResults" and status == 200:
             payload = capped_query_results(payload)
+        if self.call.action == "PutLogEvents" and status == 200:
+            self.server.live.ingested(self.call.body.get("logGroupName"), self.call.body.get("logStreamName"),
+                                      self.events)
         self.reply(status, payload, headers)
 
     def fetch_upstream(self):
@@ -292,6 +303,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    def stream_start(self, content_type):
+        """Starts a 200 answer whose body comes in chunks (an event stream), as AWS sends one."""
+        self.call.status = 200
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def stream_chunk(self, data):
+        """One chunk of the body (b"": the end) sent at once."""
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
 
     def reset_connection(self):
         """Close with RST, as a crashed or unreachable endpoint would."""

@@ -65,3 +65,34 @@ def test_group_options_are_one_of_four(aws):
         in error
     assert "no log group starts with '/nothing/'" in one_line_error(
         aws.run("logs", "filter", "--log-group-name-prefix", "/nothing/"))
+
+
+def test_pull_reads_whole_groups_and_follows_a_prefix(aws, logs):
+    start = int(time.time() * 1000) - 60_000
+    seed(logs, [(start, "cart a"), (start + 2, "cart c")], GROUPS[0], "a")
+    seed(logs, [(start + 1, "cart b")], GROUPS[0], "b")
+    whole = aws.run("logs", "pull", "--log-group-name", GROUPS[0], "--start-time", str(start))
+    assert [line.split(" ", 2)[::2] for line in whole.stdout.splitlines()] == [
+        ["a", "cart a"], ["b", "cart b"], ["a", "cart c"]]  # every stream, in time order, each with its stream
+    seed(logs, [(start, "pay first")], GROUPS[1], "s")
+    process = aws.popen("logs", "pull", "--log-group-name-prefix", "/shop/", "--follow", "--pull-delay", "100",
+                        "--start-time", str(start), "--output-format", TEMPLATE,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = LineReader(process.stdout)
+    try:
+        lines = reader.take(4)
+        logs.put_events(GROUPS[1], "s", [(int(time.time() * 1000), "pay later")])
+        seed(logs, [(int(time.time() * 1000), "ship joined")], GROUPS[2], "s")
+        lines += reader.take(2)
+        lines += interrupted(process, reader)
+    finally:
+        process.kill()
+    assert lines == [f"{GROUPS[0]} cart a\n", f"{GROUPS[1]} pay first\n", f"{GROUPS[0]} cart b\n",
+                     f"{GROUPS[0]} cart c\n", f"{GROUPS[1]} pay later\n", f"{GROUPS[2]} ship joined\n"]
+
+
+def test_pull_group_options_that_do_not_go_together(aws):
+    assert "--log-stream-name goes with --log-group-name" in one_line_error(
+        aws.run("logs", "pull", "--log-group-name-prefix", "/shop/", "--log-stream-name", "s"))
+    assert "--checkpoint resumes the export of one stream: give --log-stream-name" in one_line_error(
+        aws.run("logs", "pull", "--log-group-name", "app", "--checkpoint", "c.json"))

@@ -1,5 +1,5 @@
 """filter.py: FilterLogEvents paging and --follow against a scripted client (no I/O)."""
-from awscli_cwlogs.filter import follow_filter_pages, iter_filter_pages
+from awscli_cwlogs.export.search import follow_filter_pages, iter_filter_pages
 from tests.harness.scripted import FakeFilter, event
 
 
@@ -35,7 +35,7 @@ def test_follow_filter_stops_once_the_end_has_passed():
 
 
 def test_events_of_several_groups_wait_until_every_group_was_searched_past_them():
-    from awscli_cwlogs.filter import HELD_MS, HeldEvents
+    from awscli_cwlogs.export.search import HELD_MS, HeldEvents
     held = HeldEvents()
     held.add("a", [{"timestamp": 5000, "message": "a1"}, {"timestamp": 9000, "message": "a2"}], searched_at=10_000)
     assert held.ready(["a", "b"]) == []  # b not searched yet: a later search may find older events there
