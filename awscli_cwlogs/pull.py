@@ -1,18 +1,25 @@
 """``aws logs pull``: exports one log stream with GetLogEvents, or whole groups (export.reading)."""
 import os
+import sys
 import time
 
-from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
+from awscli.customizations.utils import create_client_from_parsed_globals
+from botocore.config import Config
+
+from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly, retry_settings
 from awscli_cwlogs.export.checkpoint import Checkpoint, OutputFile
 from awscli_cwlogs.export.common import (FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter,
                                          output_format_arg, parse_window, write_pages)
+from awscli_cwlogs.export.download import DownloadFolder
 from awscli_cwlogs.export.groups import GroupSource
 from awscli_cwlogs.export.progress import progress_for
 from awscli_cwlogs.export.reading import GROUP_ARGS, LIVE_ARG, check_live, chosen_group_option, group_pages
+from awscli_cwlogs.export.tos3 import ExportTasks, export_request, parse_s3_url, run_export
 
 DEFAULT_FORMAT = "{timestamp} {message}"
 GROUP_FORMAT = "{logStreamName} {timestamp} {message}"
 MANY_GROUPS_FORMAT = "{logGroupName} {logStreamName} {timestamp} {message}"
+ONCE = {"mode": "standard", "total_max_attempts": 1}
 GROUP_OPTIONS = ("log_group_name", "log_group_names", "log_group_name_prefix", "log_group_name_pattern")
 
 
@@ -77,6 +84,17 @@ class PullCommand(LogsCommand):
          "file goes on from there, so with <code>--output-file</code> no event is lost or written twice. A finished "
          "export run again writes only the events added since. <code>--start-time</code> applies only to the "
          "first run.</p>"},
+        {"name": "to-s3", "help_text": "<p>Have the service export the group (or, with --log-stream-name, the "
+         "stream) to S3 instead, for the time window (default: everything until now), with an export task: "
+         "<code>s3://BUCKET/PREFIX</code> (PREFIX defaults to <code>exportedlogs</code>). The bucket must be in "
+         "the group's region and let CloudWatch Logs write to it. An account runs one export task at a time: "
+         "this waits behind a running one and says so. It reports the task's status on standard error and "
+         "prints where the objects are, <code>s3://BUCKET/PREFIX/TASK-ID/</code>: under it, a folder per "
+         "stream of gzip files of <code>TIMESTAMP MESSAGE</code> lines.</p>"},
+        {"name": "download", "help_text": "<p>With --to-s3: then fetch the exported objects into this folder, "
+         "uncompressed, one file per stream (<code>STREAM.log</code>, with <code>/</code> written "
+         "<code>%2F</code>), each in order. Interrupted (even while the task runs), the same command run "
+         "again goes on where it stopped, with the same task, and writes nothing twice.</p>"},
     ]
     EXAMPLES = (
         "Export a whole stream::\n\n"
@@ -91,6 +109,9 @@ class PullCommand(LogsCommand):
         "  aws logs pull --log-group-name app --log-stream-name web-1 --follow --pull-delay 2000\n\n"
         "Follow every group whose name starts with ``/shop/``, live::\n\n"
         "  aws logs pull --log-group-name-prefix /shop/ --live\n\n"
+        "Have the service export a day of a group to S3, then download it::\n\n"
+        "  aws logs pull --log-group-name app --start-time 2026-11-21T00:00:00Z --end-time 2026-11-22T00:00:00Z "
+        "--to-s3 s3://my-log-archive/app --download ./app-2026-11-21\n\n"
         "Export to a gzip file that an interrupted run resumes exactly::\n\n"
         "  aws logs pull --log-group-name app --log-stream-name web-1 --output-file web-1.log.gz "
         "--checkpoint web-1.checkpoint\n"
@@ -101,6 +122,8 @@ class PullCommand(LogsCommand):
         if parsed_args.log_stream_name is not None and not one_group:
             raise UsageError("--log-stream-name goes with --log-group-name")
         start, end = parse_window(parsed_args)
+        if parsed_args.to_s3 or parsed_args.download:
+            return self._run_to_s3(parsed_args, parsed_globals, start, end)
         delay = check_pull_delay(parsed_args)
         check_live(parsed_args, end)
         if parsed_args.follow or parsed_args.live:
@@ -150,6 +173,45 @@ class PullCommand(LogsCommand):
             if out is not None:
                 out.close()
         return 0
+
+    def _run_to_s3(self, parsed_args, parsed_globals, start, end):
+        if not parsed_args.to_s3:
+            raise UsageError("--download goes with --to-s3")
+        given = [name for name in ("follow", "live", "checkpoint", "output_file", "output_format", "log_group_names",
+                                   "log_group_name_prefix", "log_group_name_pattern") if getattr(parsed_args, name)]
+        if given or not parsed_args.log_group_name:
+            raise UsageError("--to-s3 exports one log group (--log-group-name) or one stream, with the time options; "
+                             + (f"not with --{given[0].replace('_', '-')}" if given else "give --log-group-name"))
+        try:
+            bucket, prefix = parse_s3_url(parsed_args.to_s3)
+        except ValueError as error:
+            raise UsageError(f"--to-s3: {error}") from None
+        group, stream = parsed_args.log_group_name, parsed_args.log_stream_name
+        folder = None
+        if parsed_args.download:
+            identity = {"group": group, "stream": stream, "destination": f"s3://{bucket}/{prefix}"}
+            try:
+                folder = DownloadFolder(parsed_args.download, identity)
+            except (ValueError, OSError) as error:
+                raise UsageError(f"--download: {error}") from None
+        tasks = ExportTasks(create_logs_client(self._session, parsed_globals),
+                            create_logs_client(self._session, parsed_globals, retries=ONCE), self._say)
+        request = export_request(group, stream, bucket, prefix, start, end, int(time.time() * 1000))
+        task = run_export(tasks, request, folder, self._say)
+        sys.stdout.write(f"s3://{bucket}/{prefix}/{task['taskId']}/\n")
+        sys.stdout.flush()
+        if folder is not None:
+            retries = retry_settings(self._session)
+            s3 = create_client_from_parsed_globals(self._session, "s3", parsed_globals,
+                                                   {"config": Config(retries=retries)} if retries else {})
+            objects, lines, files = folder.fetch(s3, bucket, prefix, stream)
+            self._say(f"downloaded into {parsed_args.download}: {lines:,} line(s) written now; {objects} object(s) "
+                      f"in {files} file(s) in all")
+        return 0
+
+    def _say(self, line):
+        sys.stderr.write(f"aws logs pull: {line}\n")
+        sys.stderr.flush()
 
     def _checkpoint(self, parsed_args):
         if not parsed_args.checkpoint:

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.harness.awsrules import capped_query_results, put_log_events_violations
+from tests.harness.exports import ExportService
 from tests.harness.livetail import LiveFeed
 
+EXPORT_ACTIONS = ("CreateExportTask", "DescribeExportTasks", "CancelExportTask")  # tests/harness/exports.py
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection"}
 
 
@@ -176,6 +178,7 @@ class WireProxy(ThreadingHTTPServer):
         self.url = f"{'https' if tls_context else 'http'}://127.0.0.1:{self.server_address[1]}"
         self.faults = FaultPlan()
         self.live = LiveFeed()
+        self.exports = ExportService(f"http://127.0.0.1:{upstream_port}")
         self.calls = []
         self.violations = []
         self._lock = threading.Lock()
@@ -188,6 +191,7 @@ class WireProxy(ThreadingHTTPServer):
             self.violations = []
         self.faults.clear()
         self.live.clear()
+        self.exports.clear()
 
     def calls_of(self, action):
         with self._lock:
@@ -259,6 +263,9 @@ class _Handler(BaseHTTPRequestHandler):
             fault(self, self.forward)
         elif action == "StartLiveTail":
             self.server.live.serve(self, body)
+        elif action in EXPORT_ACTIONS:
+            status, answer = self.server.exports.answer(action, body)
+            self.reply(status, json.dumps(answer).encode())
         else:
             self.forward()
 
