@@ -15,13 +15,17 @@ GROUP_OPTIONS = ("log_group_name", "log_group_names", "log_group_name_prefix", "
 class FilterCommand(LogsCommand):
     NAME = "filter"
     DESCRIPTION = (
-        "Searches a log group across its streams with FilterLogEvents and writes the "
+        "Searches a log group (or several: --log-group-names, --log-group-name-prefix, "
+        "--log-group-name-pattern) across its streams with FilterLogEvents and writes the "
         "matching events to standard output, interleaved by time.\n\n"
         "It pages until the service returns no next token. With --follow it repeats the "
-        "search from the newest timestamp it has seen and never prints an event twice. "
+        "search from the newest timestamp it has seen and never prints an event twice; with --live it "
+        "follows with Live Tail sessions. "
         "Throttling, server errors and dropped connections are retried with exponential "
         "backoff (botocore's standard retry mode).\n\n"
         "To export a single stream in order, use ``aws logs pull``.\n\n"
+        "Exit status: 0 on success (and on Ctrl-C while following); 252 for bad arguments; 255 for a "
+        "service or network error; 130 on Ctrl-C otherwise.\n\n"
     )
     ARG_TABLE = [
         {"name": "log-group-name", "help_text": "<p>The log group to search.</p>"},
@@ -52,6 +56,8 @@ class FilterCommand(LogsCommand):
         "  aws logs filter --log-group-name app --filter-pattern ERROR --start-time 1d\n\n"
         "Two streams, as JSON lines::\n\n"
         "  aws logs filter --log-group-name app --log-stream-names web-1 web-2 --output-format json\n\n"
+        "Errors in every group whose name starts with ``/ecs/shop/``, followed live::\n\n"
+        "  aws logs filter --log-group-name-prefix /ecs/shop/ --filter-pattern ERROR --live\n\n"
         "Watch for new errors in streams starting with ``web-``::\n\n"
         "  aws logs filter --log-group-name app --log-stream-name-prefix web- --filter-pattern ERROR --follow\n"
     )

@@ -56,17 +56,22 @@ def iter_stream_pages(client, group, stream, start=None, end=None, follow=False,
 class PullCommand(LogsCommand):
     NAME = "pull"
     DESCRIPTION = (
-        "Exports the events of one log stream, oldest first, to standard output.\n\n"
-        "It pages through GetLogEvents with the forward token and stops only when the "
+        "Exports the events of one log stream, oldest first, to standard output; or, without "
+        "--log-stream-name, every stream of one or several log groups, merged in time order; or has the "
+        "service export them to S3 (--to-s3) and downloads them (--download).\n\n"
+        "A stream is paged through with GetLogEvents and the forward token, to the point where the "
         "service returns the token it was sent, so a page that comes back empty in the "
         "middle of a stream does not end the export early. Events are written as each page "
-        "arrives, so memory does not grow with the size of the stream. Throttling, server "
+        "arrives, so memory does not grow with the size of the stream. Whole groups are read with "
+        "FilterLogEvents, as ``aws logs filter`` does. Throttling, server "
         "errors and dropped connections are retried with exponential backoff (botocore's "
         "standard retry mode; set ``retry_mode``/``max_attempts`` in your "
         "profile to change it).\n\n"
         "When standard output is redirected and standard error is a terminal, a progress "
         "line on standard error shows the events so far, the rate and the timestamp reached.\n\n"
-        "To search a whole log group across its streams, use ``aws logs filter``.\n\n"
+        "Exit status: 0 on success (and on Ctrl-C while following); 252 for bad arguments; 255 for a "
+        "service or network error, or an export task that ended FAILED or CANCELLED; 130 on Ctrl-C "
+        "otherwise.\n\n"
     )
     ARG_TABLE = [
         {"name": "log-group-name", "help_text": "<p>The log group.</p>"},
@@ -205,6 +210,9 @@ class PullCommand(LogsCommand):
             s3 = create_client_from_parsed_globals(self._session, "s3", parsed_globals,
                                                    {"config": Config(retries=retries)} if retries else {})
             objects, lines, files = folder.fetch(s3, bucket, prefix, stream)
+            if not objects:
+                self._say(f"s3://{bucket}/{prefix}/{task['taskId']}/ holds no exported objects"
+                          + (f" of stream {stream}" if stream else "") + ": the window has no events")
             self._say(f"downloaded into {parsed_args.download}: {lines:,} line(s) written now; {objects} object(s) "
                       f"in {files} file(s) in all")
         return 0
