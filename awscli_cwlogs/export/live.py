@@ -91,15 +91,20 @@ class Printed:
     def __init__(self):
         self._seen = {}  # key -> [times printed, ingestion time, {source: times shown}]
         self.horizon = 0
+        self.not_before = 0  # events stamped before this are not shown (--start-time)
 
-    def new(self, source, events, horizon=None):
+    def new(self, source, events, horizon=None, remember_from=None):
         """The events not printed yet, in their order; those ingested before ``horizon`` (or
-        what is remembered) are left out: an earlier source covered that time."""
+        what is remembered) are left out: an earlier source covered that time. Those ingested
+        before ``remember_from`` are printed without being remembered: no later source shows them."""
         horizon = max(self.horizon, horizon or 0)
         fresh = []
         for event in events:
             ingested = event.get("ingestionTime") or event["timestamp"]
-            if ingested < horizon:
+            if ingested < horizon or event["timestamp"] < self.not_before:
+                continue
+            if remember_from is not None and ingested < remember_from:
+                fresh.append(event)
                 continue
             key = (event["logGroupName"], event["logStreamName"], event["timestamp"], event["message"])
             seen = self._seen.setdefault(key, [0, ingested, {}])
@@ -116,11 +121,12 @@ class Printed:
 
 class LiveTail:
     """Pages of events from successive sessions, each gap filled by ``search(start_ms,
-    ingested_from_ms)`` (FilterLogEvents over the groups; ingested_from None: everything).
-    ``open_session(first)`` returns a LiveSession; ``warn(line)`` tells the person watching."""
+    ingested_from_ms)``: pages of FilterLogEvents over the groups (ingested_from None: all).
+    ``open_session(first)`` returns a LiveSession; ``warn(line)`` tells the person watching;
+    ``changed()`` says the groups are no longer the session's (a new one joined): it is renewed."""
 
-    def __init__(self, open_session, search, warn, clock=time.time, sleep=time.sleep):
-        self._open, self._search, self._warn = open_session, search, warn
+    def __init__(self, open_session, search, warn, changed=lambda: False, clock=time.time, sleep=time.sleep):
+        self._open, self._search, self._warn, self._changed = open_session, search, warn, changed
         self._clock, self._sleep = clock, sleep
         self._printed, self._sources = Printed(), itertools.count()
         self._sampling, self._sampled_at = False, 0
@@ -131,8 +137,22 @@ class LiveTail:
 
     def pages(self, history_start=None):
         """Opens the first session at once (LiveUnavailable: the endpoint has no live tail), then
-        returns the pages; with ``history_start``, the events since then come first."""
-        return self._pages(self._open(first=True), None if history_start is None else (history_start, None))
+        returns the pages; with ``history_start``, the events since then come first, and none before."""
+        session = self._open(first=True)
+        if history_start is None:
+            return self._pages(session, None)
+        session.close()  # the service drops what a session holds unread for long: open it after the history
+        return self._history_then_live(history_start)
+
+    def _history_then_live(self, start):
+        began = self._now_ms() - GAP_MARGIN_MS
+        self._printed.not_before = start
+        source = next(self._sources)
+        for found in self._search(start, None):
+            page = self._printed.new(source, found, remember_from=began)
+            if page:
+                yield page
+        yield from self._pages(self._open(first=False), (max(start, began - LATE_MS), began))
 
     def _pages(self, session, gap):
         pause = 0
@@ -165,7 +185,7 @@ class LiveTail:
                 yield page
             if last_alive - self._printed.horizon >= 2 * KEEP_MS:
                 self._printed.forget(last_alive - KEEP_MS)  # a long session: remember only what a search may repeat
-            if last_alive >= opened + RENEW_AFTER_S * 1000:
+            if last_alive >= opened + RENEW_AFTER_S * 1000 or self._changed():
                 session.close()
                 break
         if gap is not None:  # ended before its gap was searched
@@ -177,9 +197,11 @@ class LiveTail:
 
     def _fill(self, gap):
         start, ingested_from = gap
-        page = self._printed.new(next(self._sources), self._search(start, ingested_from))
-        if page:
-            yield page
+        source = next(self._sources)
+        for found in self._search(max(start, self._printed.not_before), ingested_from):
+            page = self._printed.new(source, found)
+            if page:
+                yield page
 
     def _note_sampling(self, sampled, now_ms):
         if sampled:

@@ -84,7 +84,7 @@ class LiveReading:
         if len(self._source.current()) > GROUP_LIMIT:
             raise UsageError(f"--live: {len(self._source.current())} log groups match; a live tail session "
                              f"takes up to {GROUP_LIMIT} (follow without --live for more)")
-        tail = LiveTail(self._open, self._search, self.warn)
+        tail = LiveTail(self._open, self._search, self.warn, self._changed)
         try:
             return tail.pages(start)
         except LiveUnavailable as reason:
@@ -97,21 +97,27 @@ class LiveReading:
         sys.stderr.flush()
 
     def _open(self, first):
-        groups = self._source.current()
-        if len(groups) > GROUP_LIMIT:
-            self.warn(f"{len(groups)} log groups match now; live tail follows the first {GROUP_LIMIT}")
-            groups = sorted(groups)[:GROUP_LIMIT]
+        groups = self._followed()
+        if len(self._source.current()) > GROUP_LIMIT:
+            self.warn(f"{len(self._source.current())} log groups match now; live tail follows the first "
+                      f"{GROUP_LIMIT} by name")
         self._groups = groups
         names_by_arn = group_arns(self._search_client, groups)
         return LiveSession(self._client, session_request(names_by_arn, self._request), names_by_arn, first)
 
+    def _followed(self):
+        return sorted(self._source.current())[:GROUP_LIMIT]
+
+    def _changed(self):
+        """A group joined or went (a prefix or pattern, listed again now and then)."""
+        return not self._source.fixed and self._followed() != self._groups
+
     def _search(self, start, ingested_from):
-        request = dict(self._request, startTime=start) if start is not None else dict(self._request)
-        found = []
+        """Pages of the groups' events since ``start``, those ingested from ``ingested_from``."""
+        request = dict(self._request, startTime=start)
         for page in filter_groups(self._search_client, self._groups, request):
-            found += [_without_id(event) for event in page
-                      if ingested_from is None or (event.get("ingestionTime") or event["timestamp"]) >= ingested_from]
-        return found
+            yield [_without_id(event) for event in page
+                   if ingested_from is None or (event.get("ingestionTime") or event["timestamp"]) >= ingested_from]
 
 
 def group_arns(client, names):

@@ -11,6 +11,7 @@ from awscli_cwlogs.timefmt import iso_millis
 DEFAULT_PREFIX = "exportedlogs"  # the service's own default destinationPrefix
 ACTIVE = ("PENDING", "RUNNING", "PENDING_CANCEL")
 FIRST_POLL_S, MAX_POLL_S = 1.0, 15.0
+UNLISTED, UNLISTED_RETRY_S = "unlisted", 5.0
 CREATE_ATTEMPTS = 8  # CreateExportTask tries on throttling and server errors
 TRANSIENT = {"ThrottlingException", "ServiceUnavailableException", "InternalFailure", "RequestTimeout"}
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -50,8 +51,12 @@ class ExportTasks:
                     self._sleep(min(FIRST_POLL_S * 2 ** failures, MAX_POLL_S))
                     continue
             blocking = self.active()
-            if blocking is None:  # finished meanwhile, or not visible to us: try again shortly
-                self._sleep(FIRST_POLL_S * 5)
+            if blocking is None:  # finished meanwhile, or not listed to us: try again shortly
+                if waited_for != UNLISTED:
+                    waited_for = UNLISTED
+                    self._say("the service refuses a new export task (LimitExceededException) and lists no running "
+                              f"one; trying again every {UNLISTED_RETRY_S:.0f} s")
+                self._sleep(UNLISTED_RETRY_S)
                 continue
             if blocking["taskId"] != waited_for:
                 waited_for = blocking["taskId"]

@@ -46,7 +46,7 @@ class Done(Exception):
     """Every scripted session was used."""
 
 
-def run(scripts, searches=(), history_start=None):
+def run(scripts, searches=(), history_start=None, changed=lambda: False):
     """What the tail prints over the scripted sessions, the searches it asked for, its warnings,
     the sessions and the clock."""
     clock, warnings, asked, sessions, found = Clock(), [], [], [], list(searches)
@@ -59,11 +59,11 @@ def run(scripts, searches=(), history_start=None):
 
     def search(start, ingested_from):
         asked.append((start, ingested_from))
-        return found.pop(0) if found else []
+        return [found.pop(0)] if found else []  # one page
     printed = []
     try:
-        for page in LiveTail(open_session, search, warnings.append, clock=clock, sleep=clock.sleep).pages(
-                history_start):
+        tail = LiveTail(open_session, search, warnings.append, changed, clock=clock, sleep=clock.sleep)
+        for page in tail.pages(history_start):
             printed += [e["message"] for e in page]
     except Done:
         pass
@@ -92,12 +92,16 @@ def test_identical_events_are_printed_as_often_as_one_source_shows_them():
     assert printed.new("next session", [event("old", 1, 1)], horizon=2) == []  # before what this source covers
 
 
-def test_history_comes_first_and_the_session_does_not_repeat_it():
-    history = [event("h1", ms(-50)), event("h2", ms(0.5), ms(0.5))]
-    session = [(0.5, False, [event("h2", ms(0.5), ms(0.5)), event("n1", ms(1))]), (FILL_AFTER_S, False, [])]
-    printed, asked, *_ = run([session], [history], history_start=ms(-60))
-    assert printed == ["h1", "h2", "n1"]
-    assert asked[0] == (ms(-60), None)
+def test_history_comes_first_then_a_session_that_does_not_repeat_it_nor_show_older_events():
+    history = [event("h1", ms(-50), ms(-50)), event("h2", ms(-1), ms(-1))]
+    gap = [event("h2", ms(-1), ms(-1)), event("g1", ms(0.2), ms(0.2))]
+    session = [(0.5, False, [event("g1", ms(0.2), ms(0.2)), event("too old", ms(-61), ms(0.4)), event("n1", ms(1))]),
+               (FILL_AFTER_S, False, [])]
+    printed, asked, _, sessions, _ = run([[], session], [history, gap], history_start=ms(-60))
+    assert printed == ["h1", "h2", "g1", "n1"]
+    began = ms(0) - GAP_MARGIN_MS
+    assert asked == [(ms(-60), None), (ms(-60), began)]  # the gap's search starts no earlier than --start-time
+    assert sessions[0].closed  # the first session only tells that live tail is there
 
 
 def test_sessions_that_end_at_once_are_reopened_after_a_pause_that_doubles():
@@ -110,3 +114,12 @@ def test_sampling_is_warned_once_and_its_end_after_a_calm():
     updates = [(1, True, []), (1, True, []), (1, False, []), (CALM_S, False, []), (1, False, [event("z", ms(20))])]
     _, _, warnings, *_ = run([updates])
     assert warnings == [SAMPLED_WARNING, UNSAMPLED_NOTICE]
+
+
+def test_a_group_that_joins_renews_the_session_and_its_gap_is_searched():
+    answers = iter([False, True])  # the second listing finds a new group
+    first = [(1, False, [event("a", ms(1))]), (1, False, [event("b", ms(2))]), (1, False, [event("never", ms(3))])]
+    second = [(FILL_AFTER_S, False, [event("new", ms(5), group="joined")])]
+    printed, asked, _, sessions, _ = run([first, second], [[event("b", ms(2))]], changed=lambda: next(answers, False))
+    assert printed == ["a", "b", "new"]
+    assert sessions[0].closed and len(asked) == 1

@@ -85,3 +85,12 @@ def test_gzip_members_in_chunks_of_any_size():
     data = gzip.compress(b"one\ntwo\n") + gzip.compress(b"three\n")
     for size in (1, 7, len(data)):
         assert b"".join(gunzipped(data[i:i + size] for i in range(0, len(data), size))) == b"one\ntwo\nthree\n"
+
+
+def test_a_refusal_with_no_running_task_listed_is_said_once_and_tried_again():
+    said, slept = [], []
+    fake = FakeTasks(["LimitExceededException"] * 3, [])
+    assert ExportTasks(fake, fake, said.append, sleep=slept.append).create({}) == "mine"
+    assert said == ["the service refuses a new export task (LimitExceededException) and lists no running one; "
+                    "trying again every 5 s"]
+    assert slept == [5.0] * 3
