@@ -1,6 +1,7 @@
-"""source = journald against real journal files (written by systemd-journal-remote) and the real
-journalctl: filters, the three message formats, binary and multi-line messages, restarts,
-journalctl killed under the agent, journalctl missing, --check and --status."""
+"""source = journald against real journal files (written by systemd-journal-remote), each test with
+both readers (libsystemd in-process, and the real journalctl): filters, the three message formats,
+binary and multi-line messages, restarts, --check and --status; journalctl killed under the agent
+and journalctl missing with its reader."""
 import json
 import os
 import signal
@@ -17,9 +18,20 @@ GROUP = "journal"
 pytestmark = pytest.mark.skipif(journal_remote_missing() is not None, reason=journal_remote_missing() or "")
 
 
+READER = {"name": None}
+
+
+@pytest.fixture(autouse=True, params=["libsystemd", "journalctl"])
+def reader(request):
+    """The journal reader every section of the test uses (journald() puts it in)."""
+    READER["name"] = request.param
+    yield request.param
+    READER["name"] = None
+
+
 def journald(folder, stream, **extra):
     return {"source": "journald", "journal_directory": str(folder), "log_group_name": GROUP,
-            "log_stream_name": stream, "buffer_duration": 200, **extra}
+            "log_stream_name": stream, "buffer_duration": 200, "journal_reader": READER["name"], **extra}
 
 
 def test_filters_and_formats(aws, wire, logs, tmp_path):
@@ -95,6 +107,7 @@ def test_sigterm_restarts_and_kill_9_lose_nothing_and_sigterm_sends_nothing_twic
     assert lost == [] and duplicated <= 3 * 10_000
 
 
+@pytest.mark.parametrize("reader", ["journalctl"], indirect=True)
 def test_journalctl_killed_under_the_agent_is_restarted_from_the_last_entry(aws, wire, logs, tmp_path):
     journal = JournalWriter(tmp_path / "journal")
     journal.append(numbered(0, 300))
@@ -113,6 +126,7 @@ def test_journalctl_killed_under_the_agent_is_restarted_from_the_last_entry(aws,
     assert audit(stored_messages(logs, GROUP, "app"), range(600)) == ([], 0)
 
 
+@pytest.mark.parametrize("reader", ["journalctl"], indirect=True)
 def test_journalctl_missing_is_one_error_and_no_busy_loop(aws, wire, tmp_path):
     journal = JournalWriter(tmp_path / "journal")
     journal.append(numbered(0, 3))
@@ -253,8 +267,8 @@ def test_a_unit_that_logged_long_ago_does_not_make_a_restart_read_the_journal_ag
         settle(wire, GROUP, "busy.service", 510)
         assert agent.stop() == 0
         log_text = agent.log_text()
-    starts = [line for line in log_text.splitlines() if "reading the journal: journalctl" in line]  # the 2nd run's
-    assert len(starts) == 1 and f"--cursor {cursors[-1]} " in starts[0], starts  # the last entry, not rare's
+    starts = [line for line in log_text.splitlines() if "reading the journal: " in line]  # the 2nd run's
+    assert len(starts) == 1 and f"cursor {cursors[-1]}" in starts[0], starts  # the last entry, not rare's
     assert audit(stored_messages(logs, GROUP, "busy.service"), range(1, 511)) == ([], 0)
     assert audit(stored_messages(logs, GROUP, "rare.service"), range(0, 1)) == ([], 0)
 
@@ -337,7 +351,7 @@ def test_a_journal_the_agent_may_not_read_is_named_with_the_fix_and_no_busy_loop
             log_text = agent.log_text()
     fix = "Run the agent as root, or in the systemd-journal (or adm) group"
     assert log_text.count(f"ERROR [app] cannot read the journal: permission denied. {fix}") == 1, log_text
-    assert log_text.count("reading the journal: journalctl") <= 5 and "Traceback" not in log_text  # backoff 1, 2, 4 s
+    assert log_text.count("reading the journal: ") <= 5 and "Traceback" not in log_text  # backoff 1, 2, 4 s
     assert wire.accepted_events(GROUP, "app") == 0
 
 

@@ -116,8 +116,14 @@ def journal_gap(stream, position, journalctl="journalctl", timeout=30):
         entry = None
     if entry is not None and entry.get("__CURSOR") == position[0]:
         return None
+    return gap_sentence(position, int(entry["__REALTIME_TIMESTAMP"]) if entry else None)
+
+
+def gap_sentence(position, oldest_usec):
+    """What may be missing when the journal no longer holds the entry at ``position``; its oldest
+    entry is of ``oldest_usec`` (None: it holds none)."""
     since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(position[1] / 1e6))
-    until = ("the oldest entry it holds, of " + time.strftime("%Y-%m-%dT%H:%M:%SZ",
-             time.gmtime(int(entry["__REALTIME_TIMESTAMP"]) / 1e6))) if entry else "now"
+    until = ("the oldest entry it holds, of " + time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(oldest_usec / 1e6))
+             if oldest_usec is not None else "now")
     return (f"the journal no longer holds the last entry sent (of {since}): it was vacuumed while the "
             f"agent was down; entries from {since} to {until} may be missing")

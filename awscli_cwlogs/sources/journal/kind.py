@@ -1,5 +1,5 @@
-"""``source = journald``: the systemd journal, read through journalctl, with a cursor saved per
-route."""
+"""``source = journald``: the systemd journal, read through libsystemd (or journalctl), with a
+cursor saved per route."""
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.sources.base import shorten
 from awscli_cwlogs.timefmt import iso_millis
@@ -10,7 +10,8 @@ PREVIEW_ENTRIES = 10
 class JournalKind:
     name = "journald"
     keys = {"units": parse.words, "priority": parse.priority, "matches": parse.matches,
-            "journal_directory": parse.text, "message_format": parse.choice("short", "message", "json")}
+            "journal_directory": parse.text, "message_format": parse.choice("short", "message", "json"),
+            "journal_reader": parse.choice("auto", "libsystemd", "journalctl")}
     defaults = {}
     needs_file = False
     routes_per_origin = False
@@ -20,17 +21,23 @@ class JournalKind:
         return JournaldSource(stream, saved, has_state)
 
     def check(self, stream, positions, now):
-        """Its journalctl filter, saved position, and the last entries that match now, as events."""
+        """Its journal filter, saved position, and the last entries that match now, as events."""
         from awscli_cwlogs.sources.journal import journalctl
-        _, events, problems = journalctl.preview(stream, PREVIEW_ENTRIES)
         saved = _restart_position(positions)
         start = ("cursor", saved[0]) if saved else ("head",) if stream.initial_position == "start_of_file" else ("tail",)
+        inprocess = _inprocess(stream)
+        if inprocess:
+            events, problems = inprocess.preview(stream, PREVIEW_ENTRIES)
+            reads, counted = inprocess.describe(stream, start), inprocess.count_matching
+        else:
+            _, events, problems = journalctl.preview(stream, PREVIEW_ENTRIES)
+            reads, counted = " ".join(journalctl.journalctl_command(stream, start)), journalctl.count_matching
         lines = [f"[{stream.section}] journal -> log group {stream.log_group_name}, log stream {stream.log_stream_name}"
-                 f"  ({stream.defined_in})", f"  reads: {' '.join(journalctl.journalctl_command(stream, start))}"]
+                 f"  ({stream.defined_in})", f"  reads: {reads}"]
         lines.append(f"  saved position: the entry of {iso_millis(saved[1] // 1000)}" if saved else
                      f"  not read yet: starts at the {'oldest' if stream.initial_position == 'start_of_file' else 'next'} entry")
         if events:
-            count, complete = journalctl.count_matching(stream)
+            count, complete = counted(stream)
             lines.append(f"  {'' if complete else 'at least '}{count:,} entries match now"
                          + ("" if complete else " (counted for 10 s)"))
             lines.append(f"  the last {len(events)} matching entries as events:")
@@ -45,9 +52,12 @@ class JournalKind:
         from awscli_cwlogs.sources.journal.source import KEY, restart_position, saved_positions
         saved = saved_positions(positions)
         start = restart_position(saved)
+        inprocess = _inprocess(stream)
+        gap = (inprocess.LibsystemdReader(stream).gap(start) if inprocess else journalctl.journal_gap(stream, start)) \
+            if start else None
         return {"journal_position": {
             "cursor": start[0], "time": iso_millis(int(start[1] / 1e6 * 1000)),
-            "routes": len(set(saved) - {KEY}) or 1, "gap": journalctl.journal_gap(stream, start),
+            "routes": len(set(saved) - {KEY}) or 1, "gap": gap,
         } if start else None}
 
     def status_lines(self, entry):
@@ -57,6 +67,19 @@ class JournalKind:
         lines = [f"    journal: saved position at the entry of {saved['time']}"
                  + (f" (where all its {saved['routes']} streams resume)" if saved["routes"] > 1 else "")]
         return lines + ([f"    warning: {saved['gap']}"] if saved["gap"] else [])
+
+
+def _inprocess(stream):
+    """The in-process reader's module when the section reads through libsystemd, else None."""
+    if stream.journal_reader == "journalctl":
+        return None
+    from awscli_cwlogs.sources.journal import inprocess
+    from awscli_cwlogs.sources.journal.sdjournal import Unavailable, library
+    try:
+        library()
+    except Unavailable:
+        return None
+    return inprocess
 
 
 def _restart_position(positions):

@@ -1,37 +1,42 @@
-"""The systemd journal, read through a ``journalctl -o json -f`` child process (as Vector's and
-OpenTelemetry's journald inputs do: no C binding). A position is the entry's cursor and its
-time; the agent saves it only after CloudWatch Logs accepted the entry, and a restart starts
-at that cursor (inclusive, dropping that one entry: --after-cursor with a match can skip an
-entry before systemd 255), so nothing is lost and nothing is sent twice."""
-import fcntl
-import json
+"""The systemd journal, read through libsystemd in-process (inprocess.py) or a journalctl child
+(child.py): both hand over entries shaped as journalctl's JSON ones. A position is the entry's
+cursor and its time; the agent saves it only after CloudWatch Logs accepted the entry, and a
+restart starts at that cursor (inclusive, dropping that one entry: --after-cursor with a match can
+skip an entry before systemd 255), so nothing is lost and nothing is sent twice."""
 import logging
-import os
-import queue
-import select
-import subprocess
-import threading
 import time
 
 from awscli_cwlogs.agent.events import event_spec
+from awscli_cwlogs.sources.journal.child import JournalctlReader, ReaderProblem
 from awscli_cwlogs.sources.journal.entries import (FORMATTERS, JournalRoute, Watermark, at_or_before, earliest,
                                                    message_events, route_values)
-from awscli_cwlogs.sources.journal.journalctl import DENIED, PERMISSION_FIX, journal_gap, journalctl_command
+from awscli_cwlogs.sources.journal.sdjournal import Unavailable
 
 LOG = logging.getLogger("awscli_cwlogs")
 KEY = Watermark.key  # the state file's key of a section's position (its only route's, or its Watermark)
 BACKOFF_S = (1, 2, 4, 8, 15, 30, 60)
-PIPE_BYTES = 1 << 20  # journalctl's pipe, enlarged: fewer, larger reads
-SETTLE_S = 0.02  # journalctl writes 4 KiB at a time: a pause before each read makes one large read of many
-PIPE_CHUNKS = 4  # chunks of its output read ahead (up to PIPE_BYTES each): then journalctl waits
 ROUTES_CACHED = 10_000
-STDERR_CHECK_S = 1.0
+IDLE_CHECK_S = 1.0
 
 
 def saved_positions(saved):
     """The journal's rows among a stream's saved Positions: key -> (cursor, time in µs), one per
     route, and with {unit}/{identifier} the section's Watermark under KEY."""
     return {key: (p.path, p.offset) for key, p in saved.items() if key[0].startswith(KEY[0])}
+
+
+def open_reader(stream, journalctl="journalctl", wake=lambda: None):
+    """The section's reader: libsystemd unless ``journal_reader = journalctl`` or libsystemd cannot
+    be loaded (then journalctl, with one INFO line saying why, unless libsystemd was asked for)."""
+    if stream.journal_reader != "journalctl":
+        try:
+            from awscli_cwlogs.sources.journal.inprocess import LibsystemdReader
+            return LibsystemdReader(stream, wake)
+        except Unavailable as why:
+            if stream.journal_reader == "libsystemd":
+                raise ReaderProblem("missing", f"journal_reader = libsystemd, but {why}. Will try again") from None
+            LOG.info("[%s] reading the journal through journalctl: %s", stream.section, why)
+    return JournalctlReader(stream, journalctl, wake)
 
 
 def restart_position(positions):
@@ -41,8 +46,8 @@ def restart_position(positions):
 
 
 class JournaldSource:
-    """One stream section's entries of the journal: a journalctl child, restarted (with backoff)
-    from the last entry read when it exits. With {unit} or {identifier} in the names, each route
+    """One stream section's entries of the journal, from its reader, restarted (with backoff)
+    from the last entry read when it stops. With {unit} or {identifier} in the names, each route
     keeps its own cursor, and a Watermark says where a restart starts; it drops, per route, what
     that route had sent."""
 
@@ -67,17 +72,27 @@ class JournaldSource:
         self.spec = event_spec(stream)
         self._limit = self.spec.max_message_bytes
         self._last = {}  # route key -> the position of its last entry read
-        self._process = None
-        self._chunks = None  # journalctl's output, read by a thread of its own; b"" at its end
-        self._partial = b""
+        self._reader = None
+        self._running = False
         self._restarts = 0
         self._restart_at = 0.0
         self._reported = set()
         self._skip = None  # the cursor journalctl restarts at, already read: dropped when it comes first
         self._started = False
-        self._stderr_at = 0.0
+        self._check_at = 0.0
         self.busy = False
-        self.wake = lambda: None  # the agent sets it: wakes its idle loop when output arrives
+        self._wake = lambda: None
+
+    @property
+    def wake(self):
+        return self._wake
+
+    @wake.setter
+    def wake(self, wake):
+        """The agent sets it: wakes its idle loop when entries arrive."""
+        self._wake = wake
+        if self._reader is not None:
+            self._reader.wake = wake
 
     def keys(self):
         return {route.key for route in self._by_values.values()} | set(self._done) | {KEY}
@@ -87,63 +102,31 @@ class JournaldSource:
 
     def poll(self, budget):
         self.busy = False
-        if self._process is None and not self._start():
+        if not self._running and not self._start():
             return []
-        data, ended = [], False
-        size = 0
-        while size < budget:
-            try:
-                chunk = self._chunks.get_nowait()
-            except queue.Empty:
-                break
-            if not chunk:
-                ended = True
-                break
-            data.append(chunk)
-            size += len(chunk)
-        found = self._events(b"".join(data)) if data else []
+        entries, ended = self._reader.take(budget)
+        found = self._events(entries) if entries else []
         if ended:
             self._ended()
-        elif data:
-            self.busy = not self._chunks.empty()
-        elif self._clock() >= self._stderr_at:
-            self._stderr_at = self._clock() + STDERR_CHECK_S
-            self._check_stderr()
+        elif entries:
+            self.busy = self._reader.backlog()
+        elif self._clock() >= self._check_at:
+            self._check_at = self._clock() + IDLE_CHECK_S
+            self._complaint(self._reader.idle())
         return found
 
-    def _pump(self, stdout, chunks):
-        """Reads journalctl's output while the agent does other work; blocks (and so journalctl
-        waits) when PIPE_CHUNKS are not taken yet: memory stays bounded."""
-        fd = stdout.fileno()
-        readable = select.poll()  # not select.select: a busy agent's descriptors may pass 1024
-        readable.register(fd, select.POLLIN)
-        while True:
-            try:
-                readable.poll()
-                time.sleep(SETTLE_S)
-                chunk = os.read(fd, PIPE_BYTES)
-            except (OSError, ValueError):
-                chunk = b""
-            chunks.put(chunk)
-            self.wake()
-            if not chunk:
-                return
-
-    def _events(self, data):
-        """The events of journalctl's output ``data`` as (route key, route, events), one item per
+    def _events(self, entries):
+        """The events of the reader's ``entries`` as (route key, route, events), one item per
         route (each route's events in journal order: routes are sent and saved independently);
         the one loop over every entry, so kept to the common case."""
-        data = self._partial + data
-        cut = data.rfind(b"\n") + 1
-        self._partial = data[cut:]
         runs, route = {}, self._static  # route -> its events
         text, limit, used, done, read = self._format, self._limit, self._used, self._done, None
         routes, route_field = self._routes, self._route_field
-        for entry in self._decode(data[:cut]):
+        for entry in entries:
             try:
                 position = (entry["__CURSOR"], int(entry["__REALTIME_TIMESTAMP"]))
             except (KeyError, TypeError, ValueError):
-                LOG.warning("[%s] journalctl printed an entry without cursor or time; skipped: %.200r",
+                LOG.warning("[%s] the journal reader gave an entry without cursor or time; skipped: %.200r",
                             self.stream.section, entry)
                 continue
             if read is None and self._skip is not None:
@@ -188,23 +171,6 @@ class JournaldSource:
             self._restarts = 0
         return found
 
-    def _decode(self, data):
-        """The entries of JSON lines; one decoder call for them all (half the cost of one per line)."""
-        if not data:
-            return []
-        try:
-            return json.loads(b"[" + data[:-1].replace(b"\n", b",") + b"]")
-        except ValueError:
-            entries = []
-            for line in data.splitlines():
-                try:
-                    entries.append(json.loads(line))
-                except ValueError:
-                    if line.strip():
-                        LOG.warning("[%s] journalctl printed a line that is not JSON; skipped: %.200r",
-                                    self.stream.section, line)
-            return entries
-
     def _route_of(self, entry):
         """The entry's route (names with {unit} or {identifier}); cached by the one field that
         decides it when that field is there (the loop in _events looks there first)."""
@@ -234,62 +200,50 @@ class JournaldSource:
     def _start(self):
         if self._clock() < self._restart_at:
             return False
+        if self._reader is None:
+            try:
+                self._reader = open_reader(self.stream, self._journalctl, self._wake)
+            except ReaderProblem as problem:
+                self._report(problem.kind, str(problem))
+                self._back_off()
+                return False
         start = ("cursor", self._read[0]) if self._read else (self._initial,)
         if self._started:
-            self._skip = self._read[0] if self._read else None  # the child's restart: that entry was read
+            self._skip = self._read[0] if self._read else None  # the reader's restart: that entry was read
         elif self._read:
             self._warn_if_vacuumed(self._read)  # the agent's start: what was sent is dropped per route
         self._started = True
-        command = journalctl_command(self.stream, start, self._journalctl)
         try:
-            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                             stderr=subprocess.PIPE)
-        except OSError as error:
-            self._report("missing", f"cannot run {self._journalctl} ({error.strerror}): is this a systemd host? "
-                         "Will try again")
+            what = self._reader.start(start)
+        except ReaderProblem as problem:
+            self._report(problem.kind, str(problem))
             self._back_off()
             return False
-        try:  # Linux: a larger pipe, so journalctl writes ahead while the agent works
-            fcntl.fcntl(self._process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        except (AttributeError, OSError):
-            pass
-        stderr = self._process.stderr.fileno()
-        fcntl.fcntl(stderr, fcntl.F_SETFL, fcntl.fcntl(stderr, fcntl.F_GETFL) | os.O_NONBLOCK)
-        self._chunks = queue.Queue(PIPE_CHUNKS)
-        threading.Thread(target=self._pump, args=(self._process.stdout, self._chunks), daemon=True,
-                         name=f"journalctl-{self.stream.section}").start()
-        self._partial = b""
-        LOG.info("[%s] reading the journal: %s", self.stream.section, " ".join(command))
+        self._running = True
+        LOG.info("[%s] reading the journal: %s", self.stream.section, what)
         return True
 
     def _warn_if_vacuumed(self, position):
-        gap = journal_gap(self.stream, position, self._journalctl)
+        gap = self._reader.gap(position)
         if gap:
             LOG.warning("[%s] %s", self.stream.section, gap)
 
-    def _check_stderr(self):
-        """journalctl's complaints: a permission problem once as an ERROR, others as WARNINGs;
-        returns whether it was a permission problem."""
-        try:
-            text = (self._process.stderr.read() or b"").decode("utf-8", errors="replace")
-        except OSError:
-            return False
-        if any(sign in text for sign in DENIED):
-            self._report("denied", f"cannot read the journal: permission denied. {PERMISSION_FIX}")
-            return True
-        if text.strip():
-            LOG.warning("[%s] journalctl: %s", self.stream.section, text.strip().splitlines()[0])
-        return False
+    def _complaint(self, problem):
+        """A reader's complaint: a permission problem once as an ERROR, others as WARNINGs."""
+        if problem is None:
+            return
+        kind, message = problem
+        if kind == "denied":
+            self._report("denied", message)
+        else:
+            LOG.warning("[%s] %s", self.stream.section, message)
 
     def _ended(self):
-        denied = self._check_stderr()
-        code = self._process.wait()
-        self._process = None
-        if not denied:
-            silent = code != 0 and self._restarts > 0  # it failed again before printing any entry
-            LOG.warning("[%s] journalctl exited with code %s; starting it again from the last entry read%s",
-                        self.stream.section, code, f" (if it may not read the journal: {PERMISSION_FIX})"
-                        if silent else "")
+        self._running = False
+        problem, message = self._reader.end(failed_before=self._restarts > 0)
+        self._complaint(problem)
+        if problem is None or problem[0] != "denied":
+            LOG.warning("[%s] %s", self.stream.section, message)
         self._back_off()
 
     def _back_off(self):
@@ -302,18 +256,6 @@ class JournaldSource:
             LOG.error("[%s] %s", self.stream.section, message)
 
     def close(self):
-        if self._process is not None:
-            self._process.terminate()
-            deadline = time.monotonic() + 5
-            while True:  # take what is left, so the reading thread reaches the end
-                try:
-                    self._chunks.get(timeout=0.1)
-                except queue.Empty:
-                    if self._process.poll() is not None or time.monotonic() > deadline:
-                        break
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
+        if self._reader is not None:
+            self._reader.close()
+            self._running = False
