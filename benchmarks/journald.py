@@ -65,20 +65,22 @@ def journalctl_child(pid):
     return None
 
 
-def drain(aws, work, label, stream, end, startup):
-    """(entries/s, CPU-s of the run, of its journalctl, the agent's own net of start-up)."""
+def drain(aws, work, label, stream, end, startup, reader="journalctl"):
+    """(seconds, CPU-s of the run, of its journalctl, the agent's own net of start-up, peak RSS MB)."""
     config, state = work / f"{label}.conf", work / f"{label}.state"
     config.write_text(f"[general]\nstate_file = {state}\n[j]\nsource = journald\n"
                       f"journal_directory = {work / 'journal'}\nlog_group_name = bench\n"
-                      f"log_stream_name = {stream}\nbuffer_duration = 1000\n")
+                      f"log_stream_name = {stream}\nbuffer_duration = 1000\njournal_reader = {reader}\n")
     run = Run(aws.command("logs", "push", "--config-file", config), aws.env)
-    wait_for(lambda: journalctl_child(run.process.pid), 60, "journalctl started")
-    child = journalctl_child(run.process.pid)
+    child = None
+    if reader == "journalctl":
+        wait_for(lambda: journalctl_child(run.process.pid), 60, "journalctl started")
+        child = journalctl_child(run.process.pid)
     wait_for(lambda: end in saved_cursors(state), 600, "the last entry accepted")
     elapsed = time.monotonic() - run.started
-    child_cpu = process_cpu(child)
+    child_cpu = process_cpu(child) if child else 0.0
     run.stop(2)  # SIGINT: the orderly stop
-    return elapsed, run.cpu, child_cpu, run.cpu - child_cpu - startup
+    return elapsed, run.cpu, child_cpu, run.cpu - child_cpu - startup, run.rss_mb
 
 
 def main():
@@ -86,6 +88,8 @@ def main():
     parser.add_argument("--entries", type=int, default=200_000)
     parser.add_argument("--base", help="a git revision whose plugin runs each row too, for comparison")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--readers", default="libsystemd,journalctl",
+                        help="the journal readers run side by side (default libsystemd,journalctl)")
     args = parser.parse_args()
     if journal_remote_missing():
         raise SystemExit(f"benchmark: {journal_remote_missing()}")
@@ -103,18 +107,20 @@ def main():
 
     blackhole = Blackhole(0)
     try:
-        clis = {"this checkout": AwsCli(work / "home", blackhole.url)}
+        readers = args.readers.split(",")
+        clis = {f"this checkout, {reader}": (AwsCli(work / "home", blackhole.url), reader) for reader in readers}
         if args.base:
             compiled(ROOT / "awscli_cwlogs")  # both byte-compiled, as pip leaves them
             base = plugin_from(AwsCli(work / "home-base", blackhole.url), extract(args.base, work / "base"))
-            clis[f"base {args.base}"] = base
-        startups = {who: startup_cpu(aws) for who, aws in clis.items()}
+            clis[f"base {args.base}"] = (base, "journalctl")
+        startups = {who: startup_cpu(aws) for who, (aws, _) in clis.items()}
         runs = {}
         for number in range(args.rounds):
             for row, (name, stream) in enumerate((("one stream", "all"), ("a stream per unit", "{unit}"))):
                 for who in (list(clis) if number % 2 == 0 else list(reversed(clis))):
-                    label = f"{row}-{number}-{who.split()[0]}"  # a state file of its own
-                    runs.setdefault((name, who), []).append(drain(clis[who], work, label, stream, end, startups[who]))
+                    label = f"{row}-{number}-{len(runs)}"  # a state file of its own
+                    aws, reader = clis[who]
+                    runs.setdefault((name, who), []).append(drain(aws, work, label, stream, end, startups[who], reader))
     finally:
         blackhole.stop()
     report(args, floor_cpu, startups, runs)
@@ -126,17 +132,21 @@ def report(args, floor_cpu, startups, runs):
           f"{floor_cpu * per_100k:.2f} CPU-s per 100k; CLI start-up and exit: "
           f"{', '.join(f'{cpu:.2f} CPU-s ({who})' for who, cpu in startups.items())} per run"
           f"{f'; medians of {args.rounds} rounds' if args.rounds > 1 else ''}\n")
-    print(f"{'run':40s} {'entries/s':>10s} {'CPU-s/100k':>11s} {'its journalctl':>15s} "
-          f"{'agent alone, net of start-up':>29s}")
-    own = {}
+    print(f"{'run':52s} {'entries/s':>10s} {'CPU-s/100k':>11s} {'its journalctl':>15s} "
+          f"{'agent alone, net of start-up':>29s} {'peak RSS MB':>12s}")
+    own, total = {}, {}
     for (name, who), results in runs.items():
-        elapsed, cpu, child_cpu, own[(name, who)] = (statistics.median(column) for column in zip(*results))
-        print(f"{name + ' (' + who + ')':40s} {args.entries / elapsed:10,.0f} {cpu * per_100k:11.2f} "
-              f"{child_cpu * per_100k:15.2f} {own[(name, who)] * per_100k:29.2f}")
-    if args.base:
-        for name in dict.fromkeys(name for name, _ in runs):
-            print(f"{name}: the agent alone, this checkout / base {args.base}: "
-                  f"{own[(name, 'this checkout')] / own[(name, f'base {args.base}')]:.2f}")
+        elapsed, cpu, child_cpu, own[(name, who)], rss = (statistics.median(column) for column in zip(*results))
+        total[(name, who)] = cpu
+        print(f"{name + ' (' + who + ')':52s} {args.entries / elapsed:10,.0f} {cpu * per_100k:11.2f} "
+              f"{child_cpu * per_100k:15.2f} {own[(name, who)] * per_100k:29.2f} {rss:12.0f}")
+    for name in dict.fromkeys(name for name, _ in runs):
+        pair = [total.get((name, f"this checkout, {reader}")) for reader in ("libsystemd", "journalctl")]
+        if None not in pair:
+            print(f"{name}: total CPU, libsystemd / journalctl reader: {pair[0] / pair[1]:.2f} (target <= 0.5)")
+        if args.base:
+            print(f"{name}: the agent alone, this checkout (journalctl) / base {args.base}: "
+                  f"{own[(name, 'this checkout, journalctl')] / own[(name, f'base {args.base}')]:.2f}")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,11 @@ def test_without_libsystemd_journalctl_reads_and_one_info_line_says_why(monkeypa
     monkeypatch.setattr(sdjournal, "library", unavailable)
     monkeypatch.setattr("awscli_cwlogs.sources.journal.inprocess.library", unavailable)
     with caplog.at_level(logging.INFO, logger="awscli_cwlogs"):
-        assert isinstance(open_reader(stream()), JournalctlReader)
+        assert isinstance(open_reader(stream(journal_reader="auto")), JournalctlReader)
     assert caplog.messages == ["[j] reading the journal through journalctl: cannot load libsystemd (not here)"]
     with pytest.raises(ReaderProblem, match="journal_reader = libsystemd, but cannot load libsystemd"):
         open_reader(stream(journal_reader="libsystemd"))
+
+
+def test_journalctl_is_the_default_reader_until_the_in_process_one_costs_less():
+    assert isinstance(open_reader(stream()), JournalctlReader)

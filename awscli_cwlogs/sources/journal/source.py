@@ -26,8 +26,9 @@ def saved_positions(saved):
 
 
 def open_reader(stream, journalctl="journalctl", wake=lambda: None):
-    """The section's reader: libsystemd unless ``journal_reader = journalctl`` or libsystemd cannot
-    be loaded (then journalctl, with one INFO line saying why, unless libsystemd was asked for)."""
+    """The section's reader: journalctl, or with ``journal_reader = libsystemd`` or ``auto`` the
+    in-process one; ``auto`` falls back to journalctl with one INFO line saying why when libsystemd
+    cannot be loaded (``libsystemd``: an error, tried again)."""
     if stream.journal_reader != "journalctl":
         try:
             from awscli_cwlogs.sources.journal.inprocess import LibsystemdReader
