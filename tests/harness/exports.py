@@ -2,7 +2,7 @@
 put each stream under a random folder instead of the task's and drop the milliseconds; here:
 one active task per account (LimitExceededException for a second), PENDING then RUNNING then
 COMPLETED over ``run_s``, objects ``<prefix>/<task id>/<stream>/000000.gz`` (then 000001.gz ...)
-of ``lines_per_object`` lines ``2026-11-20T00:00:00.000Z message``, and the service's
+of ``lines_per_object`` lines ``<ISO time> <message>``, and the service's
 ``<prefix>/aws-logs-write-test`` object. Events come from moto's Logs and objects go to its S3."""
 import gzip
 import threading

@@ -1,8 +1,15 @@
 """What the reader tests (pull, filter, export) share: events seeded into the endpoint, the lines
 they should print, and the shape of a one-line error."""
+import time
+
 from awscli_cwlogs.timefmt import iso_millis
 
-BASE = 1_795_132_800_000  # 2026-11-20T00:00:00Z
+DAY_MS = 86_400_000
+# midnight UTC a day or two ago: events from here on are inside the service's 14-day window and never
+# in its future (a fixed date stops working once it is 14 days old: the service drops such events)
+BASE = int(time.time() * 1000) // DAY_MS * DAY_MS - DAY_MS
+DAY = time.strftime("%Y-%m-%d", time.gmtime(BASE / 1000))  # BASE's date, for times written out
+EVE = time.strftime("%Y-%m-%d", time.gmtime(BASE / 1000 - 86_400))  # the day before
 PULL = ("logs", "pull", "--log-group-name", "app", "--log-stream-name", "web-1")
 
 

@@ -3,7 +3,7 @@ all of them, a group created meanwhile joining."""
 import subprocess
 import time
 
-from tests.harness.seeded import BASE, one_line_error, seed
+from tests.harness.seeded import BASE, DAY, one_line_error, seed
 from tests.harness.streams import LineReader, interrupted
 
 GROUPS = [f"/shop/{name}" for name in ("cart", "pay", "ship", "stock", "web")]
@@ -22,10 +22,10 @@ def test_a_prefix_of_five_groups_merged_in_time_order(aws, logs):
     assert run.stdout.splitlines() == [line for _, line in sorted(expected)]
     default = aws.run("logs", "filter", "--log-group-names", GROUPS[0], GROUPS[1], "--start-time", str(BASE),
                       "--end-time", str(BASE + 12))  # the end is exclusive
-    assert default.stdout.splitlines() == ["/shop/cart s 2026-11-20T00:00:00.000Z /shop/cart 0",
-                                           "/shop/pay s 2026-11-20T00:00:00.001Z /shop/pay 0",
-                                           "/shop/cart s 2026-11-20T00:00:00.010Z /shop/cart 1",
-                                           "/shop/pay s 2026-11-20T00:00:00.011Z /shop/pay 1"]
+    assert default.stdout.splitlines() == [f"/shop/cart s {DAY}T00:00:00.000Z /shop/cart 0",
+                                           f"/shop/pay s {DAY}T00:00:00.001Z /shop/pay 0",
+                                           f"/shop/cart s {DAY}T00:00:00.010Z /shop/cart 1",
+                                           f"/shop/pay s {DAY}T00:00:00.011Z /shop/pay 1"]
 
 
 def test_following_five_groups_while_events_arrive_and_a_new_group_joins(aws, logs):

@@ -6,7 +6,7 @@ import subprocess
 import time
 
 from tests.harness.wireproxy import THROTTLE, UNAVAILABLE, delay, reset
-from tests.harness.seeded import BASE, PULL, expected_lines, numbered, one_line_error, seed
+from tests.harness.seeded import BASE, DAY, EVE, PULL, expected_lines, numbered, one_line_error, seed
 from tests.harness.streams import LineReader, interrupted
 
 def test_pulls_25000_events_across_pages_line_by_line(aws, logs, wire):
@@ -25,13 +25,13 @@ def test_time_windows_in_every_syntax(aws, logs):
     ten_past, twenty_past = BASE + 600_000, BASE + 1_200_000
     wanted = expected_lines(events[600:1200])  # start inclusive, end exclusive
     windows = [
-        ("2026-11-20T00:10:00Z", "2026-11-20T00:20:00Z", {}),
-        ("2026-11-20T05:40:00+05:30", "2026-11-20T05:50:00+0530", {}),
-        ("2026-11-19T19:10:00-05:00", "2026-11-20T00:20:00.000Z", {}),
+        (f"{DAY}T00:10:00Z", f"{DAY}T00:20:00Z", {}),
+        (f"{DAY}T05:40:00+05:30", f"{DAY}T05:50:00+0530", {}),
+        (f"{EVE}T19:10:00-05:00", f"{DAY}T00:20:00.000Z", {}),
         (str(ten_past), str(twenty_past), {}),
-        ("2026-11-20T00:10:00", "2026-11-20T00:20:00", {"--time-zone": "UTC"}),
-        ("2026-11-20 05:40:00", "2026-11-20 05:50:00", {"TZ": "XST-5:30"}),  # LOCAL is the default
-        ("2026-11-20T05:40:00", "2026-11-20T05:50:00", {"--time-zone": "LOCAL", "TZ": "XST-5:30"}),
+        (f"{DAY}T00:10:00", f"{DAY}T00:20:00", {"--time-zone": "UTC"}),
+        (f"{DAY} 05:40:00", f"{DAY} 05:50:00", {"TZ": "XST-5:30"}),  # LOCAL is the default
+        (f"{DAY}T05:40:00", f"{DAY}T05:50:00", {"--time-zone": "LOCAL", "TZ": "XST-5:30"}),
     ]
     for start, end, extra in windows:
         options = [x for k, v in extra.items() if k.startswith("--") for x in (k, v)]
@@ -70,7 +70,7 @@ def test_output_format_json_lines(aws, logs):
 def test_custom_template(aws, logs):
     seed(logs, [(BASE, "hello")])
     result = aws.run(*PULL, "--output-format", "[{logStreamName}] {{{message}}} at {timestamp}")
-    assert result.stdout == "[web-1] {hello} at 2026-11-20T00:00:00.000Z\n"
+    assert result.stdout == f"[web-1] {{hello}} at {DAY}T00:00:00.000Z\n"
 
 
 def test_bad_output_format_is_one_line_before_any_call(aws, wire):
@@ -135,7 +135,7 @@ def test_piped_into_head_ends_quietly(aws, logs):
     process.stdout.close()  # what `| head -5` does
     assert process.wait(30) == 0
     assert process.stderr.read() == b""
-    assert all(line.startswith(b"2026-11-20T00:00:00.00") for line in head)
+    assert all(line.startswith(f"{DAY}T00:00:00.00".encode()) for line in head)
 
 
 def test_progress_on_stderr_only_for_a_terminal(aws, logs, wire, tmp_path):
@@ -157,7 +157,7 @@ def test_progress_on_stderr_only_for_a_terminal(aws, logs, wire, tmp_path):
         shown += chunk
     assert process.wait(60) == 0
     os.close(master)
-    assert b"25,000 events" in shown and b"events/s, reached 2026-11-20T00:00:24.999Z" in shown
+    assert b"25,000 events" in shown and f"events/s, reached {DAY}T00:00:24.999Z".encode() in shown
     assert len(out.read_bytes().splitlines()) == 25_000
     quiet = aws.run(*PULL)  # stderr is a pipe here: nothing extra
     assert quiet.stderr == ""

@@ -6,7 +6,7 @@ import subprocess
 
 from tests.harness.exports import export_line
 from tests.harness.s3api import S3Api
-from tests.harness.seeded import BASE, one_line_error, seed
+from tests.harness.seeded import BASE, DAY, one_line_error, seed
 from tests.harness.streams import LineReader
 from tests.harness.wireproxy import sts_error
 
@@ -38,8 +38,8 @@ def test_export_and_download_give_every_event_of_the_window_once_in_order(aws, l
     task_id = wire.exports.tasks and next(iter(wire.exports.tasks))
     assert run.stdout == f"s3://{BUCKET}/app/{task_id}/\n"
     say = run.stderr.splitlines()
-    assert say[0] == (f"aws logs pull: export task {task_id}: app, 2026-11-20T00:00:01.000Z to "
-                      "2026-11-20T00:49:59.999Z (inclusive)")
+    assert say[0] == (f"aws logs pull: export task {task_id}: app, {DAY}T00:00:01.000Z to "
+                      f"{DAY}T00:49:59.999Z (inclusive)")
     assert [line.split(": ", 2)[2].split(" after")[0] for line in say[1:-1]][-1] == "COMPLETED"
     total = sum(map(len, expected.values()))
     assert total == 2598 + 29 + 4
@@ -74,7 +74,7 @@ def test_an_interrupted_download_goes_on_with_the_same_task_and_writes_nothing_t
     first = export(aws, "--download", tmp_path / "dl")
     assert first.returncode == 255 and "AccessDenied" in first.stderr and "Traceback" not in first.stderr
     with open(tmp_path / "dl" / "web-1.log", "ab") as half:
-        half.write(b"2026-11-20T00:00:01.000Z half an object that was being written\n")
+        half.write(f"{DAY}T00:00:01.000Z half an object that was being written\n".encode())
     again = export(aws, "--download", tmp_path / "dl")
     assert again.returncode == 0, again.stderr
     assert "going on with export task" in again.stderr

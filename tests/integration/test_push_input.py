@@ -6,6 +6,7 @@ import time
 
 from tests.harness.appstream import GROUP, STREAM, section, stored
 from tests.harness.pushagent import PushAgent, audit, wait_until, write_lines
+from tests.harness.seeded import DAY
 from tests.harness.streams import LineReader
 
 STDIN = ("logs", "push", "--log-group-name", GROUP, "--log-stream-name", STREAM)
@@ -86,7 +87,7 @@ def test_gzip_follows_the_config(aws, logs, wire, tmp_path):
 
 def test_dry_run_prints_and_calls_nothing(aws, wire, tmp_path):
     log = tmp_path / "app.log"
-    log.write_text("2026-11-22 10:00:00 hello\n2026-11-22 10:00:01 world\n")
+    log.write_text(f"{DAY} 10:00:00 hello\n{DAY} 10:00:01 world\n")  # a date the service would take
     agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, datetime_format="%Y-%m-%d %H:%M:%S",
                                                                 time_zone="UTC")})
     with agent:
@@ -96,5 +97,5 @@ def test_dry_run_prints_and_calls_nothing(aws, wire, tmp_path):
         first = printed.take(2)
         assert agent.stop(signal.SIGINT) == 0  # Ctrl-C: the same orderly stop as SIGTERM
         out = b"".join(first + printed.rest()).decode()
-    assert out == "2026-11-22T10:00:00.000Z 2026-11-22 10:00:00 hello\n2026-11-22T10:00:01.000Z 2026-11-22 10:00:01 world\n"
+    assert out == f"{DAY}T10:00:00.000Z {DAY} 10:00:00 hello\n{DAY}T10:00:01.000Z {DAY} 10:00:01 world\n"
     assert wire.calls == [] and not agent.state_file.exists()

@@ -1,5 +1,4 @@
 """sources/journal/source.py: routes, restart positions, positions of oversized entries (no I/O)."""
-import json
 
 import pytest
 
@@ -59,11 +58,10 @@ def test_each_entry_goes_to_its_route_whatever_the_cache_knows(names, expected):
                {"SYSLOG_IDENTIFIER": "ident-x"} if names == "{unit}" else
                {"SYSLOG_IDENTIFIER": "x", **({"_SYSTEMD_UNIT": "ident-x"} if "unit" in names else {})},
                {"_SYSTEMD_UNIT": "b.service", "SYSLOG_IDENTIFIER": "y"}]
-    data = b"".join(json.dumps({**entry, "MESSAGE": f"m{i}", "__CURSOR": f"s=1;i={i}",
-                                "__REALTIME_TIMESTAMP": str(1_796_000_000_000_000 + i)}).encode() + b"\n"
-                    for i, entry in enumerate(entries))
+    read = [{**entry, "MESSAGE": f"m{i}", "__CURSOR": f"s=1;i={i}",
+             "__REALTIME_TIMESTAMP": str(1_796_000_000_000_000 + i)} for i, entry in enumerate(entries)]
     source = JournaldSource(stream, {}, False)
-    routed = {event[1]: "-".join(route.name_values.values()) for _, route, events in source._events(data)
+    routed = {event[1]: "-".join(route.name_values.values()) for _, route, events in source._events(read)
               for event in events}
     assert [routed[f"m{i}"] for i in range(4)] == expected
 
