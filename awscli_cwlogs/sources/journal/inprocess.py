@@ -11,7 +11,7 @@ import threading
 import time
 
 from awscli_cwlogs.sources.journal.child import ReaderProblem
-from awscli_cwlogs.sources.journal.entries import SHORT_FIELDS, entry_events
+from awscli_cwlogs.sources.journal.entries import entry_events
 from awscli_cwlogs.sources.journal.journalctl import PERMISSION_FIX, gap_sentence, journal_filter
 from awscli_cwlogs.sources.journal.matches import AND, MATCH, OR, UNIT_FIELDS, NoUnits, journal_steps
 from awscli_cwlogs.sources.journal.sdjournal import Journal, JournalError, library
@@ -150,20 +150,32 @@ class LibsystemdReader:
         self._thread = None
 
 
+# what each format and name placeholder reads: a field, or the next where it is missing or empty,
+# as entries.py takes them (short: SYSLOG_IDENTIFIER or else _COMM)
+_FORMAT_FIELDS = {"message": (("MESSAGE",),),
+                  "short": (("MESSAGE",), ("SYSLOG_IDENTIFIER", "_COMM"), ("SYSLOG_PID", "_PID"))}
+_NAME_FIELDS = {"unit": ("_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER"), "identifier": ("SYSLOG_IDENTIFIER", "_COMM")}
+
+
 def fields_read(stream):
-    """(name, bytes name) of the fields the section's format and names need; None: all (json)."""
-    return None if stream.message_format == "json" else [(name, name.encode()) for name in SHORT_FIELDS]
+    """The fields the section's format and names need, as alternatives ((name, bytes name), ...):
+    of each, the first that the entry has with a value; None: all (json)."""
+    if stream.message_format == "json":
+        return None
+    names = stream.log_group_name + stream.log_stream_name
+    wanted = _FORMAT_FIELDS[stream.message_format] + tuple(
+        fields for placeholder, fields in _NAME_FIELDS.items() if "{%s}" % placeholder in names)
+    return [tuple((name, name.encode()) for name in alternatives) for alternatives in wanted]
 
 
 def read_entry(journal, fields):
-    """The current entry as journalctl's JSON gives it: cursor, time, and ``fields`` (None: all)."""
-    entry = {"__CURSOR": journal.cursor(), "__REALTIME_TIMESTAMP": str(journal.realtime_usec())}
+    """The current entry as journalctl's JSON gives it: cursor, time, and ``fields`` (None: all).
+    A field's alternatives after the first are read only where it is missing or empty."""
     if fields is not None:
-        for name, raw in fields:
-            value = journal.field(raw)
-            if value is not None:
-                entry[name] = value.decode("utf-8", "replace")
+        entry = journal.first_values(fields)
+        entry["__CURSOR"], entry["__REALTIME_TIMESTAMP"] = journal.cursor(), str(journal.realtime_usec())
         return entry
+    entry = {"__CURSOR": journal.cursor(), "__REALTIME_TIMESTAMP": str(journal.realtime_usec())}
     for raw_name, raw_value in journal.fields():
         name, value = raw_name.decode("utf-8", "replace"), raw_value.decode("utf-8", "replace")
         if name not in entry:

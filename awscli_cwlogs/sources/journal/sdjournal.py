@@ -2,7 +2,9 @@
 with no compiler and no Python dependency. One Journal object belongs to the thread that opened
 it (sd-journal is not thread-safe). Every call's return code is checked: a negative errno raises
 JournalError naming the call. Data that libsystemd lends (a field's bytes) is copied before the
-next call; what it allocates (a cursor) is freed."""
+next call; what it allocates (a cursor) is freed. The calls made for every entry (next, time,
+cursor, field) go through a second, untyped handle on the library with their arguments made
+once: ctypes' conversion of each argument cost more than libsystemd's own work."""
 import ctypes
 import ctypes.util
 import os
@@ -31,6 +33,7 @@ class Unavailable(Exception):
 
 
 _library = None
+_untyped = None
 
 
 def library():
@@ -48,6 +51,15 @@ def library():
         _typed(lib)
         _library = lib
     return _library
+
+
+def _per_entry_calls():
+    """The same library with untyped functions: every argument passed to them is a ctypes object
+    or bytes made once, which ctypes hands over as it is (no int a pointer could be cut to)."""
+    global _untyped
+    if _untyped is None:
+        _untyped = ctypes.CDLL(library()._name)
+    return _untyped
 
 
 def _typed(lib):
@@ -94,8 +106,15 @@ class Journal:
         else:
             _checked("sd_journal_open", self._lib.sd_journal_open(ctypes.byref(self._handle), LOCAL_ONLY))
         self._data, self._size = ctypes.c_void_p(), ctypes.c_size_t()
-        self._usec = ctypes.c_uint64()
         _checked("sd_journal_set_data_threshold", self._lib.sd_journal_set_data_threshold(self._handle, 0))
+        fast = _per_entry_calls()
+        self._next, self._get_data, self._enumerate_data = fast.sd_journal_next, fast.sd_journal_get_data, \
+            fast.sd_journal_enumerate_data
+        self._get_realtime, self._get_cursor, self._free = fast.sd_journal_get_realtime_usec, \
+            fast.sd_journal_get_cursor, self._lib.free
+        self._lent, self._usec, self._text = ctypes.POINTER(ctypes.c_char)(), ctypes.c_uint64(), ctypes.c_char_p()
+        self._lent_at, self._size_at = ctypes.byref(self._lent), ctypes.byref(self._size)
+        self._usec_at, self._text_at = ctypes.byref(self._usec), ctypes.byref(self._text)
 
     def close(self):
         if self._handle:
@@ -127,39 +146,59 @@ class Journal:
 
     def next(self):
         """Moves to the next entry; False at the end."""
-        return _checked("sd_journal_next", self._lib.sd_journal_next(self._handle)) > 0
+        code = self._next(self._handle)
+        return code > 0 or _checked("sd_journal_next", code) > 0
 
     def previous(self):
         return _checked("sd_journal_previous", self._lib.sd_journal_previous(self._handle)) > 0
 
     def cursor(self):
-        pointer = ctypes.c_void_p()
-        _checked("sd_journal_get_cursor", self._lib.sd_journal_get_cursor(self._handle, ctypes.byref(pointer)))
+        _checked("sd_journal_get_cursor", self._get_cursor(self._handle, self._text_at))
         try:
-            return ctypes.string_at(pointer).decode()
+            return self._text.value.decode()
         finally:
-            self._lib.free(pointer)
+            self._free(self._text)
+            self._text.value = None
 
     def realtime_usec(self):
-        _checked("sd_journal_get_realtime_usec",
-                 self._lib.sd_journal_get_realtime_usec(self._handle, ctypes.byref(self._usec)))
+        _checked("sd_journal_get_realtime_usec", self._get_realtime(self._handle, self._usec_at))
         return self._usec.value
 
     def field(self, name):
         """The value (bytes) of the current entry's field ``name`` (its first, if repeated), or None."""
-        code = self._lib.sd_journal_get_data(self._handle, name, ctypes.byref(self._data), ctypes.byref(self._size))
+        code = self._get_data(self._handle, name, self._lent_at, self._size_at)
+        if code >= 0:
+            return self._lent[len(name) + 1:self._size.value]
         if code == -2:  # ENOENT: the entry has no such field
             return None
-        _checked("sd_journal_get_data", code)
-        return ctypes.string_at(self._data, self._size.value)[len(name) + 1:]
+        raise JournalError("sd_journal_get_data", code)
+
+    def first_values(self, wanted):
+        """{name: text} of the current entry: of each of ``wanted`` (alternatives, each (name, bytes
+        name)), the first field that has a value. The loop every entry goes through, kept flat."""
+        get_data, handle, lent, lent_at, size, size_at = \
+            self._get_data, self._handle, self._lent, self._lent_at, self._size, self._size_at
+        found = {}
+        for alternatives in wanted:
+            for name, raw in alternatives:
+                if name in found:
+                    break
+                code = get_data(handle, raw, lent_at, size_at)
+                if code >= 0:
+                    if size.value > len(raw) + 1:
+                        found[name] = lent[len(raw) + 1:size.value].decode("utf-8", "replace")
+                        break
+                elif code != -2:  # ENOENT: the entry has no such field
+                    raise JournalError("sd_journal_get_data", code)
+        return found
 
     def fields(self):
         """Every field of the current entry as (name, value) bytes pairs, repeated ones repeated."""
         self._lib.sd_journal_restart_data(self._handle)
-        found = []
-        while _checked("sd_journal_enumerate_data", self._lib.sd_journal_enumerate_data(
-                self._handle, ctypes.byref(self._data), ctypes.byref(self._size))) > 0:
-            name, _, value = ctypes.string_at(self._data, self._size.value).partition(b"=")
+        found, enumerate_data, handle, lent, lent_at, size, size_at = \
+            [], self._enumerate_data, self._handle, self._lent, self._lent_at, self._size, self._size_at
+        while _checked("sd_journal_enumerate_data", enumerate_data(handle, lent_at, size_at)) > 0:
+            name, _, value = lent[:size.value].partition(b"=")
             found.append((name, value))
         return found
 
