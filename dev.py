@@ -7,6 +7,7 @@
                            (pytest-xdist; the tests mostly wait): the inner loop, under 3 minutes
     python3 dev.py bench   set up .venv and run the benchmarks (see benchmarks/README.md)
     python3 dev.py bench-journald   the journald case of the benchmarks
+    python3 dev.py bench-soak   the journal read for 10 minutes while it rotates: memory and descriptors
     python3 dev.py bench-containers   the docker source next to the file source
     python3 dev.py bench-metrics   the agent's own metrics on (1 s interval) against off
     python3 dev.py bench-compare   push against a base revision; pull and filter against AWS CLI v2
@@ -111,7 +112,8 @@ def wheels(folder):
 
 def main(argv):
     commands = {"demo": ["demo/run_demo.py"], "test": ["-m", "pytest"], "bench": ["benchmarks/run.py"],
-                "bench-journald": ["benchmarks/journald.py"], "bench-containers": ["benchmarks/containers.py"],
+                "bench-journald": ["benchmarks/journald.py"], "bench-soak": ["benchmarks/soak.py"],
+                "bench-containers": ["benchmarks/containers.py"],
                 "bench-metrics": ["benchmarks/metrics.py"], "bench-compare": ["benchmarks/compare.py"],
                 "bench-idle": ["benchmarks/idle.py"]}
     if argv[:1] == ["wheels"] and len(argv) == 2:
