@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from benchmarks.floor import floor_cpu  # noqa: E402
 from tests.harness.awscli import AwsCli  # noqa: E402
 from tests.harness.logsapi import LogsApi, LogsApiError  # noqa: E402
 from tests.harness.motoserver import MotoServer, free_port  # noqa: E402
+from tests.harness.pushagent import accepted_offset  # noqa: E402
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 OLD_AGENT_VENV = Path.home() / ".cache" / "awscli-cwlogs" / "old-agent"  # outside the source tree
@@ -144,20 +144,6 @@ class Blackhole:
     def stop(self):
         self.process.terminate()
         self.process.wait()
-
-
-def accepted_offset(state_file):
-    """The largest offset the agent's state file records as accepted (0 before it has one)."""
-    if not state_file.exists():
-        return 0
-    try:
-        db = sqlite3.connect(f"file:{state_file}?mode=ro", uri=True)
-        try:
-            return db.execute("SELECT max(offset) FROM positions").fetchone()[0] or 0
-        finally:
-            db.close()
-    except sqlite3.Error:  # not created yet
-        return 0
 
 
 def stored_chars(api, group, stream):

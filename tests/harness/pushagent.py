@@ -3,6 +3,7 @@ import contextlib
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -88,6 +89,21 @@ class PushAgent:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+def accepted_offset(state_file):
+    """The largest offset the agent's state file records as accepted (0 before it has one): bytes
+    for files, the entry's time in microseconds for the journal."""
+    if not state_file.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{state_file}?mode=ro", uri=True)
+        try:
+            return db.execute("SELECT max(offset) FROM positions").fetchone()[0] or 0
+        finally:
+            db.close()
+    except sqlite3.Error:  # not created yet
+        return 0
 
 
 def wait_until(condition, timeout, what):

@@ -2,33 +2,18 @@
 kill -9 and SIGTERM at random moments, with each journal reader (libsystemd in-process, journalctl)."""
 import random
 import signal
-import sqlite3
 import threading
 import time
 
 import pytest
 
 from tests.harness.journal import JournalWriter, journal_remote_missing, numbered
-from tests.harness.pushagent import PushAgent, audit, settle, stored_messages, wait_until
+from tests.harness.pushagent import PushAgent, accepted_offset, audit, settle, stored_messages, wait_until
 
 GROUP, STREAM = "torture", "journal"
 RUN = 500  # entries per systemd-journal-remote run
 BATCH_COUNT = 5000
 pytestmark = pytest.mark.skipif(journal_remote_missing() is not None, reason=journal_remote_missing() or "")
-
-
-def saved_time_us(state_file):
-    """The time of the last entry the agent saved as accepted (0 before it saved one)."""
-    if not state_file.exists():
-        return 0
-    try:
-        db = sqlite3.connect(f"file:{state_file}?mode=ro", uri=True)
-        try:
-            return db.execute("SELECT max(offset) FROM positions").fetchone()[0] or 0
-        finally:
-            db.close()
-    except sqlite3.Error:  # not created yet
-        return 0
 
 
 class GrowingJournal(threading.Thread):
@@ -51,7 +36,7 @@ class GrowingJournal(threading.Thread):
                 self.finished.append((self.journal.path, self.journal._clock_us))
                 self.rotations += 1
                 self.journal.path = self.journal.folder / f"test-{self.rotations}.journal"
-            saved = saved_time_us(self.state_file)
+            saved = accepted_offset(self.state_file)
             for path, last in [item for item in self.finished if item[1] < saved]:
                 path.unlink()
                 self.finished.remove((path, last))
