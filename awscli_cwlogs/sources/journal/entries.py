@@ -7,9 +7,14 @@ from awscli_cwlogs.agent.events import _split_utf8
 from awscli_cwlogs.limits import MAX_MESSAGE_BYTES
 
 _BOOKKEEPING = ("__CURSOR", "__MONOTONIC_TIMESTAMP", "__SEQNUM", "__SEQNUM_ID")
-# the fields the short and message formats and the {unit}/{identifier} names read: journalctl
-# prints only these (and the cursor and times), a third of a real entry's JSON
-SHORT_FIELDS = ("MESSAGE", "SYSLOG_IDENTIFIER", "_COMM", "SYSLOG_PID", "_PID", "_SYSTEMD_UNIT")
+# what each format and name placeholder below reads: a field, or the next where it is missing or
+# empty (short: SYSLOG_IDENTIFIER or else _COMM)
+FORMAT_FIELDS = {"message": (("MESSAGE",),),
+                 "short": (("MESSAGE",), ("SYSLOG_IDENTIFIER", "_COMM"), ("SYSLOG_PID", "_PID"))}
+NAME_FIELDS = {"unit": ("_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER"), "identifier": ("SYSLOG_IDENTIFIER", "_COMM")}
+# all of them: journalctl prints only these (and the cursor and times), a third of a real entry's JSON
+SHORT_FIELDS = tuple(dict.fromkeys(name for alternatives in FORMAT_FIELDS["short"] + tuple(NAME_FIELDS.values())
+                                   for name in alternatives))
 
 
 def field_text(value):

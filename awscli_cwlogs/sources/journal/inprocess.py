@@ -11,7 +11,7 @@ import threading
 import time
 
 from awscli_cwlogs.sources.journal.child import ReaderProblem
-from awscli_cwlogs.sources.journal.entries import entry_events
+from awscli_cwlogs.sources.journal.entries import FORMAT_FIELDS, NAME_FIELDS, entry_events
 from awscli_cwlogs.sources.journal.journalctl import PERMISSION_FIX, gap_sentence, journal_filter
 from awscli_cwlogs.sources.journal.matches import AND, MATCH, OR, UNIT_FIELDS, NoUnits, journal_steps
 from awscli_cwlogs.sources.journal.sdjournal import Journal, JournalError, library
@@ -150,21 +150,14 @@ class LibsystemdReader:
         self._thread = None
 
 
-# what each format and name placeholder reads: a field, or the next where it is missing or empty,
-# as entries.py takes them (short: SYSLOG_IDENTIFIER or else _COMM)
-_FORMAT_FIELDS = {"message": (("MESSAGE",),),
-                  "short": (("MESSAGE",), ("SYSLOG_IDENTIFIER", "_COMM"), ("SYSLOG_PID", "_PID"))}
-_NAME_FIELDS = {"unit": ("_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER"), "identifier": ("SYSLOG_IDENTIFIER", "_COMM")}
-
-
 def fields_read(stream):
     """The fields the section's format and names need, as alternatives ((name, bytes name), ...):
     of each, the first that the entry has with a value; None: all (json)."""
     if stream.message_format == "json":
         return None
     names = stream.log_group_name + stream.log_stream_name
-    wanted = _FORMAT_FIELDS[stream.message_format] + tuple(
-        fields for placeholder, fields in _NAME_FIELDS.items() if "{%s}" % placeholder in names)
+    wanted = FORMAT_FIELDS[stream.message_format] + tuple(
+        fields for placeholder, fields in NAME_FIELDS.items() if "{%s}" % placeholder in names)
     return [tuple((name, name.encode()) for name in alternatives) for alternatives in wanted]
 
 

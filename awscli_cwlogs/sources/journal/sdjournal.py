@@ -164,15 +164,6 @@ class Journal:
         _checked("sd_journal_get_realtime_usec", self._get_realtime(self._handle, self._usec_at))
         return self._usec.value
 
-    def field(self, name):
-        """The value (bytes) of the current entry's field ``name`` (its first, if repeated), or None."""
-        code = self._get_data(self._handle, name, self._lent_at, self._size_at)
-        if code >= 0:
-            return self._lent[len(name) + 1:self._size.value]
-        if code == -2:  # ENOENT: the entry has no such field
-            return None
-        raise JournalError("sd_journal_get_data", code)
-
     def first_values(self, wanted):
         """{name: text} of the current entry: of each of ``wanted`` (alternatives, each (name, bytes
         name)), the first field that has a value. The loop every entry goes through, kept flat."""
