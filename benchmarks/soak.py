@@ -2,8 +2,8 @@
 rotate and the oldest are vacuumed, for MINUTES minutes, against the blackhole endpoint. Every
 SAMPLE seconds it records the agent's resident memory, its open descriptors and its CPU, so a
 leak in the reader (memory libsystemd allocates, journal files kept open after deletion) shows as
-a slope. Flat means: the last minute's RSS within a few MB of the second minute's, the
-descriptors bounded, and every entry written accepted.
+a slope. Flat means: each minute's RSS peak, once FILES_KEPT files exist, within a few MB of the
+others, the descriptors bounded, and every entry written accepted.
 
     python3 dev.py bench-soak [--minutes 10] [--reader libsystemd] [--per-second 500]
 """
