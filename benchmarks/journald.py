@@ -68,6 +68,8 @@ def journalctl_child(pid):
 def drain(aws, work, label, stream, end, startup, reader="journalctl"):
     """(seconds, CPU-s of the run, of its journalctl, the agent's own net of start-up, peak RSS MB)."""
     config, state = work / f"{label}.conf", work / f"{label}.state"
+    if state.exists():  # a run with another's state would find the last entry sent and stop at once
+        raise SystemExit(f"benchmark: the state file {state} is already there")
     config.write_text(f"[general]\nstate_file = {state}\n[j]\nsource = journald\n"
                       f"journal_directory = {work / 'journal'}\nlog_group_name = bench\n"
                       f"log_stream_name = {stream}\nbuffer_duration = 1000\njournal_reader = {reader}\n")
@@ -142,7 +144,7 @@ def main():
         for number in range(args.rounds):
             for row, (name, stream) in enumerate((("one stream", "all"), ("a stream per unit", "{unit}"))):
                 for who in (list(clis) if number % 2 == 0 else list(reversed(clis))):
-                    label = f"{row}-{number}-{len(runs)}"  # a state file of its own
+                    label = f"{row}-{number}-{list(clis).index(who)}"  # a state file of its own
                     aws, reader = clis[who]
                     runs.setdefault((name, who), []).append(drain(aws, work, label, stream, end, startups[who], reader))
         for who, (aws, reader) in clis.items():
