@@ -1,13 +1,14 @@
 """What the in-process reader reads of an entry: only the fields the section's format and names
 need, a field's alternative only where the field is missing or empty; shaped as journalctl's JSON."""
 import ctypes
+import errno
 from types import SimpleNamespace
 
 import pytest
 
 from awscli_cwlogs.sources.journal.entries import FORMATTERS, route_values
 from awscli_cwlogs.sources.journal.inprocess import fields_read, read_entry
-from awscli_cwlogs.sources.journal.sdjournal import Journal, JournalError
+from awscli_cwlogs.sources.journal.sdjournal import APPEND, NOP, Journal, JournalError
 
 
 class FakeJournal:
@@ -88,3 +89,17 @@ def test_a_failing_read_is_an_error_not_a_missing_field():
     journal._get_data = lambda *args: -5
     with pytest.raises(JournalError):
         journal.first_values(fields_read(section()))
+
+
+@pytest.mark.parametrize("code, answer", [(-errno.EINTR, NOP), (APPEND, APPEND), (NOP, NOP)])
+def test_a_wait_a_signal_interrupts_is_a_wait_with_nothing_new(code, answer):
+    journal = Journal.__new__(Journal)
+    journal._handle, journal._lib = None, SimpleNamespace(sd_journal_wait=lambda handle, usec: code)
+    assert journal.wait(0.5) == answer
+
+
+def test_a_failing_wait_is_an_error_naming_the_call():
+    journal = Journal.__new__(Journal)
+    journal._handle, journal._lib = None, SimpleNamespace(sd_journal_wait=lambda handle, usec: -errno.EBADF)
+    with pytest.raises(JournalError, match="sd_journal_wait"):
+        journal.wait(0.5)

@@ -7,6 +7,7 @@ import errno
 import logging
 import os
 import queue
+import signal
 import threading
 import time
 
@@ -51,6 +52,8 @@ class LibsystemdReader:
                                                               else "the next entry")
 
     def _run(self, start):
+        # the agent's signals go to its main thread, whose idle wait they then end at once
+        signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
         journal = None
         try:
             journal = Journal(self._stream.journal_directory)

@@ -7,6 +7,7 @@ cursor, field) go through a second, untyped handle on the library with their arg
 once: ctypes' conversion of each argument cost more than libsystemd's own work."""
 import ctypes
 import ctypes.util
+import errno
 import os
 
 LOCAL_ONLY = 1  # SD_JOURNAL_LOCAL_ONLY, as journalctl opens the journal without --merge
@@ -204,5 +205,7 @@ class Journal:
         return values
 
     def wait(self, timeout_s):
-        """Blocks until the journal changes or ``timeout_s`` passes: NOP, APPEND or INVALIDATE."""
-        return _checked("sd_journal_wait", self._lib.sd_journal_wait(self._handle, int(timeout_s * 1_000_000)))
+        """Blocks until the journal changes or ``timeout_s`` passes: NOP, APPEND or INVALIDATE. A
+        signal that lands in this thread is NOP (libsystemd may answer EINTR: systemd issue 10724)."""
+        code = self._lib.sd_journal_wait(self._handle, int(timeout_s * 1_000_000))
+        return NOP if code == -errno.EINTR else _checked("sd_journal_wait", code)
