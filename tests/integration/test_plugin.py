@@ -48,3 +48,14 @@ def test_without_the_plugin_line_the_commands_do_not_exist(aws):
     aws.config_file.write_text(aws.config_file.read_text().replace("cwlogs = awscli_cwlogs", ""))
     result = aws.run("logs", "pull", "--log-group-name", "g", "--log-stream-name", "s")
     assert result.returncode != 0 and "Invalid choice" in result.stderr
+
+
+def test_the_version_comes_from_the_package_and_names_it_in_every_request(aws):
+    from awscli_cwlogs import __version__
+    shown = aws.run("logs", "push", "--version")
+    assert shown.returncode == 0 and f"awscli-cwlogs/{__version__}" in shown.stdout + shown.stderr
+    assert f"awscli-cwlogs/{__version__}" in aws.run("--version").stdout
+    debug = aws.run("--debug", "logs", "describe-log-groups")
+    assert debug.returncode == 0, debug.stderr
+    agents = re.findall(r"'User-Agent': b?'([^']*)'", debug.stderr)
+    assert agents and all(agent.endswith(f"awscli-cwlogs/{__version__}") for agent in agents)
