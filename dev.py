@@ -15,6 +15,8 @@
     python3 dev.py wheels DIR   gather the wheels of the plugin and its dependencies into DIR,
                            for `launcher/install.sh --wheels DIR` on hosts without PyPI (same
                            Python version and architecture as this machine)
+    python3 dev.py package [--wheels DIR]   the .deb from this checkout and DIR's wheels (default
+                           dist/wheels, from `python3 dev.py wheels dist/wheels`), into dist/; no network
 """
 import hashlib
 import os
@@ -115,7 +117,7 @@ def main(argv):
                 "bench-journald": ["benchmarks/journald.py"], "bench-soak": ["benchmarks/soak.py"],
                 "bench-containers": ["benchmarks/containers.py"],
                 "bench-metrics": ["benchmarks/metrics.py"], "bench-compare": ["benchmarks/compare.py"],
-                "bench-idle": ["benchmarks/idle.py"]}
+                "bench-idle": ["benchmarks/idle.py"], "package": ["packages/deb.py"]}
     if argv[:1] == ["wheels"] and len(argv) == 2:
         ensure_venv()
         return wheels(argv[1])

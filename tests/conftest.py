@@ -61,11 +61,12 @@ def pytest_addoption(parser):
 
 # The long scenarios: `python3 dev.py test --quick` (pytest -m "not long" -n 6) leaves them out for
 # the inner loop; the README's test command and CI run everything, one test at a time.
-LONG = ("tests/torture/", "tests/integration/test_install.py", "tests/integration/test_logrotate.py")
+LONG = ("tests/torture/", "tests/integration/test_install.py", "tests/integration/test_logrotate.py",
+        "tests/integration/test_package.py")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "long: a long scenario (torture, install, logrotate); -m 'not long' leaves it out")
+    config.addinivalue_line("markers", "long: a long scenario (torture, install, package, logrotate); -m 'not long' leaves it out")
     config.torture_results = []
 
 

@@ -18,18 +18,6 @@ INSTALL = ROOT / "launcher" / "install.sh"
 GROUP = "installed"
 
 
-@pytest.fixture(scope="session")
-def wheels(tmp_path_factory):
-    """`python3 dev.py wheels DIR`, once per run: what hosts without PyPI install from."""
-    folder = tmp_path_factory.mktemp("wheels")
-    result = subprocess.run([sys.executable, str(ROOT / "dev.py"), "wheels", str(folder)],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-2000:]
-    names = {path.name.split("-")[0].lower() for path in folder.glob("*.whl")}
-    assert {"awscli_cwlogs", "awscli", "configobj"} <= names, names
-    return folder
-
-
 def install(root, *options, check=True):
     result = subprocess.run(["sh", str(INSTALL), "--root", str(root), *options], capture_output=True, text=True,
                             timeout=600)

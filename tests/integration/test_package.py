@@ -1,0 +1,139 @@
+"""The .deb that `python3 dev.py package` builds: its control data and contents, then installed,
+upgraded (an edited awslogs.conf kept, no prompt), removed and purged with `dpkg --root` into a
+scratch tree, the maintainer scripts run chrootless (they then stage under DPKG_ROOT, as
+install.sh --root does), and the installed agent shipping to the local endpoint."""
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from packages import deb
+from tests.harness.pushagent import audit, stored_messages, wait_until, write_lines
+
+GROUP = "packaged"
+
+
+def _missing():
+    missing = [tool for tool in ("dpkg", "dpkg-deb") if shutil.which(tool) is None]
+    if missing:
+        return f"no {', '.join(missing)} on this machine (Debian's dpkg builds and installs the .deb)"
+    venv = subprocess.run(["/usr/bin/python3", "-c", "import ensurepip, venv"], capture_output=True)
+    if venv.returncode != 0:
+        return "/usr/bin/python3 cannot make a virtualenv (Debian: apt-get install python3-venv)"
+    return None
+
+
+pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
+
+
+@pytest.fixture(scope="module")
+def packages(wheels, tmp_path_factory):
+    """The same tree packed as two versions, the second an upgrade of the first."""
+    work = tmp_path_factory.mktemp("package")
+    deb.stage(wheels, work / "tree")
+    first = deb.debian_version(deb.source_version())
+    return (deb.pack(work / "tree", first, work / "out", "gzip"),
+            deb.pack(work / "tree", f"{first}+rebuild1", work / "out", "gzip"))
+
+
+def dpkg(root, *args):
+    result = subprocess.run(["dpkg", f"--root={root}", "--force-script-chrootless", "--force-depends",
+                             "--force-not-root", "--log=/dev/null", *args], stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result
+
+
+def installed_version(root):
+    result = subprocess.run(["dpkg-query", f"--root={root}", "-W", "-f=${Status} ${Version}", deb.NAME],
+                            capture_output=True, text=True)
+    return result.stdout if result.returncode == 0 else ""
+
+
+def scratch(tmp_path):
+    root = tmp_path / "root"
+    (root / "var/lib/dpkg/info").mkdir(parents=True)
+    (root / "var/lib/dpkg/updates").mkdir()
+    (root / "var/lib/dpkg/status").touch()
+    return root
+
+
+def test_the_deb_names_its_python_conffiles_and_maintainer_scripts(packages):
+    info = subprocess.run(["dpkg-deb", "--info", str(packages[0])], capture_output=True, text=True, check=True).stdout
+    assert f"Package: {deb.NAME}" in info and f"Version: {deb.debian_version(deb.source_version())}" in info
+    assert "Depends: python3 (>= 3." in info and "python3 (<< 3." in info
+    contents = subprocess.run(["dpkg-deb", "--contents", str(packages[0])], capture_output=True, text=True,
+                              check=True).stdout
+    paths = [line.split()[5] for line in contents.splitlines()]
+    assert "./opt/awscli-cwlogs/bin/aws" in paths and "./etc/awslogs/awslogs.conf" in paths
+    assert "./usr/share/doc/awscli-cwlogs/copyright" in paths
+    assert not [p for p in paths if p.startswith(("./etc/systemd", "./var/")) or "__pycache__" in p]
+    control = subprocess.run(["dpkg-deb", "--ctrl-tarfile", str(packages[0])], capture_output=True, check=True).stdout
+    listing = subprocess.run(["tar", "-t"], input=control, capture_output=True, check=True).stdout.decode()
+    assert {"./conffiles", "./postinst", "./prerm", "./postrm"} <= set(listing.split())
+    for action in deb.ACTIONS:
+        script = deb.maintainer_script(action)
+        assert "install_unit() {" in script and "uninstall() {" in script  # launcher/setup.sh's steps
+        assert subprocess.run(["sh", "-n"], input=script, text=True).returncode == 0, action
+
+
+def test_install_upgrade_remove_and_purge_keep_what_install_sh_keeps(packages, tmp_path):
+    root = scratch(tmp_path)
+    first, second = packages
+    result = dpkg(root, "--install", str(first))
+    assert "staged under" in result.stdout  # DPKG_ROOT: no systemctl, no user made
+    assert installed_version(root).startswith("install ok installed")
+    etc, state, venv = root / "etc/awslogs", root / "var/lib/awslogs", root / "opt/awscli-cwlogs"
+    assert state.stat().st_mode & 0o777 == 0o700
+    unit = (root / "etc/systemd/system/awslogs.service").read_text()
+    assert "User=awslogs" in unit and "ExecStart=/opt/awscli-cwlogs/bin/awslogs-agent-launcher" in unit
+    assert list(venv.glob("lib/python3*/site-packages/awscli_cwlogs/__pycache__/*.pyc"))  # compiled by postinst
+
+    (etc / "awslogs.conf").write_text("[general]\nstate_file = /var/lib/awslogs/agent-state\n# edited\n")
+    (state / "agent-state").write_bytes(b"state")
+    dpkg(root, "--install", str(second))  # stdin is /dev/null: a conffile prompt would fail the upgrade
+    assert installed_version(root).endswith("+rebuild1")
+    assert (etc / "awslogs.conf").read_text().endswith("# edited\n")
+    assert (state / "agent-state").read_bytes() == b"state"
+    assert not (etc / "awslogs.conf.dpkg-dist").exists() and not (etc / "awslogs.conf.dpkg-old").exists()
+
+    dpkg(root, "--remove", deb.NAME)
+    assert not venv.exists() and not (root / "etc/systemd/system/awslogs.service").exists()
+    assert (etc / "awslogs.conf").exists() and (state / "agent-state").exists()
+    assert installed_version(root).startswith("deinstall ok config-files")
+    dpkg(root, "--purge", deb.NAME)
+    assert not etc.exists() and not state.exists() and installed_version(root) == ""
+
+
+def test_the_installed_agent_ships_to_the_local_endpoint(packages, wire, logs, tmp_path):
+    root = scratch(tmp_path)
+    dpkg(root, "--install", str(packages[0]))
+    etc = root / "etc/awslogs"
+    (etc / "aws.conf").write_text(f"[default]\nregion = us-east-1\nendpoint_url = {wire.url}\n\n"
+                                  "[plugins]\ncwlogs = awscli_cwlogs\n")
+    (etc / "aws.credentials").write_text("[default]\naws_access_key_id = AKIDPACKAGED\n"
+                                         "aws_secret_access_key = packaged-secret\n")
+    log = tmp_path / "app.log"
+    (etc / "awslogs.conf").write_text(f"[general]\nstate_file = {tmp_path}/agent-state\n\n[app]\nfile = {log}\n"
+                                      f"log_group_name = {GROUP}\nlog_stream_name = app\nbuffer_duration = 200\n")
+    env = {"AWSLOGS_CONFIG_DIR": str(etc), "AWSLOGS_HOME": str(tmp_path), "AWSLOGS_NICE": "0",
+           "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    write_lines(log, 0, 500)
+    agent = subprocess.Popen([str(root / "opt/awscli-cwlogs/bin/awslogs-agent-launcher")], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        time.sleep(0.5)
+        write_lines(log, 500, 500)
+        wait_until(lambda: wire.accepted_events(GROUP, "app") >= 1000, 60, "1000 accepted events")
+        agent.terminate()
+        assert agent.wait(60) == 0
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+        stderr = agent.stderr.read().decode()
+    assert audit(stored_messages(logs, GROUP, "app"), range(1000)) == ([], 0), stderr[-2000:]
+    assert "packaged-secret" not in stderr
+    assert Path(root / "opt/awscli-cwlogs/pyvenv.cfg").read_text().count(str(root)) == 0
