@@ -5,6 +5,7 @@
 #   ROOT        a folder everything is staged under ('' on the host itself: then users and systemctl)
 #   TEMPLATES   the folder with awslogs.conf and awslogs.service
 #   OWN_VENV    yes: removal also removes the virtualenv (install.sh); '' (a package: dpkg or rpm does)
+#   PURGE_HINT  what removes the configuration and state too (default: --purge, install.sh's option)
 #   ACTION RUN_AS REGION CONFIG ADDITIONAL START   as install.sh's options set them
 PREFIX=/opt/awscli-cwlogs
 ETC=/etc/awslogs
@@ -45,7 +46,8 @@ uninstall() {
         fi
         say "removed the agent, its configuration ($ETC) and its state ($STATE)"
     else
-        say "removed the agent; kept its configuration ($ROOT$ETC) and state ($ROOT$STATE) (--purge removes them)"
+        say "removed the agent; kept its configuration ($ROOT$ETC) and state ($ROOT$STATE)" \
+            "(${PURGE_HINT:---purge} removes them)"
     fi
 }
 

@@ -100,7 +100,7 @@ def test_install_upgrade_remove_and_purge_keep_what_install_sh_keeps(packages, t
     assert (state / "agent-state").read_bytes() == b"state"
     assert not (etc / "awslogs.conf.dpkg-dist").exists() and not (etc / "awslogs.conf.dpkg-old").exists()
 
-    dpkg(root, "--remove", deb.NAME)
+    assert "dpkg --purge awscli-cwlogs removes them" in dpkg(root, "--remove", deb.NAME).stdout
     assert not venv.exists() and not (root / "etc/systemd/system/awslogs.service").exists()
     assert (etc / "awslogs.conf").exists() and (state / "agent-state").exists()
     assert installed_version(root).startswith("deinstall ok config-files")
