@@ -57,6 +57,12 @@ def _aws_cli_v2():
     return version.stdout.startswith("aws-cli/2.")
 
 
+def _system_venv():
+    """/usr/bin/python3 can make a virtualenv (or there is none, and nothing to install for it)."""
+    return not os.path.exists("/usr/bin/python3") or subprocess.run(
+        ["/usr/bin/python3", "-c", "import ensurepip, venv"], capture_output=True).returncode == 0
+
+
 SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 QUICK_WORKERS = 6  # --quick: 446 tests in 9 min one at a time, 2.7 min six at a time on 2 cores (3 CPU-min)
 # Debian packages some tests need, and how to tell they are there
@@ -66,6 +72,8 @@ DEBIAN_PACKAGES = {
     "systemd": lambda: shutil.which("systemd-analyze") is not None,  # systemd-analyze verify in test_install.py
     # writes real journal files from the export format: test_journald.py
     "systemd-journal-remote": lambda: os.access("/lib/systemd/systemd-journal-remote", os.X_OK),
+    "lintian": lambda: shutil.which("lintian") is not None,  # the .deb's check: test_package.py
+    "python3-venv": lambda: _system_venv(),  # the .deb's virtualenv, made from /usr/bin/python3: test_package.py
 }
 
 

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "/opt/awscli-cwlogs"
 NAME = "awscli-cwlogs"
 CONFFILES = ("/etc/awslogs/awslogs.conf", "/etc/awslogs/aws.conf", "/etc/awslogs/proxy.conf")
+MAINTAINER = f"{NAME} maintainers <{NAME}@users.noreply.github.com>"
 SHARED = ("awslogs.conf", "awslogs.service")  # the templates the maintainer scripts read
 
 
@@ -50,6 +51,14 @@ def stage(wheels, folder):
         raise PackageError(f"launcher/install.sh could not stage the tree: {result.stderr.strip()[-500:]}")
     shutil.rmtree(folder / "etc" / "systemd")  # postinst writes the unit, for this host's groups and user
     shutil.rmtree(folder / "var")  # postinst makes the state folder, 0700, for the service's user
+    venv = folder / PREFIX.lstrip("/")
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "uninstall", "--quiet", "--yes", "pip"], check=True,
+                   capture_output=True)  # dpkg owns these files: nothing is to be installed into them by hand
+    for library in venv.rglob("*.so"):
+        subprocess.run(["strip", "--strip-unneeded", str(library)], check=True)
+    for path in (venv / "lib").rglob("*"):  # data files some wheels mark executable
+        if path.is_file() and not path.is_symlink() and path.stat().st_mode & 0o111 and not _runnable(path):
+            path.chmod(0o644)
     relocate(folder)
     share = folder / PREFIX.lstrip("/") / "share" / NAME
     share.mkdir(parents=True)
@@ -59,6 +68,26 @@ def stage(wheels, folder):
     docs.mkdir(parents=True)
     (docs / "copyright").write_text(copyright_text())
     (docs / "README.md.gz").write_bytes(gzip.compress((ROOT / "README.md").read_bytes(), mtime=0))
+    overrides = folder / "usr" / "share" / "lintian" / "overrides"
+    overrides.mkdir(parents=True)
+    (overrides / NAME).write_text(LINTIAN_OVERRIDES)
+
+
+# Why each stays: the package is a self-contained runtime from outside the distribution
+LINTIAN_OVERRIDES = f"""\
+# A self-contained runtime of software from outside the distribution lives in /opt (FHS 3.13),
+# as the CloudWatch agent's /opt/aws does: the agent never depends on, or breaks, the host's Python packages.
+{NAME}: dir-or-file-in-opt [*]
+# PyYAML's wheel (a dependency of the AWS CLI) links libyaml into its extension.
+{NAME}: embedded-library libyaml [*]
+"""
+
+
+def _runnable(path):
+    """An ELF object or a script."""
+    with open(path, "rb") as file:
+        head = file.read(4)
+    return head == b"\x7fELF" or head[:2] == b"#!"
 
 
 def relocate(folder):
@@ -79,8 +108,16 @@ def relocate(folder):
 
 def copyright_text():
     return (f"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-            f"Upstream-Name: {NAME}\n\nFiles: *\nCopyright: the {NAME} authors\n"
-            f"License: see {PREFIX}/lib/python3*/site-packages/*.dist-info/ for each component's license\n")
+            f"Upstream-Name: {NAME}\n\nFiles: *\nCopyright: 2026 the {NAME} authors\n"
+            f"License: see-dist-info\n Each component's license is in its folder\n"
+            f" {PREFIX}/lib/python3*/site-packages/*.dist-info/.\n")
+
+
+def changelog(version):
+    """A native package's changelog: one entry, the version built."""
+    when = subprocess.run(["date", "-R"], capture_output=True, text=True, check=True).stdout.strip()
+    return (f"{NAME} ({version}) unstable; urgency=medium\n\n  * Built from the checkout by python3 dev.py package.\n\n"
+            f" -- {MAINTAINER}  {when}\n")
 
 
 def maintainer_script(action):
@@ -125,16 +162,17 @@ def control(version, arch, installed_kb):
                             capture_output=True, text=True, check=True).stdout.strip()
     major, minor = python.split(".")
     return (f"Package: {NAME}\nVersion: {version}\nArchitecture: {arch}\nSection: admin\nPriority: optional\n"
-            f"Maintainer: {NAME} maintainers <{NAME}@users.noreply.github.com>\nInstalled-Size: {installed_kb}\n"
-            # the virtualenv's site-packages and compiled wheels are for this Python release
-            f"Depends: python3 (>= {python}), python3 (<< {major}.{int(minor) + 1})\n"
+            f"Maintainer: {MAINTAINER}\nInstalled-Size: {installed_kb}\n"
+            # the virtualenv's site-packages and compiled wheels are for this Python release; the
+            # wheels' extensions are manylinux2014 (glibc 2.17)
+            f"Depends: python3 (>= {python}), python3 (<< {major}.{int(minor) + 1}), libc6 (>= 2.17)\n"
             "Recommends: systemd, libsystemd0\n"
             "Description: CloudWatch Logs agent (aws logs push) with pull, filter and query\n"
-            " The awscli_cwlogs plugin for the AWS CLI in a virtualenv of its own under\n"
-            f" {PREFIX}, run as the hardened systemd service awslogs: it follows log files,\n"
-            " the journal and container logs and sends them to CloudWatch Logs, resuming\n"
-            " exactly where it stopped. Configuration in /etc/awslogs, state in\n"
-            " /var/lib/awslogs.\n")
+            " The awscli_cwlogs plugin for the AWS CLI, in a virtualenv of its own under\n"
+            f" {PREFIX}, run as the hardened systemd service awslogs. It follows log\n"
+            " files, the journal and container logs and sends them to CloudWatch Logs,\n"
+            " resuming exactly where it stopped. Configuration in /etc/awslogs, state\n"
+            " in /var/lib/awslogs.\n")
 
 
 def build(wheels, version, out, work):
@@ -153,6 +191,8 @@ def pack(tree, version, out, compression="xz"):
     size_kb = sum(p.stat().st_size for p in tree.rglob("*") if p.is_file() and not p.is_symlink()) // 1024
     (debian / "control").write_text(control(version, arch, size_kb))
     (debian / "conffiles").write_text("".join(f"{path}\n" for path in CONFFILES))
+    (tree / "usr" / "share" / "doc" / NAME / "changelog.gz").write_bytes(gzip.compress(changelog(version).encode(),
+                                                                                         mtime=0))
     for action in ACTIONS:
         script = debian / action
         script.write_text(maintainer_script(action))

@@ -80,6 +80,15 @@ def test_the_deb_names_its_python_conffiles_and_maintainer_scripts(packages):
         assert subprocess.run(["sh", "-n"], input=script, text=True).returncode == 0, action
 
 
+@pytest.mark.skipif(shutil.which("lintian") is None, reason="no lintian here (Debian: apt-get install lintian)")
+def test_lintian_finds_no_error(packages):
+    result = subprocess.run(["lintian", "--tag-display-limit", "0", str(packages[0])], capture_output=True, text=True,
+                            timeout=600)
+    tags = [line for line in result.stdout.splitlines() if line[:2] in ("E:", "W:")]
+    print(f"lintian: {len(tags)} tags: " + ", ".join(sorted({f"{t.split()[0]} {t.split()[2]}" for t in tags})))
+    assert not [line for line in tags if line.startswith("E:")] and result.returncode == 0, result.stdout[-3000:]
+
+
 def test_install_upgrade_remove_and_purge_keep_what_install_sh_keeps(packages, tmp_path):
     root = scratch(tmp_path)
     first, second = packages
