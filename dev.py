@@ -115,6 +115,9 @@ def wheels(folder):
         old.unlink()
     code = subprocess.run([str(PYTHON), "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
                            "--wheel-dir", str(target), f"{ROOT}[host-metrics]"]).returncode
+    if code == 0:  # what building the plugin's wheel takes, for `dev.py package` without network
+        code = subprocess.run([str(PYTHON), "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+                               "--wheel-dir", str(target), "setuptools", "wheel"]).returncode
     if code == 0:
         print(f"wheels in {target}: {', '.join(sorted(p.name for p in target.glob('*.whl')))}")
     return code

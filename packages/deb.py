@@ -175,9 +175,27 @@ def control(version, arch, installed_kb):
             " in /var/lib/awslogs.\n")
 
 
+def checkout_wheels(wheels, work):
+    """A folder with the dependencies' wheels from ``wheels`` and the plugin's, built now from the
+    checkout (a wheel gathered earlier may hold older code), offline: the build tools come from
+    ``wheels`` too."""
+    folder = work / "wheels"
+    folder.mkdir()
+    for wheel in wheels.glob("*.whl"):
+        if not wheel.name.startswith("awscli_cwlogs-"):
+            shutil.copy2(wheel, folder)
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+                             "--no-deps", "--no-index", "--find-links", str(folder), "--wheel-dir", str(folder),
+                             str(ROOT)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise PackageError(f"cannot build the plugin's wheel offline (run python3 dev.py wheels {wheels} again: "
+                           f"it gathers the build tools too): {result.stderr.strip()[-300:]}")
+    return folder
+
+
 def build(wheels, version, out, work):
     tree = work / "tree"
-    stage(wheels, tree)
+    stage(checkout_wheels(wheels, work), tree)
     return pack(tree, version, out)
 
 
@@ -219,8 +237,8 @@ def main(argv=None):
     if missing or not os.access("/usr/bin/python3", os.X_OK):
         sys.exit(f"package: needs {', '.join(missing) or '/usr/bin/python3'} "
                  "(Debian: apt-get install dpkg python3-venv)")
-    if not list(args.wheels.glob("awscli_cwlogs-*.whl")):
-        sys.exit(f"package: no awscli_cwlogs wheel in {args.wheels}: run python3 dev.py wheels {args.wheels} first")
+    if not list(args.wheels.glob("awscli-*.whl")):
+        sys.exit(f"package: no awscli wheel in {args.wheels}: run python3 dev.py wheels {args.wheels} first")
     with tempfile.TemporaryDirectory(prefix="cwlogs-package-") as work:
         try:
             target = build(args.wheels.resolve(), args.version or debian_version(source_version()),

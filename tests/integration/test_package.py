@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 def packages(wheels, tmp_path_factory):
     """The same tree packed as two versions, the second an upgrade of the first."""
     work = tmp_path_factory.mktemp("package")
-    deb.stage(wheels, work / "tree")
+    deb.stage(deb.checkout_wheels(wheels, work), work / "tree")
     first = deb.debian_version(deb.source_version())
     return (deb.pack(work / "tree", first, work / "out", "gzip"),
             deb.pack(work / "tree", f"{first}+rebuild1", work / "out", "gzip"))
