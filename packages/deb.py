@@ -1,7 +1,8 @@
 """`python3 dev.py package`: a .deb of the agent built from this checkout, offline.
 
 The tree is what `launcher/install.sh --root STAGE --wheels DIR` stages (a virtualenv of its own
-under /opt/awscli-cwlogs made from /usr/bin/python3, the configuration in /etc/awslogs), made to
+under /opt/awscli-cwlogs made from /usr/bin/python3.X, the Python release /usr/bin/python3 is
+here, which the package then depends on; the configuration in /etc/awslogs), made to
 live at /opt/awscli-cwlogs (scripts and activate files named the staging folder) and without
 byte-code (the postinst compiles it where it runs). The unit, the user and the state folder are
 not in it: the maintainer scripts make them with launcher/setup.sh, the steps install.sh runs,
@@ -45,7 +46,7 @@ def debian_version(version):
 def stage(wheels, folder):
     """The installed tree under ``folder`` (install.sh --root, from ``wheels`` alone)."""
     result = subprocess.run(["sh", str(ROOT / "launcher" / "install.sh"), "--root", str(folder), "--wheels",
-                             str(wheels), "--python", "/usr/bin/python3", "--no-start"],
+                             str(wheels), "--python", f"/usr/bin/python{python_release()}", "--no-start"],
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise PackageError(f"launcher/install.sh could not stage the tree: {result.stderr.strip()[-500:]}")
@@ -157,15 +158,20 @@ esac
 }
 
 
+def python_release():
+    """The release of /usr/bin/python3 (3.11 on Debian 12): the virtualenv is made from, and
+    links to, /usr/bin/python3.11, which the package depends on (its site-packages and compiled
+    wheels are for that release alone)."""
+    return subprocess.run(["/usr/bin/python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
 def control(version, arch, installed_kb):
-    python = subprocess.run(["/usr/bin/python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                            capture_output=True, text=True, check=True).stdout.strip()
-    major, minor = python.split(".")
     return (f"Package: {NAME}\nVersion: {version}\nArchitecture: {arch}\nSection: admin\nPriority: optional\n"
             f"Maintainer: {MAINTAINER}\nInstalled-Size: {installed_kb}\n"
-            # the virtualenv's site-packages and compiled wheels are for this Python release; the
-            # wheels' extensions are manylinux2014 (glibc 2.17)
-            f"Depends: python3 (>= {python}), python3 (<< {major}.{int(minor) + 1}), libc6 (>= 2.17)\n"
+            # iot-credential-process runs with the host's python3; the wheels' extensions are
+            # manylinux2014 (glibc 2.17)
+            f"Depends: python{python_release()}, python3, libc6 (>= 2.17)\n"
             "Recommends: systemd, libsystemd0\n"
             "Description: CloudWatch Logs agent (aws logs push) with pull, filter and query\n"
             " The awscli_cwlogs plugin for the AWS CLI, in a virtualenv of its own under\n"

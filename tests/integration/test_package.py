@@ -64,7 +64,7 @@ def scratch(tmp_path):
 def test_the_deb_names_its_python_conffiles_and_maintainer_scripts(packages):
     info = subprocess.run(["dpkg-deb", "--info", str(packages[0])], capture_output=True, text=True, check=True).stdout
     assert f"Package: {deb.NAME}" in info and f"Version: {deb.debian_version(deb.source_version())}" in info
-    assert "Depends: python3 (>= 3." in info and "python3 (<< 3." in info
+    assert f"Depends: python{deb.python_release()}, python3, libc6" in info
     contents = subprocess.run(["dpkg-deb", "--contents", str(packages[0])], capture_output=True, text=True,
                               check=True).stdout
     paths = [line.split()[5] for line in contents.splitlines()]
@@ -100,6 +100,7 @@ def test_install_upgrade_remove_and_purge_keep_what_install_sh_keeps(packages, t
     unit = (root / "etc/systemd/system/awslogs.service").read_text()
     assert "User=awslogs" in unit and "ExecStart=/opt/awscli-cwlogs/bin/awslogs-agent-launcher" in unit
     assert list(venv.glob("lib/python3*/site-packages/awscli_cwlogs/__pycache__/*.pyc"))  # compiled by postinst
+    assert (venv / "bin/python").resolve() == Path(f"/usr/bin/python{deb.python_release()}").resolve()
 
     (etc / "awslogs.conf").write_text("[general]\nstate_file = /var/lib/awslogs/agent-state\n# edited\n")
     (state / "agent-state").write_bytes(b"state")
