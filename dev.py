@@ -15,8 +15,9 @@
     python3 dev.py wheels DIR   gather the wheels of the plugin and its dependencies into DIR,
                            for `launcher/install.sh --wheels DIR` on hosts without PyPI (same
                            Python version and architecture as this machine)
-    python3 dev.py package [--wheels DIR]   the .deb from this checkout and DIR's wheels (default
-                           dist/wheels, from `python3 dev.py wheels dist/wheels`), into dist/; no network
+    python3 dev.py package [--wheels DIR]   the .deb and the .rpm from this checkout and DIR's wheels
+                           (default dist/wheels, from `python3 dev.py wheels dist/wheels`), into dist/;
+                           no network
 """
 import hashlib
 import os
@@ -73,6 +74,7 @@ DEBIAN_PACKAGES = {
     # writes real journal files from the export format: test_journald.py
     "systemd-journal-remote": lambda: os.access("/lib/systemd/systemd-journal-remote", os.X_OK),
     "lintian": lambda: shutil.which("lintian") is not None,  # the .deb's check: test_package.py
+    "rpm": lambda: shutil.which("rpmbuild") is not None,  # the .rpm's build: test_package.py
     "python3-venv": lambda: _system_venv(),  # the .deb's virtualenv, made from /usr/bin/python3: test_package.py
 }
 
@@ -128,7 +130,7 @@ def main(argv):
                 "bench-journald": ["benchmarks/journald.py"], "bench-soak": ["benchmarks/soak.py"],
                 "bench-containers": ["benchmarks/containers.py"],
                 "bench-metrics": ["benchmarks/metrics.py"], "bench-compare": ["benchmarks/compare.py"],
-                "bench-idle": ["benchmarks/idle.py"], "package": ["packages/deb.py"]}
+                "bench-idle": ["benchmarks/idle.py"], "package": ["packages/build.py"]}
     if argv[:1] == ["wheels"] and len(argv) == 2:
         ensure_venv()
         return wheels(argv[1])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from packages import deb
+from packages import deb, rpm
 from tests.harness.pushagent import audit, stored_messages, wait_until, write_lines
 
 GROUP = "packaged"
@@ -30,13 +30,28 @@ pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 
 
 @pytest.fixture(scope="module")
-def packages(wheels, tmp_path_factory):
-    """The same tree packed as two versions, the second an upgrade of the first."""
+def tree(wheels, tmp_path_factory):
+    """What both packages hold, staged once."""
     work = tmp_path_factory.mktemp("package")
     deb.stage(deb.checkout_wheels(wheels, work), work / "tree")
+    return work / "tree"
+
+
+@pytest.fixture(scope="module")
+def packages(tree):
+    """The same tree packed as two versions, the second an upgrade of the first."""
     first = deb.debian_version(deb.source_version())
-    return (deb.pack(work / "tree", first, work / "out", "gzip"),
-            deb.pack(work / "tree", f"{first}+rebuild1", work / "out", "gzip"))
+    return (deb.pack(tree, first, tree.parent / "out", "gzip"),
+            deb.pack(tree, f"{first}+rebuild1", tree.parent / "out", "gzip"))
+
+
+@pytest.fixture(scope="module")
+def rpms(tree):
+    if shutil.which("rpmbuild") is None:
+        pytest.skip("no rpmbuild on this machine (Debian: apt-get install rpm)")
+    first = deb.debian_version(deb.source_version())
+    return tuple(rpm.pack_rpm(tree, version, tree.parent / "rpms", tree.parent, "w6.gzdio")
+                 for version in (first, f"{first}+rebuild1"))
 
 
 def dpkg(root, *args):
@@ -147,3 +162,51 @@ def test_the_installed_agent_ships_to_the_local_endpoint(packages, wire, logs, t
     assert audit(stored_messages(logs, GROUP, "app"), range(1000)) == ([], 0), stderr[-2000:]
     assert "packaged-secret" not in stderr
     assert Path(root / "opt/awscli-cwlogs/pyvenv.cfg").read_text().count(str(root)) == 0
+
+
+def rpm_query(package, *what):
+    return subprocess.run(["rpm", "-qp", *what, str(package)], capture_output=True, text=True, check=True).stdout
+
+
+def run_scriptlet(package, tag, root, *args):
+    """The package's scriptlet ``tag`` run outside RPM, staging under ``root`` (RPM would run it
+    chrooted into --root, where this scratch tree has no shell)."""
+    script = rpm_query(package, "--qf", f"%{{{tag}}}")
+    result = subprocess.run(["sh", "-s", *args], input=script, env={**os.environ, "DPKG_ROOT": str(root)},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout
+
+
+def test_the_rpm_names_its_python_conffiles_and_scriptlets(rpms):
+    requires = rpm_query(rpms[0], "--requires").split("\n")
+    assert f"/usr/bin/python{deb.python_release()}" in requires and "glibc >= 2.17" in requires
+    assert rpm_query(rpms[0], "--configfiles").split() == sorted(deb.CONFFILES)
+    paths = rpm_query(rpms[0], "--list").split()
+    assert "/opt/awscli-cwlogs/bin/aws" in paths and not [p for p in paths if p.startswith(("/etc/systemd", "/var/"))]
+    scripts = rpm_query(rpms[0], "--scripts")
+    for kind in ("preinstall", "preuninstall", "posttrans"):
+        assert f"{kind} scriptlet" in scripts, kind
+    assert scripts.count("install_unit() {") == 3  # launcher/setup.sh's steps in each
+
+
+def test_the_rpm_installs_upgrades_and_erases_in_a_scratch_root(rpms, tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    rpm_root = ["rpm", "--root", str(root), "--nodeps", "--noscripts"]
+    subprocess.run(["rpm", "--root", str(root), "--initdb"], check=True)
+    subprocess.run([*rpm_root, "-i", str(rpms[0])], check=True, capture_output=True)
+    assert "staged under" in run_scriptlet(rpms[0], "POSTTRANS", root)
+    etc, state = root / "etc/awslogs", root / "var/lib/awslogs"
+    assert (root / "etc/systemd/system/awslogs.service").exists() and state.stat().st_mode & 0o777 == 0o700
+
+    (etc / "awslogs.conf").write_text("# edited\n")
+    subprocess.run([*rpm_root, "-U", str(rpms[1])], check=True, capture_output=True)
+    assert (etc / "awslogs.conf").read_text() == "# edited\n" and not (etc / "awslogs.conf.rpmnew").exists()
+    assert subprocess.run(["rpm", "--root", str(root), "-q", deb.NAME], capture_output=True,
+                          text=True).stdout.strip().endswith("+rebuild1-1.x86_64")
+
+    assert "rm -r /etc/awslogs /var/lib/awslogs removes them" in run_scriptlet(rpms[1], "PREUN", root, "0")
+    subprocess.run([*rpm_root, "-e", deb.NAME], check=True, capture_output=True)
+    assert not (root / "opt/awscli-cwlogs").exists() and not (root / "etc/systemd/system/awslogs.service").exists()
+    assert (etc / "awslogs.conf.rpmsave").read_text() == "# edited\n" and state.is_dir()
