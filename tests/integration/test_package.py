@@ -5,6 +5,7 @@ install.sh --root does), and the installed agent shipping to the local endpoint.
 import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -54,10 +55,14 @@ def rpms(tree):
                  for version in (first, f"{first}+rebuild1"))
 
 
+SBIN_PATH = dict(os.environ, PATH=os.pathsep.join([os.environ.get("PATH") or os.defpath, "/usr/sbin", "/sbin"]))
+
+
 def dpkg(root, *args):
+    """dpkg on the scratch tree; it wants ldconfig and start-stop-daemon on PATH (env -i has no sbin)."""
     result = subprocess.run(["dpkg", f"--root={root}", "--force-script-chrootless", "--force-depends",
                              "--force-not-root", "--log=/dev/null", *args], stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300, env=SBIN_PATH)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result
 
@@ -133,35 +138,96 @@ def test_install_upgrade_remove_and_purge_keep_what_install_sh_keeps(packages, t
     assert not etc.exists() and not state.exists() and installed_version(root) == ""
 
 
-def test_the_installed_agent_ships_to_the_local_endpoint(packages, wire, logs, tmp_path):
-    root = scratch(tmp_path)
-    dpkg(root, "--install", str(packages[0]))
+def configured(root, wire, tmp_path):
+    """The installed agent's configuration, for the local endpoint: (its environment, the log it follows)."""
     etc = root / "etc/awslogs"
     (etc / "aws.conf").write_text(f"[default]\nregion = us-east-1\nendpoint_url = {wire.url}\n\n"
                                   "[plugins]\ncwlogs = awscli_cwlogs\n")
     (etc / "aws.credentials").write_text("[default]\naws_access_key_id = AKIDPACKAGED\n"
                                          "aws_secret_access_key = packaged-secret\n")
     log = tmp_path / "app.log"
-    (etc / "awslogs.conf").write_text(f"[general]\nstate_file = {tmp_path}/agent-state\n\n[app]\nfile = {log}\n"
-                                      f"log_group_name = {GROUP}\nlog_stream_name = app\nbuffer_duration = 200\n")
-    env = {"AWSLOGS_CONFIG_DIR": str(etc), "AWSLOGS_HOME": str(tmp_path), "AWSLOGS_NICE": "0",
-           "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    (etc / "awslogs.conf").write_text(f"[general]\nstate_file = {root}/var/lib/awslogs/agent-state\n\n[app]\n"
+                                      f"file = {log}\nlog_group_name = {GROUP}\nlog_stream_name = app\n"
+                                      "buffer_duration = 200\n")
+    return {"AWSLOGS_CONFIG_DIR": str(etc), "AWSLOGS_HOME": str(tmp_path), "AWSLOGS_NICE": "0",
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin")}, log
+
+
+def start_agent(root, env, log_file):
+    """The installed agent, as its unit starts it."""
+    return subprocess.Popen([str(root / "opt/awscli-cwlogs/bin/awslogs-agent-launcher")], env=env,
+                            stdout=subprocess.DEVNULL, stderr=log_file)
+
+
+def test_the_installed_agent_ships_to_the_local_endpoint(packages, wire, logs, tmp_path):
+    root = scratch(tmp_path)
+    dpkg(root, "--install", str(packages[0]))
+    env, log = configured(root, wire, tmp_path)
     write_lines(log, 0, 500)
-    agent = subprocess.Popen([str(root / "opt/awscli-cwlogs/bin/awslogs-agent-launcher")], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        time.sleep(0.5)
-        write_lines(log, 500, 500)
-        wait_until(lambda: wire.accepted_events(GROUP, "app") >= 1000, 60, "1000 accepted events")
-        agent.terminate()
-        assert agent.wait(60) == 0
-    finally:
-        if agent.poll() is None:
-            agent.kill()
-        stderr = agent.stderr.read().decode()
+    with open(tmp_path / "agent.log", "wb") as agent_log:
+        agent = start_agent(root, env, agent_log)
+        try:
+            time.sleep(0.5)
+            write_lines(log, 500, 500)
+            wait_until(lambda: wire.accepted_events(GROUP, "app") >= 1000, 60, "1000 accepted events")
+            agent.terminate()
+            assert agent.wait(60) == 0
+        finally:
+            if agent.poll() is None:
+                agent.kill()
+    stderr = (tmp_path / "agent.log").read_text()
     assert audit(stored_messages(logs, GROUP, "app"), range(1000)) == ([], 0), stderr[-2000:]
     assert "packaged-secret" not in stderr
     assert Path(root / "opt/awscli-cwlogs/pyvenv.cfg").read_text().count(str(root)) == 0
+
+
+class Writer(threading.Thread):
+    """Lines arriving all the while: 100 every 20 ms until stopped."""
+
+    def __init__(self, log):
+        super().__init__(daemon=True)
+        self.log, self.written, self.stopped = log, 0, threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            write_lines(self.log, self.written, 100)
+            self.written += 100
+            time.sleep(0.02)
+
+
+def test_an_upgrade_while_lines_arrive_loses_and_repeats_none(packages, wire, logs, tmp_path):
+    """What the maintainer scripts do on a host, in their order: the old agent stopped with SIGTERM
+    (prerm upgrade; here, with DPKG_ROOT, they call no systemctl, so the test does), the new files
+    unpacked, the new agent started (postinst), all while the followed file grows."""
+    root = scratch(tmp_path)
+    dpkg(root, "--install", str(packages[0]))
+    env, log = configured(root, wire, tmp_path)
+    log.touch()
+    writer = Writer(log)
+    with open(tmp_path / "agent.log", "wb") as agent_log:
+        agent = start_agent(root, env, agent_log)
+        try:
+            writer.start()
+            wait_until(lambda: wire.accepted_events(GROUP, "app") >= 2000, 60, "2000 accepted events")
+            agent.terminate()
+            assert agent.wait(60) == 0
+            dpkg(root, "--install", str(packages[1]))
+            assert installed_version(root).endswith("+rebuild1")
+            agent = start_agent(root, env, agent_log)
+            time.sleep(1)
+            writer.stopped.set()
+            writer.join()
+            wait_until(lambda: wire.accepted_events(GROUP, "app") >= writer.written, 60,
+                       f"{writer.written} accepted events")
+            agent.terminate()
+            assert agent.wait(60) == 0
+        finally:
+            writer.stopped.set()
+            if agent.poll() is None:
+                agent.kill()
+    lost, duplicated = audit(stored_messages(logs, GROUP, "app"), range(writer.written))
+    print(f"upgrade while lines arrive: written {writer.written:,}  lost {len(lost)}  duplicated {duplicated}")
+    assert (lost, duplicated) == ([], 0), (tmp_path / "agent.log").read_text()[-2000:]
 
 
 def rpm_query(package, *what):
