@@ -1,4 +1,4 @@
-"""`python3 dev.py package --rpm`: the same tree as the .deb (packages/deb.py stages it) as an .rpm,
+"""The .rpm of `python3 dev.py package` (packages/build.py): the tree packages/deb.py stages, as an .rpm,
 with rpmbuild. RPM runs scriptlets in another order than dpkg: on an upgrade the new package's
 %post runs before the old one's %preun, so the agent is stopped in %pre (before any file
 changes) and started in %posttrans (after the old files are gone), and only an erase (%preun
