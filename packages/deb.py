@@ -104,9 +104,10 @@ def relocate(folder):
 
 def copyright_text():
     return (f"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-            f"Upstream-Name: {NAME}\n\nFiles: *\nCopyright: 2026 the {NAME} authors\n"
-            f"License: see-dist-info\n Each component's license is in its folder\n"
-            f" {PREFIX}/lib/python3*/site-packages/*.dist-info/.\n")
+            f"Upstream-Name: {NAME}\n\nFiles: *\nCopyright: 2026 the {NAME} authors\nLicense: Apache-2.0\n"
+            f"Comment: {PREFIX} also holds the AWS CLI and the packages it needs, each under its own\n"
+            f" license, which its {PREFIX}/lib/python3*/site-packages/*.dist-info/ folder holds.\n\n"
+            "License: Apache-2.0\n On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0.\n")
 
 
 def changelog(version):
