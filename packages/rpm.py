@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from packages.deb import ACTIONS_HEADER, CONFFILES, MAINTAINER, NAME, PREFIX, PackageError, python_release
+from packages.deb import CONFFILES, MAINTAINER, NAME, PREFIX, PackageError, python_release, setup_script
 
 SCRIPTLETS = {
     "pre": """if [ "$1" -gt 1 ] && systemd_runs; then  # an upgrade: the agent sends what it read and saves where it is
@@ -30,17 +30,10 @@ fi
 }
 
 
-def scriptlet(name, steps):
-    """An RPM scriptlet: launcher/setup.sh's steps, then what ``name`` does (RPM has no purge:
-    what a purge removes stays, and the note on removal says how to remove it)."""
-    return (ACTIONS_HEADER.format(action=name, hint="rm -r /etc/awslogs /var/lib/awslogs") + steps + "staged_paths\n"
-            f"TEMPLATES=$VENV/share/{NAME}\n" + SCRIPTLETS[name])
-
-
 def spec(tree, version, arch):
-    steps = (Path(__file__).resolve().parents[1] / "launcher" / "setup.sh").read_text()
-    scriptlets = "".join(
-        f"\n%{name}\n" + scriptlet(name, steps) for name in SCRIPTLETS)
+    # RPM has no purge: what a purge removes stays, and the note on removal says how to remove it
+    scriptlets = "".join(f"\n%{name}\n" + setup_script(name, "rm -r /etc/awslogs /var/lib/awslogs", body)
+                         for name, body in SCRIPTLETS.items())
     return f"""Name: {NAME}
 Version: {version}
 Release: 1
