@@ -177,3 +177,30 @@ class PacedWriter(threading.Thread):
         self.join()
         self.out.close()
         return self.next
+
+
+class InstalledAgent:
+    """The agent an install staged under ``root`` holds, run as its unit runs it (its launcher),
+    its stderr appended to ``log``; ``with`` it: killed on the way out if a test failed with it
+    running."""
+
+    def __init__(self, root, env, log):
+        self.command = [str(Path(root) / "opt/awscli-cwlogs/bin/awslogs-agent-launcher")]
+        self.env, self.log, self.process = env, Path(log), None
+
+    def start(self):
+        with open(self.log, "ab") as stderr:
+            self.process = subprocess.Popen(self.command, env=self.env, stdout=subprocess.DEVNULL, stderr=stderr)
+
+    def stop(self):
+        """SIGTERM, as systemctl stop sends it: the agent sends what it read and exits 0."""
+        self.process.terminate()
+        assert self.process.wait(60) == 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()

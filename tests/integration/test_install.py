@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.pushagent import audit, stored_messages, wait_until, write_lines
+from tests.harness.pushagent import InstalledAgent, audit, stored_messages, wait_until, write_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL = ROOT / "launcher" / "install.sh"
@@ -147,21 +147,15 @@ def test_staged_agent_refreshes_expiring_credentials_from_a_credential_process(s
     env = {"AWSLOGS_CONFIG_DIR": str(etc), "AWSLOGS_HOME": str(tmp_path), "AWSLOGS_NICE": "0",
            "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     agent_log = tmp_path / "agent.log"
-    with open(agent_log, "wb") as stderr:
-        agent = subprocess.Popen([str(staged / "opt/awscli-cwlogs/bin/awslogs-agent-launcher")], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=stderr)
-        try:
-            written, end = 0, time.monotonic() + 4 * expiry_s  # lines keep coming for four expiry periods
-            while time.monotonic() < end:
-                write_lines(log, written, 200)
-                written += 200
-                time.sleep(0.25)
-            wait_until(lambda: wire.accepted_events(GROUP, "app") >= written, 60, f"{written} accepted events")
-            agent.terminate()
-            assert agent.wait(60) == 0
-        finally:
-            if agent.poll() is None:
-                agent.kill()
+    with InstalledAgent(staged, env, agent_log) as agent:
+        agent.start()
+        written, end = 0, time.monotonic() + 4 * expiry_s  # lines keep coming for four expiry periods
+        while time.monotonic() < end:
+            write_lines(log, written, 200)
+            written += 200
+            time.sleep(0.25)
+        wait_until(lambda: wire.accepted_events(GROUP, "app") >= written, 60, f"{written} accepted events")
+        agent.stop()
     puts = wire.calls_of("PutLogEvents")
     keys = sorted({call.access_key for call in puts})
     number_of_calls = len(calls.read_text().splitlines())
@@ -206,16 +200,10 @@ def test_a_staged_install_with_config_from_ssm_runs_the_agent_from_parameters(tm
     env = {"AWSLOGS_CONFIG_DIR": str(etc), "AWSLOGS_HOME": str(state), "AWSLOGS_NICE": "0",
            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), **dict(line.split("=", 1) for line in chosen)}
     agent_log = tmp_path / "agent.log"
-    with open(agent_log, "wb") as stderr:
-        agent = subprocess.Popen([str(root / "opt/awscli-cwlogs/bin/awslogs-agent-launcher")], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=stderr)
-        try:
-            wait_until(lambda: wire.accepted_events(GROUP, "ssm") >= 100, 60, "the section from SSM shipped")
-            agent.terminate()
-            assert agent.wait(60) == 0
-        finally:
-            if agent.poll() is None:
-                agent.kill()
+    with InstalledAgent(root, env, agent_log) as agent:
+        agent.start()
+        wait_until(lambda: wire.accepted_events(GROUP, "ssm") >= 100, 60, "the section from SSM shipped")
+        agent.stop()
     print(agent_log.read_text())
     assert audit(stored_messages(logs, GROUP, "ssm"), range(100)) == ([], 0)
     assert (state / "agent-state").exists() and (state / "last-good-config.json").exists()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from packages import deb, rpm
-from tests.harness.pushagent import audit, stored_messages, wait_until, write_lines
+from tests.harness.pushagent import InstalledAgent, audit, stored_messages, wait_until, write_lines
 
 GROUP = "packaged"
 
@@ -153,28 +153,17 @@ def configured(root, wire, tmp_path):
             "PATH": os.environ.get("PATH", "/usr/bin:/bin")}, log
 
 
-def start_agent(root, env, log_file):
-    """The installed agent, as its unit starts it."""
-    return subprocess.Popen([str(root / "opt/awscli-cwlogs/bin/awslogs-agent-launcher")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=log_file)
-
-
 def test_the_installed_agent_ships_to_the_local_endpoint(packages, wire, logs, tmp_path):
     root = scratch(tmp_path)
     dpkg(root, "--install", str(packages[0]))
     env, log = configured(root, wire, tmp_path)
     write_lines(log, 0, 500)
-    with open(tmp_path / "agent.log", "wb") as agent_log:
-        agent = start_agent(root, env, agent_log)
-        try:
-            time.sleep(0.5)
-            write_lines(log, 500, 500)
-            wait_until(lambda: wire.accepted_events(GROUP, "app") >= 1000, 60, "1000 accepted events")
-            agent.terminate()
-            assert agent.wait(60) == 0
-        finally:
-            if agent.poll() is None:
-                agent.kill()
+    with InstalledAgent(root, env, tmp_path / "agent.log") as agent:
+        agent.start()
+        time.sleep(0.5)
+        write_lines(log, 500, 500)
+        wait_until(lambda: wire.accepted_events(GROUP, "app") >= 1000, 60, "1000 accepted events")
+        agent.stop()
     stderr = (tmp_path / "agent.log").read_text()
     assert audit(stored_messages(logs, GROUP, "app"), range(1000)) == ([], 0), stderr[-2000:]
     assert "packaged-secret" not in stderr
@@ -204,27 +193,23 @@ def test_an_upgrade_while_lines_arrive_loses_and_repeats_none(packages, wire, lo
     env, log = configured(root, wire, tmp_path)
     log.touch()
     writer = Writer(log)
-    with open(tmp_path / "agent.log", "wb") as agent_log:
-        agent = start_agent(root, env, agent_log)
+    with InstalledAgent(root, env, tmp_path / "agent.log") as agent:
         try:
+            agent.start()
             writer.start()
             wait_until(lambda: wire.accepted_events(GROUP, "app") >= 2000, 60, "2000 accepted events")
-            agent.terminate()
-            assert agent.wait(60) == 0
+            agent.stop()
             dpkg(root, "--install", str(packages[1]))
             assert installed_version(root).endswith("+rebuild1")
-            agent = start_agent(root, env, agent_log)
+            agent.start()
             time.sleep(1)
             writer.stopped.set()
             writer.join()
             wait_until(lambda: wire.accepted_events(GROUP, "app") >= writer.written, 60,
                        f"{writer.written} accepted events")
-            agent.terminate()
-            assert agent.wait(60) == 0
+            agent.stop()
         finally:
             writer.stopped.set()
-            if agent.poll() is None:
-                agent.kill()
     lost, duplicated = audit(stored_messages(logs, GROUP, "app"), range(writer.written))
     print(f"upgrade while lines arrive: written {writer.written:,}  lost {len(lost)}  duplicated {duplicated}")
     assert (lost, duplicated) == ([], 0), (tmp_path / "agent.log").read_text()[-2000:]
