@@ -75,7 +75,7 @@ DEBIAN_PACKAGES = {
     "systemd-journal-remote": lambda: os.access("/lib/systemd/systemd-journal-remote", os.X_OK),
     "lintian": lambda: shutil.which("lintian") is not None,  # the .deb's check: test_package.py
     "rpm": lambda: shutil.which("rpmbuild") is not None,  # the .rpm's build: test_package.py
-    "python3-venv": lambda: _system_venv(),  # the .deb's virtualenv, made from /usr/bin/python3: test_package.py
+    "python3-venv": _system_venv,  # the .deb's virtualenv, made from /usr/bin/python3: test_package.py
 }
 
 
