@@ -5,6 +5,7 @@ import os
 import struct
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote"
@@ -72,3 +73,32 @@ def numbered(start, count, unit="app.service", identifier="app", priority=6, pid
     """Entries whose MESSAGE is ``seq NNNNNNNNN ...`` (the form audit() counts)."""
     return [{"MESSAGE": f"seq {i:09d} from {identifier}", "_SYSTEMD_UNIT": unit, "SYSLOG_IDENTIFIER": identifier,
              "_PID": pid, "PRIORITY": priority} for i in range(start, start + count)]
+
+
+@contextmanager
+def half_linked(path, message):
+    """The journal file at ``path`` as its writer leaves it for a moment while it appends the entry
+    whose MESSAGE is ``message``: the entry is in the file's index, but the data object of its new
+    MESSAGE value is not linked back to it yet (its first entry set, its count of entries still 0:
+    libsystemd then takes the object for bad and skips the field). On leaving, the count is written
+    as the writer writes it, which wakes a reader's inotify watch as a writer's change does.
+
+    The layout is systemd's journal file format (docs/JOURNAL_FILE_FORMAT.md): an object header of
+    16 bytes, then a data object's hash, next-hash, next-field, entry, entry-array offsets and its
+    count of entries (8 bytes each), then the payload (compact files: 8 bytes more before it)."""
+    data = Path(path).read_bytes()
+    payload = b"MESSAGE=" + message.encode()
+    at = data.find(payload)
+    assert at > 0 and data.find(payload, at + 1) < 0, f"{message!r} is not in {path} exactly once"
+    start = next(begin for begin in (at - 72, at - 64) if data[begin] == 1  # OBJECT_DATA
+                 and struct.unpack_from("<Q", data, begin + 8)[0] == at - begin + len(payload))
+    count_at = start + 56
+    count = data[count_at:count_at + 8]
+    assert struct.unpack("<Q", count)[0] == 1 and struct.unpack_from("<Q", data, start + 40)[0] > 0
+    descriptor = os.open(path, os.O_WRONLY)
+    try:
+        os.pwrite(descriptor, struct.pack("<Q", 0), count_at)
+        yield
+        os.pwrite(descriptor, count, count_at)
+    finally:
+        os.close(descriptor)

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from tests.harness.awscli import nobody_cannot_run_aws, nobody_cli
-from tests.harness.journal import JournalWriter, journal_remote_missing, numbered
-from tests.harness.pushagent import PushAgent, audit, settle, stored_messages
+from tests.harness.journal import JournalWriter, half_linked, journal_remote_missing, numbered
+from tests.harness.pushagent import PushAgent, audit, settle, stored_messages, wait_until
 
 GROUP = "journal"
 pytestmark = pytest.mark.skipif(journal_remote_missing() is not None, reason=journal_remote_missing() or "")
@@ -105,6 +105,28 @@ def test_sigterm_restarts_and_kill_9_lose_nothing_and_sigterm_sends_nothing_twic
     lost, duplicated = audit(stored_messages(logs, GROUP, "app"), range(written))
     print(f"journald restarts: written {written} lost {len(lost)} duplicated {duplicated}")
     assert lost == [] and duplicated <= 3 * 10_000
+
+
+@pytest.mark.parametrize("then", ["its writer writes on", "nothing more comes"])
+def test_an_entry_read_while_its_writer_still_links_it_is_read_again_not_lost(aws, wire, logs, tmp_path, then):
+    """libsystemd shows an entry before its new field values are linked to it; read in that
+    moment, it has no MESSAGE. The agent holds it back until its writer wrote a later entry, or
+    for a few seconds, then reads it again."""
+    journal = JournalWriter(tmp_path / "journal")
+    journal.append(numbered(0, 3))
+    with PushAgent(aws, tmp_path / "agent", {"app": journald(tmp_path / "journal", "app")}) as agent:
+        with half_linked(journal.path, "seq 000000002 from app"):
+            agent.start()
+            wait_until(lambda: wire.accepted_events(GROUP, "app") >= 2, 60, "the two entries before it")
+            time.sleep(0.5)
+            assert wire.accepted_events(GROUP, "app") == 2
+        written = 3
+        if then == "its writer writes on":
+            journal.append(numbered(3, 1))
+            written = 4
+        settle(wire, GROUP, "app", written)
+        assert agent.stop() == 0
+    assert audit(stored_messages(logs, GROUP, "app"), range(written)) == ([], 0)
 
 
 @pytest.mark.parametrize("reader", ["journalctl"], indirect=True)

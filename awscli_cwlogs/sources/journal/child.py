@@ -11,7 +11,7 @@ import subprocess
 import threading
 import time
 
-from awscli_cwlogs.sources.journal.journalctl import DENIED, PERMISSION_FIX, journal_gap, journalctl_command
+from awscli_cwlogs.sources.journal.journalctl import DENIED, PERMISSION_FIX, entry_at, journal_gap, journalctl_command
 
 LOG = logging.getLogger("awscli_cwlogs")
 PIPE_BYTES = 1 << 20  # journalctl's pipe, enlarged: fewer, larger reads
@@ -134,6 +134,9 @@ class JournalctlReader:
 
     def gap(self, position):
         return journal_gap(self._stream, position, self._journalctl)
+
+    def entry_at(self, cursor):
+        return entry_at(self._stream, cursor, self._journalctl)
 
     def close(self):
         if self._process is None:

@@ -2,10 +2,13 @@
 functions, no I/O. A position is (cursor, __REALTIME_TIMESTAMP in microseconds)."""
 import json
 import threading
+import time
 
 from awscli_cwlogs.agent.events import _split_utf8
 from awscli_cwlogs.limits import MAX_MESSAGE_BYTES
 
+UNFINISHED_WAIT_S = 5.0  # how long an entry read without MESSAGE may still be half-written: then it is read again
+UNFINISHED_HELD = 20_000  # entries held back behind it at most: then it is read again at once
 _BOOKKEEPING = ("__CURSOR", "__MONOTONIC_TIMESTAMP", "__SEQNUM", "__SEQNUM_ID")
 # what each format and name placeholder below reads: a field, or the next where it is missing or
 # empty (short: SYSLOG_IDENTIFIER or else _COMM)
@@ -75,13 +78,14 @@ def at_or_before(position, saved):
     """True if the entry at ``position`` (cursor, realtime µs) comes no later than ``saved``:
     by sequence number within one journal sequence, else by time."""
     (cursor, realtime), (saved_cursor, saved_realtime) = position, saved
-    (sequence, number), (saved_sequence, saved_number) = _cursor_order(cursor), _cursor_order(saved_cursor)
+    (sequence, number), (saved_sequence, saved_number) = cursor_order(cursor), cursor_order(saved_cursor)
     if sequence is not None and sequence == saved_sequence:
         return number <= saved_number
     return realtime <= saved_realtime
 
 
-def _cursor_order(cursor):
+def cursor_order(cursor):
+    """(sequence id, sequence number) of a cursor; (None, 0) if it has none."""
     fields = dict(part.split("=", 1) for part in cursor.split(";") if "=" in part)
     try:
         return fields.get("s"), int(fields.get("i", ""), 16)
@@ -170,3 +174,54 @@ def entry_events(entry, message_format, previous, limit=MAX_MESSAGE_BYTES):
     """The events of one entry (a dict from journalctl's JSON) in a format."""
     position = (entry["__CURSOR"], int(entry["__REALTIME_TIMESTAMP"]))
     return message_events(FORMATTERS[message_format](entry), position, previous, limit)
+
+
+def written_after(cursor, later):
+    """True if the entry at ``later`` was written after the one at ``cursor`` by the same writer
+    (the same sequence, a larger number): a writer appends one entry at a time, so it had
+    finished the entry at ``cursor`` by then."""
+    (sequence, number), (later_sequence, later_number) = cursor_order(cursor), cursor_order(later)
+    return sequence is not None and sequence == later_sequence and later_number > number
+
+
+class Unfinished:
+    """Holds back an entry read without MESSAGE, and the entries after it, until its writer is
+    surely done with it, then has it read again (``reread``: cursor -> entry, or None).
+
+    A journal writer puts an entry in the file's index before it links the entry's new field
+    values; libsystemd (and so journalctl) reads an entry in that window without them, MESSAGE
+    first of all (a new value in nearly every entry), and says nothing. Done is: an entry the
+    same writer wrote later is there, or UNFINISHED_WAIT_S passed. An entry that has no MESSAGE
+    costs one read more."""
+
+    def __init__(self, reread, clock=time.monotonic):
+        self._reread, self._clock = reread, clock
+        self._held = []  # from the first entry read without MESSAGE on
+        self._seen = None  # (its cursor, when it was first read)
+
+    def pass_on(self, entries):
+        """Of what the reader read (and what was held back), the entries that may go on now."""
+        entries = self._held + entries if self._held else entries
+        self._held, start = [], 0
+        while True:
+            at = next((i for i in range(start, len(entries)) if "MESSAGE" not in entries[i]), None)
+            if at is None:
+                return entries
+            cursor = entries[at].get("__CURSOR")
+            if not isinstance(cursor, str):
+                return entries  # the source skips it with a warning
+            if self._seen is None or self._seen[0] != cursor:
+                self._seen = (cursor, self._clock())
+            if not self._done(cursor, entries, at):
+                self._held = entries[at:]
+                return entries[:at]
+            entries[at] = self._reread(cursor) or entries[at]
+            self._seen, start = None, at + 1
+
+    def _done(self, cursor, entries, at):
+        return (any(written_after(cursor, later.get("__CURSOR", "")) for later in entries[at + 1:])
+                or self._clock() - self._seen[1] >= UNFINISHED_WAIT_S or len(entries) - at > UNFINISHED_HELD)
+
+    def drop(self):
+        """The reader starts again from the last entry passed on: what was held comes again."""
+        self._held, self._seen = [], None

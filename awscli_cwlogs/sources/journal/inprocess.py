@@ -124,21 +124,14 @@ class LibsystemdReader:
 
     def gap(self, position):
         """As journalctl.journal_gap, in-process: looked at without the section's filters."""
-        try:
-            journal = Journal(self._stream.journal_directory)
-        except JournalError:
-            return None
-        try:
-            journal.seek_cursor(position[0])
-            if journal.next() and journal.test_cursor(position[0]):
-                return None
-            journal.seek_head()
-            oldest = journal.realtime_usec() if journal.next() else None
-        except JournalError:
-            return None
-        finally:
-            journal.close()
-        return gap_sentence(position, oldest)
+        answer = _asked(self._stream.journal_directory,
+                        lambda journal: None if _onto(journal, position[0]) else (_oldest(journal),))
+        return gap_sentence(position, answer[0]) if answer else None
+
+    def entry_at(self, cursor):
+        """The entry at ``cursor`` as it reads now, or None."""
+        return _asked(self._stream.journal_directory,
+                      lambda journal: read_entry(journal, self._fields) if _onto(journal, cursor) else None)
 
     def close(self):
         if self._thread is None:
@@ -201,6 +194,32 @@ def _seek(journal, start):
     else:
         journal.seek_tail()
         journal.previous()  # onto the last entry: the next one read is the first new one
+
+
+def _asked(directory, question):
+    """``question(journal)`` of a journal opened for it alone, in the calling thread (the reading
+    thread has its own); None if the journal cannot be opened or read."""
+    try:
+        journal = Journal(directory)
+    except JournalError:
+        return None
+    try:
+        return question(journal)
+    except JournalError:
+        return None
+    finally:
+        journal.close()
+
+
+def _oldest(journal):
+    journal.seek_head()
+    return journal.realtime_usec() if journal.next() else None
+
+
+def _onto(journal, cursor):
+    """Moves onto the entry at ``cursor``; False if the journal no longer holds it."""
+    journal.seek_cursor(cursor)
+    return journal.next() and journal.test_cursor(cursor)
 
 
 def _known_units(journal):

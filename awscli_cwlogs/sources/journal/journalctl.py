@@ -93,6 +93,30 @@ def count_matching(stream, journalctl="journalctl", seconds=10.0):
         process.wait()
 
 
+def entry_at(stream, cursor, journalctl="journalctl", timeout=30):
+    """The entry at ``cursor`` as journalctl prints it now (a dict), or None."""
+    command = journalctl_command(stream, ("cursor", cursor), journalctl, follow=False)
+    try:
+        entry = json.loads(_first_line(command, timeout) or b"")
+    except ValueError:
+        return None
+    return entry if isinstance(entry, dict) and entry.get("__CURSOR") == cursor else None
+
+
+def _first_line(command, timeout):
+    """The first line ``command`` prints (b"" if none), or None if it cannot run."""
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    try:
+        return process.stdout.readline()
+    finally:
+        process.kill()
+        process.wait(timeout)
+
+
 def journal_gap(stream, position, journalctl="journalctl", timeout=30):
     """A sentence naming the time span that may be missing when the journal no longer holds the
     entry at ``position`` (vacuumed while the agent was down), else None. It looks without the
@@ -100,16 +124,9 @@ def journal_gap(stream, position, journalctl="journalctl", timeout=30):
     command = [journalctl, "-o", "json", "--no-pager", "--cursor", position[0]]
     if stream.journal_directory:
         command += ["--directory", stream.journal_directory]
-    try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL)
-    except OSError:
+    first = _first_line(command, timeout)
+    if first is None:
         return None
-    try:
-        first = process.stdout.readline()
-    finally:
-        process.kill()
-        process.wait(timeout)
     try:
         entry = json.loads(first)
     except ValueError:

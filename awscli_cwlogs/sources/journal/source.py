@@ -8,8 +8,8 @@ import time
 
 from awscli_cwlogs.agent.events import event_spec
 from awscli_cwlogs.sources.journal.child import JournalctlReader, ReaderProblem
-from awscli_cwlogs.sources.journal.entries import (FORMATTERS, JournalRoute, Watermark, at_or_before, earliest,
-                                                   message_events, route_values)
+from awscli_cwlogs.sources.journal.entries import (FORMATTERS, JournalRoute, Unfinished, Watermark, at_or_before,
+                                                   earliest, message_events, route_values)
 from awscli_cwlogs.sources.journal.sdjournal import Unavailable
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -73,7 +73,7 @@ class JournaldSource:
         self.spec = event_spec(stream)
         self._limit = self.spec.max_message_bytes
         self._last = {}  # route key -> the position of its last entry read
-        self._reader = None
+        self._reader = self._unfinished = None
         self._running = False
         self._restarts = 0
         self._restart_at = 0.0
@@ -106,6 +106,9 @@ class JournaldSource:
         if not self._running and not self._start():
             return []
         entries, ended = self._reader.take(budget)
+        entries = self._unfinished.pass_on(entries)
+        if ended:
+            self._unfinished.drop()
         found = self._events(entries) if entries else []
         if ended:
             self._ended()
@@ -208,6 +211,7 @@ class JournaldSource:
                 self._report(problem.kind, str(problem))
                 self._back_off()
                 return False
+            self._unfinished = Unfinished(self._reader.entry_at, self._clock)
         start = ("cursor", self._read[0]) if self._read else (self._initial,)
         if self._started:
             self._skip = self._read[0] if self._read else None  # the reader's restart: that entry was read
