@@ -2,7 +2,9 @@
 """Developer entry point; needs only Python 3.10+.
 
     python3 dev.py demo    set up .venv and run the demo against a local CloudWatch Logs endpoint
-    python3 dev.py test    set up .venv and run the test suite (extra arguments go to pytest)
+    python3 dev.py test    set up .venv and run the test suite: the short tests six at a time, then the
+                           long scenarios one at a time (they measure timing and memory); with
+                           arguments, one pytest run with them
     python3 dev.py test --quick   without the long scenarios (torture, install, logrotate), 6 at a time
                            (pytest-xdist; the tests mostly wait): the inner loop, under 3 minutes
     python3 dev.py bench   set up .venv and run the benchmarks (see benchmarks/README.md)
@@ -141,6 +143,9 @@ def main(argv):
         ensure_debian_packages()
         if "--quick" in argv:
             argv = [arg for arg in argv if arg != "--quick"] + ["-m", "not long", "-n", str(QUICK_WORKERS)]
+        elif argv == ["test"]:  # the whole suite: the short tests six at a time, then the long ones alone
+            short = run(commands["test"] + ["-m", "not long", "-n", str(QUICK_WORKERS)])
+            return run(commands["test"] + ["-m", "long"]) or short
     return run(commands[argv[0]] + argv[1:])
 
 

@@ -263,4 +263,5 @@ class JournaldSource:
     def close(self):
         if self._reader is not None:
             self._reader.close()
+            self._unfinished.drop()  # a start after this reads them again
             self._running = False
