@@ -68,6 +68,7 @@ def _system_venv():
 
 SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 QUICK_WORKERS = 6  # --quick: 446 tests in 9 min one at a time, 2.7 min six at a time on 2 cores (3 CPU-min)
+SHORT_TESTS = ["-m", "not long", "-n", str(QUICK_WORKERS)]  # pytest's arguments for all but the long scenarios
 # Debian packages some tests need, and how to tell they are there
 DEBIAN_PACKAGES = {
     "awscli": _aws_cli_v2,  # AWS CLI v2 (Debian 12: 2.9): tests/integration/test_cli_v2.py
@@ -142,9 +143,9 @@ def main(argv):
     if argv[0] == "test":
         ensure_debian_packages()
         if "--quick" in argv:
-            argv = [arg for arg in argv if arg != "--quick"] + ["-m", "not long", "-n", str(QUICK_WORKERS)]
+            argv = [arg for arg in argv if arg != "--quick"] + SHORT_TESTS
         elif argv == ["test"]:  # the whole suite: the short tests six at a time, then the long ones alone
-            short = run(commands["test"] + ["-m", "not long", "-n", str(QUICK_WORKERS)])
+            short = run(commands["test"] + SHORT_TESTS)
             return run(commands["test"] + ["-m", "long"]) or short
     return run(commands[argv[0]] + argv[1:])
 

@@ -95,26 +95,27 @@ def count_matching(stream, journalctl="journalctl", seconds=10.0):
 
 def entry_at(stream, cursor, journalctl="journalctl", timeout=30):
     """The entry at ``cursor`` as journalctl prints it now (a dict), or None."""
-    command = journalctl_command(stream, ("cursor", cursor), journalctl, follow=False)
-    try:
-        entry = json.loads(_first_line(command, timeout) or b"")
-    except ValueError:
-        return None
-    return entry if isinstance(entry, dict) and entry.get("__CURSOR") == cursor else None
+    entry = _first_entry(journalctl_command(stream, ("cursor", cursor), journalctl, follow=False), timeout)[1]
+    return entry if entry is not None and entry.get("__CURSOR") == cursor else None
 
 
-def _first_line(command, timeout):
-    """The first line ``command`` prints (b"" if none), or None if it cannot run."""
+def _first_entry(command, timeout):
+    """(whether ``command`` ran, the first entry it printed or None)."""
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL)
     except OSError:
-        return None
+        return False, None
     try:
-        return process.stdout.readline()
+        first = process.stdout.readline()
     finally:
         process.kill()
         process.wait(timeout)
+    try:
+        entry = json.loads(first)
+    except ValueError:
+        return True, None
+    return True, entry if isinstance(entry, dict) else None
 
 
 def journal_gap(stream, position, journalctl="journalctl", timeout=30):
@@ -124,14 +125,8 @@ def journal_gap(stream, position, journalctl="journalctl", timeout=30):
     command = [journalctl, "-o", "json", "--no-pager", "--cursor", position[0]]
     if stream.journal_directory:
         command += ["--directory", stream.journal_directory]
-    first = _first_line(command, timeout)
-    if first is None:
-        return None
-    try:
-        entry = json.loads(first)
-    except ValueError:
-        entry = None
-    if entry is not None and entry.get("__CURSOR") == position[0]:
+    ran, entry = _first_entry(command, timeout)
+    if not ran or (entry is not None and entry.get("__CURSOR") == position[0]):
         return None
     return gap_sentence(position, int(entry["__REALTIME_TIMESTAMP"]) if entry else None)
 
