@@ -8,6 +8,8 @@ EVENT_OVERHEAD = 26
 MAX_EVENT_BYTES = 1_048_576  # message bytes + overhead, so one event can fill a batch
 MAX_SPAN_MS = 24 * 3600 * 1000
 MAX_QUERY_ROWS = 10_000  # GetQueryResults: the most rows a query gives, however many events match
+TOO_OLD_MS = 14 * 86_400_000  # events older than this are rejected one by one
+TOO_NEW_MS = 2 * 3_600_000  # and so are events further ahead than this
 
 
 def put_log_events_violations(request):
@@ -40,6 +42,21 @@ def put_log_events_violations(request):
     if stamps and max(stamps) - min(stamps) > MAX_SPAN_MS:
         problems.append(f"batch spans {max(stamps) - min(stamps)} ms (max {MAX_SPAN_MS}, 24 h)")
     return problems
+
+
+def rejected_log_events_info(events, now_ms):
+    """rejectedLogEventsInfo as AWS answers a batch (events in time order): tooOldLogEventEndIndex is
+    the end (exclusive) of the events over 14 days old, tooNewLogEventStartIndex the first event over
+    2 hours ahead; {} when none is. moto answers the index of the last of each instead. (Expiry by
+    the group's retention is not modelled: moto keeps no retention either.)"""
+    info = {}
+    too_old = sum(1 for event in events if event["timestamp"] < now_ms - TOO_OLD_MS)
+    if too_old:
+        info["tooOldLogEventEndIndex"] = too_old
+    too_new = [index for index, event in enumerate(events) if event["timestamp"] > now_ms + TOO_NEW_MS]
+    if too_new:
+        info["tooNewLogEventStartIndex"] = too_new[0]
+    return info
 
 
 def capped_query_results(payload):

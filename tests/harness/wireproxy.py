@@ -18,7 +18,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.harness.awsrules import capped_query_results, put_log_events_violations
+from tests.harness.awsrules import capped_query_results, put_log_events_violations, rejected_log_events_info
 from tests.harness.exports import ExportService
 from tests.harness.livetail import LiveFeed
 
@@ -276,6 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.call.action == "PutLogEvents" and status == 200:
             self.server.live.ingested(self.call.body.get("logGroupName"), self.call.body.get("logStreamName"),
                                       self.events)
+            payload = _as_aws_rejects(payload, self.events)
         self.reply(status, payload, headers)
 
     def fetch_upstream(self):
@@ -340,3 +341,11 @@ def _decode(raw, encoding):
         return json.loads(data)
     except ValueError:
         return {}
+
+
+def _as_aws_rejects(payload, events):
+    """moto's PutLogEvents answer with rejectedLogEventsInfo as AWS defines it (it stores the same events)."""
+    answer = json.loads(payload)
+    answer.pop("rejectedLogEventsInfo", None)
+    info = rejected_log_events_info(events, int(time.time() * 1000))
+    return json.dumps({**answer, **({"rejectedLogEventsInfo": info} if info else {})}).encode()

@@ -114,8 +114,7 @@ def test_status_shows_the_last_error_and_rejected_events(aws, wire, tmp_path):
         status = json.loads(aws.run("logs", "push", "--config-file", agent.config, "--status", "--json").stdout)
         assert agent.stop() == 0
     stream = status["streams"][0]
-    # AWS's tooOldLogEventEndIndex is an end (3 here); moto answers the last index (2)
-    assert stream["rejected"]["too_old"] == 2
+    assert stream["rejected"]["too_old"] == 3  # the proxy answers tooOldLogEventEndIndex as AWS does: an end
     assert stream["last_error"].startswith("ThrottlingException") and stream["last_error_at"]
 
 

@@ -39,3 +39,12 @@ def test_batch_bytes_count_26_per_event():
     # but 1,050,000 with 26 per event, so AWS rejects it.
     assert violations(batch(*[(1, "x" * 78)] * 10_000)) == []
     assert any("bytes counted" in p for p in violations(batch(*[(1, "x" * 79)] * 10_000)))
+
+
+def test_rejected_events_are_answered_with_awss_indexes_an_end_for_too_old_and_a_start_for_too_new():
+    from tests.harness.awsrules import rejected_log_events_info
+    now, day, hour = 10**13, 86_400_000, 3_600_000
+    events = [{"timestamp": t} for t in (now - 15 * day, now - 14 * day - 1, now - day, now, now + 2 * hour,
+                                         now + 2 * hour + 1, now + 3 * hour)]
+    assert rejected_log_events_info(events, now) == {"tooOldLogEventEndIndex": 2, "tooNewLogEventStartIndex": 5}
+    assert rejected_log_events_info(events[2:5], now) == {}
