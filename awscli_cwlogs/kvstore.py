@@ -1,8 +1,8 @@
-"""The state file: per log stream and file (fingerprint of its first lines + inode), the offset
-just past the last event the service accepted; per log stream, counters for --status. SQLite in
-WAL mode, created 0600, written only after acceptance."""
+"""The agent's state: per log stream and file (fingerprint of its first lines + inode), the offset
+just past the last event the service accepted; per log stream, counters for --status. Read from
+a copy in memory; every change is written through to the state file (SQLite in WAL mode, created
+0600, written only after acceptance; statefile.py)."""
 import json
-import logging
 import os
 import sqlite3
 import threading
@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass
 
 from awscli_cwlogs.limits import EVENT_OVERHEAD
+from awscli_cwlogs.statefile import (StateFile, Unreadable, connect_for_reading, load, previous_copy, set_aside,
+                                     transaction)
 
-LOG = logging.getLogger("awscli_cwlogs")
 PRUNE_AFTER_S = 7 * 86_400
 KEEP_HOURS = 48  # billable bytes per hour, for --status's last 24 hours
 REJECTED = ("too_old", "too_new", "expired", "refused")
@@ -74,52 +75,76 @@ class Position:
 
 
 class StateStore:
-    def __init__(self, path, clock=time.time, read_only=False):
-        """``read_only`` (for --status, beside a running agent): never creates, repairs or writes."""
+    """The agent's state, kept in memory and written through to the state file, so that a restart
+    resumes from it; while the disk refuses, the agent ships on from memory and the file is
+    written again, whole, once the disk allows (statefile.py)."""
+
+    def __init__(self, path, clock=time.time, read_only=False, retry_cap_s=5.0, lock=None):
+        """``read_only`` (for --status, beside a running agent): the file itself, never created,
+        repaired or written. ``retry_cap_s``: the longest wait between tries to write the file
+        while it cannot be. ``lock``: the agent's StateLock, told of episodes for --status.
+        Raises statefile.Unreadable for a file that is there but cannot be read."""
         self.path = str(path)
         self._clock = clock
         self._lock = threading.Lock()
         self._pruned_hour = None
-        self._db = self._open_read_only() if read_only else self._open()
+        self.set_aside = None  # what became of a damaged state file found at the start (a sentence)
+        self.resumed_from = None  # (path, time) of the copy read instead of a damaged state file
+        self._file = None
+        if read_only:
+            self._db = self._open_read_only()
+            return
+        self._db = _memory()
+        read = self._load()
+        self._db.executescript(_SCHEMA)
+        self._file = StateFile(self.path, self._db, self._lock, retry_cap_s, lock, clock)
+        self._file.start(read)
 
     def _open_read_only(self):
-        previous_umask = os.umask(0o077)  # SQLite may create the -shm file
-        try:
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
-            db.execute("SELECT count(*) FROM positions").fetchone()
-            db.execute("SELECT count(*) FROM streams").fetchone()
-        finally:
-            os.umask(previous_umask)
+        db = connect_for_reading(self.path)
+        db.execute("SELECT count(*) FROM positions").fetchone()
+        db.execute("SELECT count(*) FROM streams").fetchone()
         return db
 
-    def _open(self):
+    def _load(self):
+        """Reads the state file into memory; True if it did. A damaged one is set aside, and the
+        copy of the last clean stop read instead, where there is one (``resumed_from``); else the
+        agent says what its start without state sends again."""
         try:
-            return self._connect()
+            return load(self.path, self._db)
         except sqlite3.DatabaseError as error:
-            aside = f"{self.path}.corrupt-{int(self._clock())}"
-            LOG.warning("state file %s is unreadable (%s); moved it to %s and starting without state",
-                        self.path, error, aside)
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(self.path + suffix):
-                    os.replace(self.path + suffix, aside + suffix)
-            return self._connect()
-
-    def _connect(self):
-        directory = os.path.dirname(self.path)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-        os.chmod(self.path, 0o600)  # also when an older file was more open
-        previous_umask = os.umask(0o077)  # the -wal and -shm files SQLite creates
+            try:
+                self.set_aside = f"is damaged ({error}); moved it to {set_aside(self.path, self._clock)}"
+            except OSError as cannot:  # a read-only disk: statefile.py moves it once it can write there
+                self.set_aside = f"is damaged ({error}) and cannot be moved aside now ({cannot.strerror})"
+        copy = previous_copy(self.path)
         try:
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
-            db.execute("SELECT count(*) FROM positions").fetchone()  # reads the pages: finds corruption now
-        finally:
-            os.umask(previous_umask)
-        return db
+            if load(copy, self._fresh_memory()):
+                self.resumed_from = (copy, os.path.getmtime(copy))
+                return False
+        except (sqlite3.DatabaseError, Unreadable, OSError):
+            pass
+        self._fresh_memory()
+        return False
+
+    def _fresh_memory(self):
+        self._db.close()
+        self._db = _memory()
+        return self._db
+
+    @property
+    def write_failures(self):
+        """Failed writes of the state file since the start (the health metrics)."""
+        return self._file.failures if self._file else 0
+
+    def _write(self, apply, accepted=None):
+        """``apply(db)`` in one transaction on the memory copy, then the same on the file.
+        ``accepted``: (destination, events) the change records as accepted."""
+        with self._lock:
+            transaction(self._db, apply)
+            self._file.write(apply)
+            if accepted:
+                self._file.accepted(*accepted)
 
     def positions(self, group, stream):
         with self._lock:
@@ -139,39 +164,20 @@ class StateStore:
         now = self._clock()
         rows = [(group, stream, fp, path, inode, offset, now)
                 for (fp, inode), (path, offset) in checkpoints.items()]
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                self._db.executemany(
-                    "INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (log_group, log_stream, fingerprint, inode) DO UPDATE SET"
-                    " path = excluded.path, offset = excluded.offset,"
-                    " updated = excluded.updated", rows)
-                if counts:
-                    self._add_counts(group, stream, counts, now)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        hour = int(now // 3600)
+        prune = hour != self._pruned_hour and billable_bytes(counts or {}) > 0
 
-    def _add_counts(self, group, stream, counts, now):
-        names = [name for name in COUNTERS if counts.get(name)]
-        self._db.execute("INSERT OR IGNORE INTO streams (log_group, log_stream) VALUES (?, ?)", (group, stream))
-        assignments = "".join(f", {name} = {name} + ?" for name in names)
-        accepted = counts.get("batches_sent", 0) > 0
-        self._db.execute(
-            f"UPDATE streams SET last_accepted = CASE WHEN ? THEN ? ELSE last_accepted END{assignments}"
-            " WHERE log_group = ? AND log_stream = ?",
-            (accepted, now, *(counts[name] for name in names), group, stream))
-        billable = billable_bytes(counts)
-        if billable > 0:  # (rejections carried over from a save that failed can make it negative)
-            hour = int(now // 3600)
-            self._db.execute("INSERT INTO billable_hours VALUES (?, ?, ?, ?) ON CONFLICT (log_group, log_stream, hour)"
-                             " DO UPDATE SET billable_bytes = billable_bytes + excluded.billable_bytes",
-                             (group, stream, hour, billable))
-            if hour != self._pruned_hour:
-                self._db.execute("DELETE FROM billable_hours WHERE hour < ?", (hour - KEEP_HOURS,))
-                self._pruned_hour = hour
+        def apply(db):
+            db.executemany(
+                "INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (log_group, log_stream, fingerprint, inode) DO UPDATE SET"
+                " path = excluded.path, offset = excluded.offset,"
+                " updated = excluded.updated", rows)
+            if counts:
+                _add_counts(db, group, stream, counts, now, prune)
+        self._write(apply, accepted=(f"{group}/{stream}", (counts or {}).get("events_sent", 0)))
+        if prune:
+            self._pruned_hour = hour
 
     def billable_since(self, group, stream, seconds):
         """Billable bytes accepted in whole clock hours: this one and those that began less than
@@ -186,26 +192,30 @@ class StateStore:
         return row[0] or 0
 
     def record_error(self, group, stream, message):
-        with self._lock:
-            self._db.execute("INSERT OR IGNORE INTO streams (log_group, log_stream) VALUES (?, ?)", (group, stream))
-            self._db.execute("UPDATE streams SET last_error = ?, last_error_at = ? WHERE log_group = ? AND log_stream = ?",
-                             (message, self._clock(), group, stream))
+        now = self._clock()
+
+        def apply(db):
+            db.execute("INSERT OR IGNORE INTO streams (log_group, log_stream) VALUES (?, ?)", (group, stream))
+            db.execute("UPDATE streams SET last_error = ?, last_error_at = ? WHERE log_group = ? AND log_stream = ?",
+                       (message, now, group, stream))
+        self._write(apply)
 
     def set_waiting(self, waiting):
         """The files waiting for a descriptor now (path -> section), for --status; each keeps its ``since``."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS now_waiting (section TEXT, path TEXT)")
-            self._db.execute("DELETE FROM now_waiting")
-            self._db.executemany("INSERT INTO now_waiting VALUES (?, ?)", [(s, p) for p, s in waiting.items()])
-            self._db.execute("DELETE FROM waiting WHERE (section, path) NOT IN (SELECT section, path FROM now_waiting)")
-            self._db.execute("INSERT OR IGNORE INTO waiting SELECT section, path, ? FROM now_waiting", (self._clock(),))
-            self._db.execute("COMMIT")
+        now = self._clock()
+
+        def apply(db):
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS now_waiting (section TEXT, path TEXT)")
+            db.execute("DELETE FROM now_waiting")
+            db.executemany("INSERT INTO now_waiting VALUES (?, ?)", [(s, p) for p, s in waiting.items()])
+            db.execute("DELETE FROM waiting WHERE (section, path) NOT IN (SELECT section, path FROM now_waiting)")
+            db.execute("INSERT OR IGNORE INTO waiting SELECT section, path, ? FROM now_waiting", (now,))
+        self._write(apply)
 
     def set_config_status(self, report):
         """Where the running configuration came from (a dict: versions, last fetch, last error), for --status."""
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO config_status VALUES (1, ?)", (json.dumps(report),))
+        text = json.dumps(report)
+        self._write(lambda db: db.execute("INSERT OR REPLACE INTO config_status VALUES (1, ?)", (text,)))
 
     def config_status(self):
         with self._lock:
@@ -236,17 +246,18 @@ class StateStore:
         return dict(zip(columns, row or (0,) * len(COUNTERS) + (None, None, None)))
 
     def forget(self, group, stream, key):
-        with self._lock:
-            self._db.execute(
-                "DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND fingerprint = ? AND inode = ?",
-                (group, stream, *key))
+        self._forget([(group, stream, *key)])
+
+    def _forget(self, keys):
+        self._write(lambda db: db.executemany(
+            "DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND fingerprint = ? AND inode = ?", keys))
 
     def forget_under(self, group, stream, folder):
         """Drops the positions of every file in ``folder`` (a container that was removed)."""
         prefix = folder.rstrip("/") + "/"
-        with self._lock:
-            self._db.execute("DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND substr(path, 1, ?) = ?",
-                             (group, stream, len(prefix), prefix))
+        self._write(lambda db: db.execute(
+            "DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND substr(path, 1, ?) = ?",
+            (group, stream, len(prefix), prefix)))
 
     def prune(self, group, stream, keep):
         """Forgets positions not updated for a week, except the (fingerprint, inode) keys in ``keep``."""
@@ -255,14 +266,39 @@ class StateStore:
             stale = [key for key in self._db.execute(
                 "SELECT fingerprint, inode FROM positions WHERE log_group = ? AND log_stream = ? AND updated < ?",
                 (group, stream, cutoff)) if key not in keep]
-            self._db.executemany(
-                "DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND fingerprint = ? AND inode = ?",
-                [(group, stream, *key) for key in stale])
+        if stale:
+            self._forget([(group, stream, *key) for key in stale])
         return len(stale)
 
     def close(self):
+        """Writes what the file still lacks (or says what a restart would send again), and closes."""
+        if self._file is not None:
+            self._file.close()
         with self._lock:
             self._db.close()
+
+
+def _memory():
+    return sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+
+
+def _add_counts(db, group, stream, counts, now, prune_hours):
+    names = [name for name in COUNTERS if counts.get(name)]
+    db.execute("INSERT OR IGNORE INTO streams (log_group, log_stream) VALUES (?, ?)", (group, stream))
+    assignments = "".join(f", {name} = {name} + ?" for name in names)
+    accepted = counts.get("batches_sent", 0) > 0
+    db.execute(
+        f"UPDATE streams SET last_accepted = CASE WHEN ? THEN ? ELSE last_accepted END{assignments}"
+        " WHERE log_group = ? AND log_stream = ?",
+        (accepted, now, *(counts[name] for name in names), group, stream))
+    billable = billable_bytes(counts)
+    if billable > 0:  # (rejections carried over from a save that failed can make it negative)
+        hour = int(now // 3600)
+        db.execute("INSERT INTO billable_hours VALUES (?, ?, ?, ?) ON CONFLICT (log_group, log_stream, hour)"
+                   " DO UPDATE SET billable_bytes = billable_bytes + excluded.billable_bytes",
+                   (group, stream, hour, billable))
+        if prune_hours:
+            db.execute("DELETE FROM billable_hours WHERE hour < ?", (hour - KEEP_HOURS,))
 
 
 def accepted_events(counters):

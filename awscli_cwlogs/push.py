@@ -60,6 +60,9 @@ class PushCommand(LogsCommand):
         _option("json", "With --status: print it as JSON.", action="store_true", cli_type_name="boolean"),
         _option("shutdown-timeout", "Seconds to send what is buffered after SIGTERM or SIGINT (default 20).",
                 cli_type_name="integer", default=20),
+        _option("wait-for-state-lock", "Seconds to wait for another agent that holds the state file's lock to "
+                "stop, before exiting with 255 (default 0: at once). One agent runs per state file; the service's "
+                "launcher waits as long as systemd waits for a stopping agent.", cli_type_name="integer", default=0),
     ]
     EXAMPLES = (
         "Run the agent::\n\n"
@@ -76,6 +79,8 @@ class PushCommand(LogsCommand):
     def run(self, parsed_args, parsed_globals):
         if parsed_args.shutdown_timeout < 0:
             raise UsageError("--shutdown-timeout: give seconds >= 0")
+        if parsed_args.wait_for_state_lock < 0:
+            raise UsageError("--wait-for-state-lock: give seconds >= 0")
         if (parsed_args.check or parsed_args.status) and not parsed_args.config_file:
             raise UsageError(f"--{'check' if parsed_args.check else 'status'} needs --config-file")
         if parsed_args.json and not parsed_args.status:

@@ -14,6 +14,8 @@
 #                       bin/ of the agent's virtualenv), that virtualenv's Python with `-m awscli`,
 #                       which works wherever the tree was moved to; elsewhere the first `aws` on PATH
 #   AWSLOGS_NICE        niceness added with nice (4; the systemd unit sets Nice= itself and 0 here)
+#   AWSLOGS_LOCK_WAIT   seconds to wait for another agent on the same state file to stop (40:
+#                       the unit's TimeoutStopSec)
 #   AWSLOGS_HOME        HOME for the agent (/var/lib/awslogs, its state folder; with ssm: it keeps
 #                       the last good configuration there, passed as --state-dir)
 set -eu
@@ -63,7 +65,9 @@ set -- "$@" nice -n "$NICE" "$AWS"
 if [ -n "$PYTHON_M" ]; then
     set -- "$@" -I -m "$PYTHON_M"
 fi
-set -- "$@" logs push --config-file "$CONFIG"
+# One agent per state file: a restart's new agent waits for the old one's lock as long as systemd
+# waits for a stopping agent (TimeoutStopSec in awslogs.service), rather than failing at once.
+set -- "$@" logs push --config-file "$CONFIG" --wait-for-state-lock "${AWSLOGS_LOCK_WAIT:-40}"
 if [ -n "$ADDITIONAL" ]; then
     set -- "$@" --additional-configs-dir "$ADDITIONAL"
 fi

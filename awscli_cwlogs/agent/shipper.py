@@ -15,8 +15,11 @@ from awscli_cwlogs.config.settings import ConfigError, StreamConfig
 from awscli_cwlogs.health.host import HostMetrics
 from awscli_cwlogs.health.metrics import Figures, MetricsSource
 from awscli_cwlogs.kvstore import StateStore
-from awscli_cwlogs.sources import open_source
+from awscli_cwlogs.sources import kind_of, open_source
 from awscli_cwlogs.sources.files import openfiles
+from awscli_cwlogs.statefile import Unreadable
+from awscli_cwlogs.statelock import StateFileBusy, StateLock
+from awscli_cwlogs.timefmt import iso_millis
 
 LOG = logging.getLogger("awscli_cwlogs")
 
@@ -35,8 +38,8 @@ class Shipper:
         held_log.detach()
         setup_logging(general.logging_config_file, self._globals, self.redactor)
         held_log.replay()
+        lock, store = (None, None) if dry_run else self._open_state(general.state_file, agent_config.streams)
         limit_files(general.max_open_files, raise_open_file_limit())
-        store = None if dry_run else _open_store(general.state_file)
         if store:
             store.set_waiting({})  # what a run killed before left
             openfiles.FILES.report = store.set_waiting
@@ -73,7 +76,33 @@ class Shipper:
                 openfiles.FILES.report = None
                 store.set_waiting({})
                 store.close()
+                lock.release()
         return 0
+
+    def _open_state(self, path, streams):
+        """The state file's lock (one agent per state file, taken before any file is read), then
+        the state. A damaged state file was set aside: the WARNING says what starting without it
+        sends again."""
+        lock = StateLock(path)
+        try:
+            lock.acquire(getattr(self._args, "wait_for_state_lock", None) or 0)
+        except StateFileBusy as busy:
+            raise CommandError(str(busy)) from None
+        retry_cap_s = min((stream.buffer_duration for stream in streams), default=5000) / 1000
+        try:
+            store = StateStore(path, retry_cap_s=retry_cap_s, lock=lock)
+        except Unreadable as error:
+            lock.release()
+            raise CommandError(str(error)) from None
+        if store.resumed_from:
+            copy, written = store.resumed_from
+            LOG.warning("state file %s %s; resumed from %s, the copy of the last clean stop (%s): what an agent "
+                        "accepted after that stop, if one ran and did not stop cleanly, is sent again", path,
+                        store.set_aside, copy, iso_millis(int(written * 1000)))
+        elif store.set_aside:
+            LOG.warning("state file %s %s; starting without state: %s", path, store.set_aside,
+                        "; ".join(without_state(stream) for stream in streams))
+        return lock, store
 
     def _section_pipeline(self, stream, general, clients, store):
         group, name = stream.log_group_name, stream.log_stream_name
@@ -131,8 +160,13 @@ class Shipper:
         return kept + started
 
 
-def _open_store(path):
-    try:
-        return StateStore(path)
-    except OSError as error:
-        raise CommandError(f"state file {path}: {error.strerror or error}") from None
+def without_state(stream):
+    """What a section reads when it starts without state, for the WARNING."""
+    if stream.initial_position == "end_of_file":
+        return (f"[{stream.section}] starts at the end (initial_position = end_of_file): what was written while "
+                "the agent was stopped is not sent")
+    files = [state for _, states in kind_of(stream).survey(stream, {}) for state in states]
+    if not files:
+        return f"[{stream.section}] reads again from the oldest entry its source holds: what was sent before is sent again"
+    return (f"[{stream.section}] reads {len(files):,} file(s) again from their start ({sum(f.size for f in files):,} "
+            "bytes): what was sent before is sent again")

@@ -1,5 +1,6 @@
 """The launcher: clean environment, proxy variables from proxy.conf only, nice, the agent's arguments."""
 import os
+import re
 import stat
 import subprocess
 from pathlib import Path
@@ -27,7 +28,9 @@ def test_runs_the_agent_with_a_clean_environment(tmp_path):
                      "NO_PROXY", "PWD", "SHLVL", "_"}
     assert "HTTPS_PROXY=http://127.0.0.1:3128" in lines and "NO_PROXY=169.254.169.254" in lines
     assert not any("smuggled" in line or "from-the-caller" in line or "caller" == line for line in lines)
-    assert f"args: logs push --config-file {config_dir}/awslogs.conf --additional-configs-dir {config_dir}/config" in lines
+    stop_timeout = re.search(r"^TimeoutStopSec=(\d+)$", (LAUNCHER.parent / "awslogs.service").read_text(), re.M)[1]
+    assert (f"args: logs push --config-file {config_dir}/awslogs.conf --wait-for-state-lock {stop_timeout}"
+            f" --additional-configs-dir {config_dir}/config") in lines  # as long as systemd waits for a stop
     assert lines[-1] == "4"  # niceness
     assert not Path("/tmp/injected").exists()
 
@@ -51,4 +54,5 @@ def test_in_a_virtualenv_it_runs_that_python_isolated_and_skips_a_missing_additi
     result = subprocess.run([str(launcher)], env={"PATH": os.environ["PATH"], "AWSLOGS_CONFIG_DIR": str(config_dir)},
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
-    assert report.read_text() == f"{python} -I -m awscli logs push --config-file {config_dir}/awslogs.conf\n"
+    assert report.read_text() == (f"{python} -I -m awscli logs push --config-file {config_dir}/awslogs.conf"
+                                  " --wait-for-state-lock 40\n")

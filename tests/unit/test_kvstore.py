@@ -33,13 +33,13 @@ def test_round_trip_and_update(tmp_path):
     assert again.has_state("g", "s") and not again.has_state("g", "other")
 
 
-def test_a_corrupt_file_is_moved_aside(tmp_path, caplog):
+def test_a_corrupt_file_is_moved_aside(tmp_path):
     path = tmp_path / "s"
     path.write_bytes(b"this is not sqlite" * 1000)
     store = StateStore(path, clock=lambda: 1234.0)
     assert store.positions("g", "s") == {}
     assert (tmp_path / "s.corrupt-1234").read_bytes().startswith(b"this is not sqlite")
-    assert "unreadable" in caplog.text
+    assert store.set_aside == f"is damaged (file is not a database); moved it to {tmp_path}/s.corrupt-1234"
 
 
 def test_prune_forgets_stale_positions_not_in_use(tmp_path):
