@@ -123,6 +123,7 @@ class Shipper:
         source = MetricsSource(lambda: figures.sample(running, store), host, general.metrics_namespace,
                                general.metrics_interval, ship=bool(general.metrics_log_group),
                                textfile=general.metrics_textfile, host_metrics=host_metrics,
+                               state=store,
                                config=self._configuration.record if self._configuration.origin.uses_ssm else None)
         stream = StreamConfig(section="agent metrics", log_group_name=general.metrics_log_group or "unused",
                               log_stream_name=expand("{host}", {"host": host}, ""), buffer_duration=1000)

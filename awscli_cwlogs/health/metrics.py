@@ -30,9 +30,10 @@ GAUGES = (("bytes_behind", "BytesBehind", "Bytes"), ("lag", "LagSeconds", "Secon
 
 
 class Figures:
-    """Cumulative counts per section, kept across reloads, and the lag of each section."""
+    """Cumulative counts per section, kept across reloads, and the lag of each section (measured on
+    the monotonic clock: a step of the wall clock is no lag)."""
 
-    def __init__(self, clock=time.time):
+    def __init__(self, clock=time.monotonic):
         self._clock = clock
         self._retired = {}  # section -> {field: count} of its replaced pipelines
         self._behind_since = {}  # section -> when it was last seen caught up, while it is not
@@ -104,27 +105,43 @@ def emf_records(sampled, previous, host, namespace, now_ms):
     return records
 
 
-def config_emf(config, failures_before, host, namespace, now_ms):
-    """The configuration's record (per host): the sum of its parameters' versions (hosts on the same
-    parameters show the same number) and the failed fetches since the last record."""
+AGENT_FIGURES = {  # the agent's own, per host: name -> (unit, Prometheus type, help)
+    "StateWriteFailures": ("Count", "counter", "failed writes of the agent's state file (it ships on from memory)"),
+    "ConfigVersion": ("None", "gauge", "sum of the versions of the SSM parameters the running configuration is of"),
+    "ConfigFetchFailures": ("Count", "counter", "failed fetches of the configuration's SSM parameters"),
+}
+
+
+def agent_values(state, config):
+    """The agent's own figures (cumulative): failed writes of its state file (``state``: the
+    StateStore) and, for a configuration from SSM (``config``: its FetchRecord), the sum of its
+    parameters' versions (hosts on the same parameters show the same sum) and failed fetches."""
+    values = {"StateWriteFailures": state.write_failures if state is not None else 0}
+    if config is not None:
+        values.update(ConfigVersion=config.version_sum(), ConfigFetchFailures=config.failures)
+    return values
+
+
+def agent_emf(values, before, host, namespace, now_ms):
+    """The agent's record (per host): counts since ``before``, gauges as they are."""
     document = {
         "_aws": {"Timestamp": now_ms, "CloudWatchMetrics": [{
             "Namespace": namespace, "Dimensions": [["Host"]],
-            "Metrics": [{"Name": "ConfigVersion", "Unit": "None"}, {"Name": "ConfigFetchFailures", "Unit": "Count"}]}]},
-        "Host": host, "ConfigVersion": config.version_sum(), "ConfigFetchFailures": config.failures - failures_before,
+            "Metrics": [{"Name": name, "Unit": AGENT_FIGURES[name][0]} for name in values]}]},
+        "Host": host,
     }
+    for name, value in values.items():
+        document[name] = max(value - before.get(name, 0), 0) if AGENT_FIGURES[name][1] == "counter" else value
     return json.dumps(document, separators=(",", ":"))
 
 
-def config_prometheus(config, host):
-    return "\n".join([
-        "# HELP awslogs_push_config_version sum of the versions of the SSM parameters the running configuration is of",
-        "# TYPE awslogs_push_config_version gauge",
-        f'awslogs_push_config_version{{host="{_label(host)}"}} {config.version_sum()}',
-        "# HELP awslogs_push_config_fetch_failures_total failed fetches of the configuration's SSM parameters",
-        "# TYPE awslogs_push_config_fetch_failures_total counter",
-        f'awslogs_push_config_fetch_failures_total{{host="{_label(host)}"}} {config.failures}',
-    ]) + "\n"
+def agent_prometheus(values, host):
+    lines = []
+    for name, value in values.items():
+        _, kind, text = AGENT_FIGURES[name]
+        metric = "awslogs_push_" + _snake(name) + ("_total" if kind == "counter" else "")
+        lines += [f"# HELP {metric} {text}", f"# TYPE {metric} {kind}", f'{metric}{{host="{_label(host)}"}} {value}']
+    return "\n".join(lines) + "\n"
 
 
 def prometheus_text(sampled, host):
@@ -172,10 +189,11 @@ class MetricsSource:
     file_name = "metrics"
 
     def __init__(self, sample, host, namespace, interval, ship=True, textfile=None, host_metrics=None,
-                 config=None, clock=time.time, monotonic=time.monotonic):
+                 state=None, config=None, clock=time.time, monotonic=time.monotonic):
         self._sample, self._host, self._namespace, self._interval = sample, host, namespace, interval
         self._host_metrics = host_metrics  # a HostMetrics, or None
-        self._config, self._failures_before = config, 0  # a FetchRecord (config/refresh.py), or None
+        self._state, self._config = state, config  # the StateStore; a FetchRecord (config/refresh.py), or None
+        self._agent_before = {}
         self._ship, self._textfile = ship, textfile
         self._clock, self._monotonic = clock, monotonic
         self._next = monotonic() + interval
@@ -187,10 +205,10 @@ class MetricsSource:
             return []
         self._next = self._monotonic() + self._interval
         sampled = self._sample()
+        agent = agent_values(self._state, self._config)
         if self._textfile:
             try:
-                extra = config_prometheus(self._config, self._host) if self._config else ""
-                write_atomically(self._textfile, prometheus_text(sampled, self._host) + extra)
+                write_atomically(self._textfile, prometheus_text(sampled, self._host) + agent_prometheus(agent, self._host))
             except OSError as error:
                 if not self._warned:
                     self._warned = True
@@ -201,10 +219,8 @@ class MetricsSource:
         records = emf_records(sampled, self._previous, self._host, self._namespace, now_ms)
         if self._host_metrics is not None:
             records += self._host_metrics.sample(now_ms)
-        if self._config is not None:
-            failures = self._config.failures
-            records.append(config_emf(self._config, self._failures_before, self._host, self._namespace, now_ms))
-            self._failures_before = failures
+        records.append(agent_emf(agent, self._agent_before, self._host, self._namespace, now_ms))
+        self._agent_before = agent
         events = [(now_ms, text, len(text.encode("utf-8")), None) for text in records]
         self._previous = sampled
         return [(None, self, events)] if events else []

@@ -6,7 +6,7 @@ import sys
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.kvstore import StateStore
 from awscli_cwlogs.report.check import check_report
-from awscli_cwlogs.report.status import config_report, render_json, render_text, status_report
+from awscli_cwlogs.report.status import agent_report, config_report, render_json, render_text, status_report
 
 
 def run_report(agent_config, args, record, fetched, problem=None, out=None):
@@ -23,7 +23,9 @@ def run_report(agent_config, args, record, fetched, problem=None, out=None):
         if args.status:
             report = status_report(agent_config, store)
             configuration = config_report(record, fetched, store, problem)
-            out.write(render_json(report, configuration) if args.json else render_text(report, configuration))
+            agent = agent_report(path)
+            out.write(render_json(report, configuration, agent) if args.json
+                      else render_text(report, configuration, agent=agent))
             return 0
         versions = f"\n  parameters: {fetched.describe()}" if fetched.documents else ""
         text, problems = check_report(agent_config, store, configuration=record.source + versions)

@@ -2,10 +2,12 @@
 alone (it never calls AWS and never writes; it works beside a running agent)."""
 import calendar
 import json
+import os
 import time
 
 from awscli_cwlogs.kvstore import REJECTED, billable_bytes
 from awscli_cwlogs.sources import KINDS, kind_of
+from awscli_cwlogs.statelock import holder, read_note
 from awscli_cwlogs.timefmt import iso_millis
 
 DAY_S = 86_400
@@ -72,9 +74,59 @@ def config_report(record, fetched, store, problem=None):
             "last_error_at": _iso(saved.get("last_error_at")), "fetch_failures": saved.get("fetch_failures", 0)}
 
 
-def render_json(report, configuration=None):
-    return json.dumps({**({"configuration": configuration} if configuration else {}), "streams": report},
-                      indent=2) + "\n"
+def agent_report(state_file):
+    """Whether an agent runs on the state file (it holds the lock), what it last noted there (since
+    when it runs; a time its state file could not be written), and the state file's disk. A note
+    of another pid than the running agent's is an older agent's: the running one could not write
+    its own (a read-only or full disk)."""
+    pid, note = holder(state_file), read_note(state_file) or {}
+    current = pid is None or note.get("pid") == pid
+    unwritten = note.get("state_file_unwritten") if current else None
+    return {"running": pid is not None, "pid": pid or note.get("pid"), "noted": current,
+            "since": _iso(note.get("since")) if current else None,
+            "stopped": None if pid is not None else _iso(note.get("stopped")),
+            "state_file_unwritten": {**unwritten, "since": _iso(unwritten["since"])} if unwritten else None,
+            "disk": disk_report(state_file)}
+
+
+def disk_report(state_file):
+    """The state file's file system: read-only or not, and its free bytes (None where it is not there)."""
+    folder = os.path.dirname(os.path.abspath(state_file))
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return None
+    return {"read_only": bool(stats.f_flag & os.ST_RDONLY), "free_bytes": stats.f_bavail * stats.f_frsize}
+
+
+def render_agent(agent, now=time.time):
+    if agent["running"]:
+        since = f", since {agent['since']}" if agent["since"] else ""
+        lines = [f"agent: running (pid {agent['pid'] or 'unknown'}{since})"]
+    elif agent["pid"]:
+        stopped = f"stopped {agent['stopped']}" if agent["stopped"] else "ended without a clean stop"
+        lines = [f"agent: not running (the last one, pid {agent['pid']}, {stopped})"]
+    else:
+        lines = ["agent: not running"]
+    unwritten = agent["state_file_unwritten"]
+    if unwritten:
+        resend = "a kill -9 now would send" if agent["running"] else "the next start sends"
+        lines.append(f"  state file: not written since {unwritten['since']}{_ago(unwritten['since'], now)}: "
+                     f"{unwritten['cause']}; {unwritten['failures']:,} failed attempt(s); {resend} "
+                     f"{unwritten['unsaved_events']:,} event(s) again")
+    elif agent["running"]:
+        lines.append("  state file: written" if agent["noted"] else
+                     "  state file: unknown: the agent cannot write its note beside it (see the disk)")
+    disk = agent["disk"]
+    if disk is not None:
+        lines.append("  state file's disk: read-only" if disk["read_only"] else
+                     f"  state file's disk: {disk['free_bytes']:,} bytes free")
+    return lines
+
+
+def render_json(report, configuration=None, agent=None):
+    extra = {**({"agent": agent} if agent else {}), **({"configuration": configuration} if configuration else {})}
+    return json.dumps({**extra, "streams": report}, indent=2) + "\n"
 
 
 def render_configuration(configuration, now=time.time):
@@ -91,8 +143,9 @@ def render_configuration(configuration, now=time.time):
     return lines
 
 
-def render_text(report, configuration=None, now=time.time):
-    lines = render_configuration(configuration, now) if configuration else []
+def render_text(report, configuration=None, now=time.time, agent=None):
+    lines = render_agent(agent, now) if agent else []
+    lines += render_configuration(configuration, now) if configuration else []
     for stream in report:
         lines.append(f"[{stream['section']}] {stream['log_group_name']} / {stream['log_stream_name']}")
         behind = f"{stream['bytes_behind']:,} bytes"

@@ -34,7 +34,7 @@ def textfile_values(path):
     values = {}
     for family in text_string_to_metric_families(path.read_text()):
         for sample in family.samples:
-            values[(sample.name, sample.labels["section"])] = sample.value
+            values[(sample.name, sample.labels.get("section"))] = sample.value  # None: the agent's, per host
     return values
 
 
@@ -76,8 +76,11 @@ def test_emf_records_and_the_textfile_match_what_was_sent_and_lag_rises_in_an_ou
         assert agent.stop() == 0
     assert lag_in_outage >= 3 and behind_in_outage > 0
     assert all(after[key] >= before[key] for key in before if key[0].endswith("_total")), (before, after)
-    documents = emf_documents(logs)
+    documents = [d for d in emf_documents(logs) if "Section" in d]
+    agent_records = [d for d in emf_documents(logs) if "Section" not in d]
     assert documents, "no embedded-metric-format record in the metrics group"
+    assert agent_records and all(d["StateWriteFailures"] == 0 for d in agent_records)  # the state file was written
+    assert after[("awslogs_push_state_write_failures_total", None)] == 0
     for document in documents:
         directive = document["_aws"]["CloudWatchMetrics"][0]
         assert directive["Namespace"] == "AwsLogsPush" and directive["Dimensions"] == [["Host", "Section"]]
@@ -94,7 +97,9 @@ def test_emf_records_and_the_textfile_match_what_was_sent_and_lag_rises_in_an_ou
 
 
 def host_documents(logs, dimension):
-    return [d for d in emf_documents(logs) if d["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [dimension]]
+    """The host metrics' records (not the agent's own, which has the dimension Host too)."""
+    return [d for d in emf_documents(logs) if d["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [dimension]
+            and "StateWriteFailures" not in d]
 
 
 def test_host_metrics_follow_the_host_cpu_burn_and_disk_fill(aws, wire, logs, tmp_path):

@@ -57,13 +57,29 @@ def test_metrics_keys_are_checked_with_file_section_and_key(tmp_path):
         assert message in str(error.value) and str(tmp_path) in str(error.value), str(error.value)
 
 
-def test_the_configuration_has_a_record_per_host_its_version_and_failed_fetches():
-    from awscli_cwlogs.health.metrics import config_emf, config_prometheus
+def test_the_agent_has_a_record_per_host_its_state_writes_and_configuration_version_and_failed_fetches():
+    from awscli_cwlogs.health.metrics import agent_emf, agent_prometheus, agent_values
     config = type("Record", (), {"failures": 5, "version_sum": lambda self: 12})()
-    document = json.loads(config_emf(config, 2, "web1", "AwsLogsPush", 1000))
+    state = type("Store", (), {"write_failures": 7})()
+    values = agent_values(state, config)
+    document = json.loads(agent_emf(values, {"ConfigFetchFailures": 2, "StateWriteFailures": 4, "ConfigVersion": 11},
+                                    "web1", "AwsLogsPush", 1000))
     assert document["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Host"]]
+    assert [m["Name"] for m in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]] == [
+        "StateWriteFailures", "ConfigVersion", "ConfigFetchFailures"]
     assert (document["Host"], document["ConfigVersion"], document["ConfigFetchFailures"]) == ("web1", 12, 3)
-    families = {f.name: f for f in text_string_to_metric_families(config_prometheus(config, "web1"))}
+    assert document["StateWriteFailures"] == 3  # since the last record
+    families = {f.name: f for f in text_string_to_metric_families(agent_prometheus(values, "web1"))}
     assert families["awslogs_push_config_version"].samples[0].value == 12
     assert families["awslogs_push_config_fetch_failures"].type == "counter"
     assert families["awslogs_push_config_fetch_failures"].samples[0].value == 5
+    assert families["awslogs_push_state_write_failures"].type == "counter"
+    assert families["awslogs_push_state_write_failures"].samples[0].name == "awslogs_push_state_write_failures_total"
+    assert families["awslogs_push_state_write_failures"].samples[0].value == 7
+
+
+def test_without_ssm_the_agent_record_holds_the_state_writes_alone():
+    from awscli_cwlogs.health.metrics import agent_emf, agent_values
+    document = json.loads(agent_emf(agent_values(type("Store", (), {"write_failures": 0})(), None), {}, "h", "N", 1))
+    assert [m["Name"] for m in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]] == ["StateWriteFailures"]
+    assert document["StateWriteFailures"] == 0

@@ -98,3 +98,28 @@ def test_files_waiting_for_a_descriptor_are_listed(monkeypatch):
     text = render_text(report, now=lambda: NOW)
     assert "    waiting  /l/b.log: no descriptor free since 2026-11-30T00:53:17.000Z" in text
     assert text.count("waiting ") == 1
+
+
+def test_the_agent_lines_say_whether_it_runs_and_whether_its_state_file_is_written():
+    from awscli_cwlogs.report.status import render_agent
+    disk = {"read_only": False, "free_bytes": 4096}
+    running = {"running": True, "pid": 42, "noted": True, "since": "2026-12-06T10:00:00.000Z", "stopped": None,
+               "state_file_unwritten": None, "disk": disk}
+    assert render_agent(running) == ["agent: running (pid 42, since 2026-12-06T10:00:00.000Z)", "  state file: written",
+                                     "  state file's disk: 4,096 bytes free"]
+    episode = {"since": "2026-12-06T10:05:00.000Z", "seconds": 60.0, "cause": "No space left on device",
+               "failures": 12, "unsaved_events": 5000}
+    now = lambda: 1796551560.0  # noqa: E731  (2026-12-06T10:06:00Z)
+    assert render_agent({**running, "state_file_unwritten": episode}, now)[1] == (
+        "  state file: not written since 2026-12-06T10:05:00.000Z (60 s ago): No space left on device; 12 failed "
+        "attempt(s); a kill -9 now would send 5,000 event(s) again")
+    killed = {**running, "running": False, "state_file_unwritten": episode, "disk": {**disk, "read_only": True}}
+    assert render_agent(killed, now) == [
+        "agent: not running (the last one, pid 42, ended without a clean stop)",
+        "  state file: not written since 2026-12-06T10:05:00.000Z (60 s ago): No space left on device; 12 failed "
+        "attempt(s); the next start sends 5,000 event(s) again", "  state file's disk: read-only"]
+    unnoted = {**running, "noted": False, "since": None}
+    assert render_agent(unnoted)[:2] == ["agent: running (pid 42)",
+                                         "  state file: unknown: the agent cannot write its note beside it (see the disk)"]
+    assert render_agent({"running": False, "pid": None, "noted": True, "since": None, "stopped": None,
+                         "state_file_unwritten": None, "disk": None}) == ["agent: not running"]
