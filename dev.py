@@ -21,6 +21,7 @@
                            (default dist/wheels, from `python3 dev.py wheels dist/wheels`), into dist/;
                            no network
 """
+import glob
 import hashlib
 import os
 import shutil
@@ -79,6 +80,8 @@ DEBIAN_PACKAGES = {
     "lintian": lambda: shutil.which("lintian") is not None,  # the .deb's check: test_package.py
     "rpm": lambda: shutil.which("rpmbuild") is not None,  # the .rpm's build: test_package.py
     "python3-venv": _system_venv,  # the .deb's virtualenv, made from /usr/bin/python3: test_package.py
+    # steps the agent's wall clock alone: tests/torture/test_process_faults.py
+    "faketime": lambda: bool(glob.glob("/usr/lib/*/faketime/libfaketime.so.1")),
 }
 
 
