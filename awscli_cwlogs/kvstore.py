@@ -112,7 +112,7 @@ class StateStore:
         agent says what its start without state sends again."""
         try:
             return load(self.path, self._db)
-        except sqlite3.DatabaseError as error:
+        except sqlite3.DatabaseError as error:  # SQLite's verdict that the file is damaged (else Unreadable)
             try:
                 self.set_aside = f"is damaged ({error}); moved it to {set_aside(self.path, self._clock)}"
             except OSError as cannot:  # a read-only disk: statefile.py moves it once it can write there

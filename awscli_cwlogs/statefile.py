@@ -28,7 +28,7 @@ class Unreadable(Exception):
 
 def is_damaged(error):
     name = getattr(error, "sqlite_errorname", None) or ""  # Python 3.11+; the message before that
-    return name.startswith(_DAMAGED) or str(error) in _DAMAGED_TEXT
+    return name.startswith(_DAMAGED) or str(error).startswith(_DAMAGED_TEXT)
 
 
 def connect_for_reading(path):
@@ -73,14 +73,14 @@ def load(path, memory):
         return False
     try:
         db = connect_for_reading(path)
+        try:
+            db.backup(memory)
+        finally:
+            db.close()
     except sqlite3.DatabaseError as error:
         if is_damaged(error):
             raise
         raise Unreadable(f"state file {path} cannot be read: {disk_cause(path, error)}") from None
-    try:
-        db.backup(memory)
-    finally:
-        db.close()
     verdict = memory.execute("PRAGMA quick_check").fetchone()[0]
     if verdict != "ok":
         raise sqlite3.DatabaseError(f"database disk image is malformed ({verdict})")

@@ -158,3 +158,20 @@ def test_a_removed_state_file_starts_afresh_though_a_copy_is_there(tmp_path):
     again = StateStore(path)
     assert not again.has_state("g", "s") and again.resumed_from is None and again.set_aside is None
     again.close()
+
+
+def test_an_io_error_while_reading_the_state_file_keeps_it_and_stops_the_start(tmp_path, monkeypatch):
+    from awscli_cwlogs import statefile
+    path = tmp_path / "state"
+    StateStore(path).close()
+
+    class FailingRead:  # EIO halfway through reading, as a failing disk gives it
+        def backup(self, target):
+            raise sqlite3.OperationalError("disk I/O error")
+
+        def close(self):
+            pass
+    monkeypatch.setattr(statefile, "connect_for_reading", lambda where: FailingRead())
+    with pytest.raises(Unreadable, match="disk I/O error"):
+        StateStore(path)
+    assert path.exists() and list(tmp_path.glob("*.corrupt-*")) == []
