@@ -116,6 +116,13 @@ def wait_until(condition, timeout, what):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def start_shipping(agent, writer, wire, group, stream, first=2_000):
+    """Starts the agent and the writer (a PacedWriter); returns once ``first`` lines were accepted."""
+    agent.start()
+    writer.start()
+    wait_until(lambda: wire.accepted_events(group, stream) >= first, 60, f"the first {first:,} lines shipped")
+
+
 def settle(wire, group, stream, at_least, timeout=180):
     """Waits until the endpoint accepted ``at_least`` events and then nothing more for 2 s."""
     wait_until(lambda: wire.accepted_events(group, stream) >= at_least, timeout, f"{at_least:,} accepted events")

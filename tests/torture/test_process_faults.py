@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from tests.harness.pushagent import PacedWriter, PushAgent, audit, section, settle, stored_messages, wait_until
+from tests.harness.pushagent import (PacedWriter, PushAgent, audit, section, settle, start_shipping, stored_messages,
+                                     wait_until)
 
 GROUP = "torture"
 
@@ -26,9 +27,7 @@ def test_a_second_agent_is_refused_and_a_waiting_one_takes_over_exactly(aws, wir
     taker.runs = 100  # a log file of its own
     writer = PacedWriter(log)
     with first, taker:
-        first.start()
-        writer.start()
-        wait_until(lambda: wire.accepted_events(GROUP, stream) >= 2_000, 60, "the first agent shipping")
+        start_shipping(first, writer, wire, GROUP, stream)
         asked = time.monotonic()
         second = aws.run("logs", "push", "--config-file", first.config, timeout=60)
         refused_in = time.monotonic() - asked
@@ -55,9 +54,7 @@ def test_a_paused_agent_ships_what_arrived_meanwhile(aws, wire, logs, tmp_path, 
     agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, stream)})
     writer = PacedWriter(log)
     with agent:
-        agent.start()
-        writer.start()
-        wait_until(lambda: wire.accepted_events(GROUP, stream) >= 2_000, 60, "a first part shipped")
+        start_shipping(agent, writer, wire, GROUP, stream)
         agent.process.send_signal(signal.SIGSTOP)
         time.sleep(profile.pause_s)
         before = wire.accepted_events(GROUP, stream)

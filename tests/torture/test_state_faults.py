@@ -12,8 +12,8 @@ import re
 import shutil
 import time
 
-from tests.harness.pushagent import (PacedWriter, PushAgent, audit, section, settle, stored_messages, wait_until,
-                                     write_lines)
+from tests.harness.pushagent import (PacedWriter, PushAgent, audit, section, settle, start_shipping,
+                                     stored_messages, wait_until, write_lines)
 from tests.harness.smalldisk import SmallDisk
 
 GROUP = "torture"
@@ -22,6 +22,27 @@ GROUP = "torture"
 def state_lines(log_text, path, level):
     """The agent's log lines of ``level`` about the state file at ``path``."""
     return [line for line in log_text.splitlines() if f" {level} " in line and str(path) in line]
+
+
+def agent_on(disk, aws, tmp_path, log, stream, **general):
+    """(agent, its state file): a section following ``log``, its state file on the small disk."""
+    state = disk.folder / "agent-state"
+    return PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, stream)},
+                     {"state_file": str(state), **general}), state
+
+
+def first_lines(agent, wire, log, stream, count):
+    """``count`` lines written, the agent started, and all of them shipped."""
+    write_lines(log, 0, count, mode="w")
+    agent.start()
+    settle(wire, GROUP, stream, count)
+
+
+def written_again_then_stopped(agent):
+    """Waits for the INFO that ends the episode, stops the agent cleanly; returns its log."""
+    wait_until(lambda: "written again" in agent.log_text(), 30, "the state file written again")
+    assert agent.stop() == 0
+    return agent.log_text()
 
 
 def run_once_more(agent, wire, log, stream, start, count=1000):
@@ -36,12 +57,9 @@ def run_once_more(agent, wire, log, stream, start, count=1000):
 def test_full_disk_at_start_with_a_healthy_state_file(aws, wire, logs, tmp_path, torture_report):
     log, stream = tmp_path / "app.log", "full-at-start"
     with SmallDisk(tmp_path / "var", "1m") as disk:
-        state = disk.folder / "agent-state"
-        agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, stream)}, {"state_file": str(state)})
+        agent, state = agent_on(disk, aws, tmp_path, log, stream)
         with agent:
-            write_lines(log, 0, 20_000, mode="w")
-            agent.start()
-            settle(wire, GROUP, stream, 20_000)
+            first_lines(agent, wire, log, stream, 20_000)
             assert agent.stop() == 0
             healthy = state.stat().st_size
             disk.fill()
@@ -53,9 +71,7 @@ def test_full_disk_at_start_with_a_healthy_state_file(aws, wire, logs, tmp_path,
             status = aws.run("logs", "push", "--config-file", agent.config, "--status").stdout
             assert agent.process.poll() is None
             disk.free()
-            wait_until(lambda: "written again" in agent.log_text(), 30, "the state file written again")
-            assert agent.stop() == 0
-            episode = agent.log_text()
+            episode = written_again_then_stopped(agent)
             run_once_more(agent, wire, log, stream, 30_000)
             names = sorted(p.name for p in disk.folder.iterdir())
     lost, duplicated = audit(stored_messages(logs, GROUP, stream), range(31_000))
@@ -73,13 +89,9 @@ def test_full_disk_at_start_with_a_healthy_state_file(aws, wire, logs, tmp_path,
 def test_a_disk_full_for_a_minute_while_shipping(aws, wire, logs, tmp_path, torture_report):
     log, stream, textfile = tmp_path / "app.log", "full-for-a-minute", tmp_path / "metrics.prom"
     with SmallDisk(tmp_path / "var", "1m") as disk:
-        state = disk.folder / "agent-state"
-        agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, stream)},
-                          {"state_file": str(state), "metrics_textfile": str(textfile), "metrics_interval": 1})
+        agent, state = agent_on(disk, aws, tmp_path, log, stream, metrics_textfile=str(textfile), metrics_interval=1)
         with agent:
-            write_lines(log, 0, 5_000, mode="w")
-            agent.start()
-            settle(wire, GROUP, stream, 5_000)
+            first_lines(agent, wire, log, stream, 5_000)
             disk.fill()
             written, began, status = 5_000, time.monotonic(), ""
             while time.monotonic() - began < 60:
@@ -92,9 +104,7 @@ def test_a_disk_full_for_a_minute_while_shipping(aws, wire, logs, tmp_path, tort
             failures = int(re.search(r"awslogs_push_state_write_failures_total\{[^}]*\} (\d+)",
                                      textfile.read_text())[1])
             disk.free()
-            wait_until(lambda: "written again" in agent.log_text(), 30, "the state file written again")
-            assert agent.stop() == 0
-            episode = agent.log_text()
+            episode = written_again_then_stopped(agent)
             run_once_more(agent, wire, log, stream, written)
     lost, duplicated = audit(stored_messages(logs, GROUP, stream), range(written + 1000))
     [warning] = [line for line in episode.splitlines() if " WARNING " in line]  # the one of the log
@@ -112,17 +122,12 @@ def test_a_first_start_on_a_disk_too_small_for_the_state_file_ships_from_memory(
                                                                                torture_report):
     log, stream = tmp_path / "app.log", "too-small"
     with SmallDisk(tmp_path / "var", "32k") as disk:
-        state = disk.folder / "agent-state"
-        agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, stream)}, {"state_file": str(state)})
+        agent, state = agent_on(disk, aws, tmp_path, log, stream)
         with agent:
-            write_lines(log, 0, 5_000, mode="w")
-            agent.start()
-            settle(wire, GROUP, stream, 5_000)
+            first_lines(agent, wire, log, stream, 5_000)
             assert agent.process.poll() is None
             disk.remount("size=2m")  # the operator grows the disk
-            wait_until(lambda: "written again" in agent.log_text(), 30, "the state file written")
-            assert agent.stop() == 0
-            first = agent.log_text()
+            first = written_again_then_stopped(agent)
             run_once_more(agent, wire, log, stream, 5_000)
     lost, duplicated = audit(stored_messages(logs, GROUP, stream), range(6_000))
     torture_report("12 first start, disk too small", written=6_000, lost=len(lost), duplicated=duplicated)
@@ -134,12 +139,9 @@ def test_a_first_start_on_a_disk_too_small_for_the_state_file_ships_from_memory(
 def test_a_read_only_state_disk_is_used_until_it_can_be_written(aws, wire, logs, tmp_path, torture_report):
     log, stream = tmp_path / "app.log", "read-only"
     with SmallDisk(tmp_path / "var", "1m") as disk:
-        state = disk.folder / "agent-state"
-        agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, stream)}, {"state_file": str(state)})
+        agent, state = agent_on(disk, aws, tmp_path, log, stream)
         with agent:
-            write_lines(log, 0, 5_000, mode="w")
-            agent.start()
-            settle(wire, GROUP, stream, 5_000)
+            first_lines(agent, wire, log, stream, 5_000)
             assert agent.stop() == 0
             disk.remount("ro")
             agent.start()
@@ -151,9 +153,7 @@ def test_a_read_only_state_disk_is_used_until_it_can_be_written(aws, wire, logs,
             pid = agent.process.pid
             status = aws.run("logs", "push", "--config-file", agent.config, "--status").stdout
             disk.remount("rw")
-            wait_until(lambda: "written again" in agent.log_text(), 30, "the state file written again")
-            assert agent.stop() == 0
-            episode = agent.log_text()
+            episode = written_again_then_stopped(agent)
             run_once_more(agent, wire, log, stream, 10_000)
     lost, duplicated = audit(stored_messages(logs, GROUP, stream), range(11_000))
     torture_report("12 read-only state disk", written=11_000, lost=len(lost), duplicated=duplicated)
@@ -171,9 +171,7 @@ def test_the_state_folder_removed_while_the_agent_runs(aws, wire, logs, tmp_path
                       {"state_file": str(folder / "agent-state")})
     writer = PacedWriter(log)
     with agent:
-        agent.start()
-        writer.start()
-        wait_until(lambda: wire.accepted_events(GROUP, stream) >= 2_000, 60, "a first part shipped")
+        start_shipping(agent, writer, wire, GROUP, stream)
         shutil.rmtree(folder.parent)  # an over-eager cleanup
         wait_until(lambda: "was removed" in agent.log_text(), 30, "the removal noticed")
         second = aws.run("logs", "push", "--config-file", agent.config)  # the lock file was made again too
@@ -197,9 +195,7 @@ def test_garbage_over_the_state_file_while_running_and_while_stopped(aws, wire, 
     agent = PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, stream)})
     writer = PacedWriter(log)
     with agent:
-        agent.start()
-        writer.start()
-        wait_until(lambda: wire.accepted_events(GROUP, stream) >= 2_000, 60, "a first part shipped")
+        start_shipping(agent, writer, wire, GROUP, stream)
         with open(agent.state_file, "r+b") as state:  # in place, under the running agent
             state.write(os.urandom(16384))
         wait_until(lambda: "was overwritten" in agent.log_text(), 30, "the garbage noticed")
