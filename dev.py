@@ -14,6 +14,7 @@
     python3 dev.py bench-metrics   the agent's own metrics on (1 s interval) against off
     python3 dev.py bench-compare   push against a base revision; pull and filter against AWS CLI v2
     python3 dev.py bench-idle   idle CPU and open descriptors with 100 to 5,000 files and 1,000 containers
+    python3 dev.py bench-state   the state file's cost per accepted batch, against a base revision
     python3 dev.py wheels DIR   gather the wheels of the plugin and its dependencies into DIR,
                            for `launcher/install.sh --wheels DIR` on hosts without PyPI (same
                            Python version and architecture as this machine)
@@ -136,7 +137,8 @@ def main(argv):
                 "bench-journald": ["benchmarks/journald.py"], "bench-soak": ["benchmarks/soak.py"],
                 "bench-containers": ["benchmarks/containers.py"],
                 "bench-metrics": ["benchmarks/metrics.py"], "bench-compare": ["benchmarks/compare.py"],
-                "bench-idle": ["benchmarks/idle.py"], "package": ["packages/build.py"]}
+                "bench-idle": ["benchmarks/idle.py"], "bench-state": ["benchmarks/statewrites.py"],
+                "package": ["packages/build.py"]}
     if argv[:1] == ["wheels"] and len(argv) == 2:
         ensure_venv()
         return wheels(argv[1])
