@@ -296,6 +296,7 @@ def keep_copy(memory, path):
     the state file damaged resumes from it instead of from nothing."""
     copy = previous_copy(path)
     temporary = f"{copy}.new"
+    previous_umask = os.umask(0o077)  # the -journal file SQLite creates beside it
     try:
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         db = sqlite3.connect(temporary)
@@ -309,6 +310,8 @@ def keep_copy(memory, path):
         for leftover in (temporary, f"{temporary}-journal"):
             if os.path.exists(leftover):
                 os.unlink(leftover)
+    finally:
+        os.umask(previous_umask)
 
 
 def _connect(path):

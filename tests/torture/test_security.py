@@ -19,18 +19,23 @@ STDIN = ("logs", "push", "--log-group-name", GROUP, "--log-stream-name", "tls")
 
 
 
+def state_modes(folder):
+    return {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in folder.iterdir() if p.name.startswith("agent-state")}
+
+
 def test_state_files_are_0600_and_debug_output_has_no_credentials(aws, wire, tmp_path, torture_report):
     log = tmp_path / "app.log"
     write_lines(log, 0, 2000, mode="w")
     with PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "secure")}) as agent:
         agent.start("--debug", env=FAKE)
         settle(wire, GROUP, "secure", 2000)
-        modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in agent.folder.iterdir()
-                 if p.name.startswith("agent-state")}
+        modes = state_modes(agent.folder)
         assert agent.stop() == 0
         output = agent.log_text()
-    assert set(modes) >= {"agent-state", "agent-state-wal", "agent-state-shm"}
-    assert set(modes.values()) == {"0o600"}
+        after_stop = state_modes(agent.folder)
+    assert set(modes) >= {"agent-state", "agent-state-wal", "agent-state-shm", "agent-state.lock"}
+    assert set(after_stop) >= {"agent-state", "agent-state.lock", "agent-state.previous"}  # the clean stop's copy
+    assert set(modes.values()) == set(after_stop.values()) == {"0o600"}
     assert "****" in output and len(output) > 10_000  # debug output was there, with headers masked
     leaked = [name for name, secret in FAKE.items() if secret in output]
     torture_report("8 state modes + --debug", state_files=len(modes), modes="/".join(sorted(set(modes.values()))),
