@@ -28,7 +28,6 @@ import os
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -47,11 +46,21 @@ def ensure_venv():
         return
     if not PYTHON.exists():
         print(f"creating {VENV}", flush=True)
-        venv.create(VENV, with_pip=True)
+        subprocess.run([_this_python(), "-m", "venv", str(VENV)], check=True)
     print("installing awscli-cwlogs with its test dependencies into .venv", flush=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
     STAMP.write_text(wanted)
+
+
+def _this_python():
+    """The running interpreter's path. Started by name with no PATH at all (`env -i python3 dev.py
+    test`), Python leaves sys.executable empty, and venv cannot make a virtualenv from it."""
+    if sys.executable:
+        return sys.executable
+    if os.path.exists("/proc/self/exe"):
+        return os.path.realpath("/proc/self/exe")
+    return shutil.which("python3", path=os.defpath) or sys.exit("cannot tell where this Python is: run it by its path")
 
 
 def _aws_cli_v2():
