@@ -1,6 +1,7 @@
-"""What a section's publisher writes to the state file: after each accepted batch, the
+"""What a section's publisher writes to the agent's state: after each accepted batch, the
 positions it reached and its counts (rejected events included); after a failed request, the
-error (for --status). The state file's own trouble never stops the shipping."""
+error (for --status). The state file's own trouble never reaches here: the store ships on from
+memory and writes the file when the disk allows (statefile.py)."""
 import logging
 import sqlite3
 
@@ -24,14 +25,14 @@ class StateRecord:
             self._rejected = {}
             for folder in batch.forget:
                 self._store.forget_under(self._group, self._stream, folder)
-        except sqlite3.Error as error:  # e.g. disk full: keep shipping; a restart may resend a little
-            LOG.warning("[%s] cannot write the state file: %s", self._section, error)
+        except sqlite3.Error as error:  # the memory copy itself failed: keep the publisher thread shipping
+            LOG.error("[%s] cannot record an accepted batch in the agent's state: %s", self._section, error)
 
     def error(self, reason):
         try:
             self._store.record_error(self._group, self._stream, reason)
-        except sqlite3.Error:
-            pass  # the state file's own trouble is logged when offsets are saved
+        except sqlite3.Error as error:  # as above
+            LOG.error("[%s] cannot record an error in the agent's state: %s", self._section, error)
 
 
 def saved_rows(batch):
