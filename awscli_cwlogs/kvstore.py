@@ -175,7 +175,8 @@ class StateStore:
                 " updated = excluded.updated", rows)
             if counts:
                 _add_counts(db, group, stream, counts, now, prune)
-        self._write(apply, accepted=(f"{group}/{stream}", (counts or {}).get("events_sent", 0)))
+        events = (counts or {}).get("events_sent", 0)
+        self._write(apply, accepted=(f"{group}/{stream}", events) if events else None)
         if prune:
             self._pruned_hour = hour
 

@@ -14,21 +14,33 @@ def disk_cause(path, error):
     SQLite's words beside it; SQLite's words alone when the file system shows nothing wrong."""
     if isinstance(error, OSError):
         return error.strerror or str(error)
-    reason = _file_system_says(os.path.dirname(os.path.abspath(path)))
+    reason = _file_system_says(path)
     return f"{reason} (SQLite: {error})" if reason else str(error)
 
 
-def _file_system_says(folder):
+def state_disk(path):
+    """The file system the state file at ``path`` is on (that of its nearest folder there: the state
+    folder itself may be gone): {"read_only", "free_bytes"}, or None where it cannot be asked."""
+    folder = os.path.dirname(os.path.abspath(path))
     while not os.path.isdir(folder) and os.path.dirname(folder) != folder:
-        folder = os.path.dirname(folder)  # the state folder itself may be gone
+        folder = os.path.dirname(folder)
     try:
         stats = os.statvfs(folder)
-    except OSError as error:
-        return error.strerror
-    if stats.f_flag & os.ST_RDONLY:
+    except OSError:
+        return None
+    return {"read_only": bool(stats.f_flag & os.ST_RDONLY), "free_bytes": stats.f_bavail * stats.f_frsize,
+            "folder": folder}
+
+
+def _file_system_says(path):
+    disk = state_disk(path)
+    if disk is None:
+        return None
+    if disk["read_only"]:
         return os.strerror(errno.EROFS)
-    if stats.f_bavail * stats.f_frsize < PROBE_BYTES:
+    if disk["free_bytes"] < PROBE_BYTES:
         return os.strerror(errno.ENOSPC)
+    folder = disk["folder"]
     probe = os.path.join(folder, f".awslogs-write-test-{os.getpid()}")
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -68,9 +80,9 @@ class Episode:
         return (f"the state file {path} not written for {_seconds(now - self.began)} ({self.cause}): "
                 f"{self._unsaved_text()} accepted since then will be sent again at the next start")
 
-    def as_note(self, now):
-        return {"since": self.began_at, "seconds": round(now - self.began, 1), "cause": self.cause,
-                "failures": self.failures, "unsaved_events": self.unsaved_events()}
+    def as_note(self):
+        return {"since": self.began_at, "cause": self.cause, "failures": self.failures,
+                "unsaved_events": self.unsaved_events()}
 
     def _unsaved_text(self):
         text = f"{self.unsaved_events():,} event(s)"

@@ -266,7 +266,7 @@ class StateFile:
 
     def _tell(self, stopped=False):
         if self._lock is not None:
-            self._lock.tell(self.episode.as_note(self._monotonic()) if self.episode else None, stopped)
+            self._lock.tell(self.episode.as_note() if self.episode else None, stopped)
 
 
 def open_for_writing(path, clock=time.time):

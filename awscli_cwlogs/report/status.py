@@ -2,11 +2,11 @@
 alone (it never calls AWS and never writes; it works beside a running agent)."""
 import calendar
 import json
-import os
 import time
 
 from awscli_cwlogs.kvstore import REJECTED, billable_bytes
 from awscli_cwlogs.sources import KINDS, kind_of
+from awscli_cwlogs.stateepisode import state_disk
 from awscli_cwlogs.statelock import holder, read_note
 from awscli_cwlogs.timefmt import iso_millis
 
@@ -86,17 +86,7 @@ def agent_report(state_file):
             "since": _iso(note.get("since")) if current else None,
             "stopped": None if pid is not None else _iso(note.get("stopped")),
             "state_file_unwritten": {**unwritten, "since": _iso(unwritten["since"])} if unwritten else None,
-            "disk": disk_report(state_file)}
-
-
-def disk_report(state_file):
-    """The state file's file system: read-only or not, and its free bytes (None where it is not there)."""
-    folder = os.path.dirname(os.path.abspath(state_file))
-    try:
-        stats = os.statvfs(folder)
-    except OSError:
-        return None
-    return {"read_only": bool(stats.f_flag & os.ST_RDONLY), "free_bytes": stats.f_bavail * stats.f_frsize}
+            "disk": state_disk(state_file)}
 
 
 def render_agent(agent, now=time.time):

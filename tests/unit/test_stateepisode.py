@@ -3,7 +3,7 @@ say; the cause as the operating system words it."""
 import errno
 import sqlite3
 
-from awscli_cwlogs.stateepisode import Episode, disk_cause
+from awscli_cwlogs.stateepisode import Episode, disk_cause, state_disk
 
 
 def test_the_end_of_an_episode_says_how_long_how_often_and_what_a_kill_would_have_resent():
@@ -18,8 +18,7 @@ def test_the_end_of_an_episode_says_how_long_how_often_and_what_a_kill_would_hav
     assert episode.describe_stop("/s", 104.25) == (
         "the state file /s not written for 4.2 s (No space left on device (SQLite: database or disk is full)): "
         "20,001 event(s) (g/a 15,001, g/b 5,000) accepted since then will be sent again at the next start")
-    assert episode.as_note(110.0) == {"since": 5000.0, "seconds": 10.0, "cause": episode.cause, "failures": 12,
-                                      "unsaved_events": 20_001}
+    assert episode.as_note() == {"since": 5000.0, "cause": episode.cause, "failures": 12, "unsaved_events": 20_001}
 
 
 def test_one_destination_is_not_listed_and_many_are_cut_to_the_largest_five():
@@ -35,3 +34,8 @@ def test_the_cause_is_an_oserrors_own_text_else_sqlites_where_the_disk_shows_not
     assert list(tmp_path.iterdir()) == []  # the test write leaves nothing behind
     gone = tmp_path / "removed" / "deeper" / "s"  # the state folder itself gone: its parents are asked
     assert disk_cause(gone, sqlite3.OperationalError("unable to open database file")) == "unable to open database file"
+
+
+def test_the_state_disk_is_asked_of_the_nearest_folder_there(tmp_path):
+    disk = state_disk(tmp_path / "removed" / "deeper" / "agent-state")
+    assert disk["folder"] == str(tmp_path) and disk["read_only"] is False and disk["free_bytes"] > 0

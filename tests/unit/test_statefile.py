@@ -62,6 +62,7 @@ def test_a_state_file_that_can_be_read_but_not_written_is_used_and_caught_up(tmp
     store = StateStore(path, retry_cap_s=0.1)
     assert store.positions("g", "s")[("a", 1)].offset == 10 and store.write_failures == 1
     store.save("g", "s", {("a", 1): ("/a", 20), ("b", 2): ("/b", 5)}, {"events_sent": 3, "batches_sent": 1})
+    store.save("g", "other", {("c", 3): ("/c", 9)}, {"events_sent": 0, "filtered": 2})  # nothing to send again
     assert offsets(path) == {"a": 10}  # the file is behind
     os.rmdir(f"{path}-shm")
     wait_for(lambda: "written again" in caplog.text)

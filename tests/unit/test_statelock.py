@@ -70,7 +70,7 @@ def test_the_note_says_the_pid_and_the_episode_and_a_removed_lock_file_is_made_a
     lock = StateLock(state, clock=lambda: 1000.0)
     lock.acquire()
     assert read_note(state) == {"pid": os.getpid(), "since": 1000.0, "state_file_unwritten": None}
-    episode = {"since": 990.0, "seconds": 10.0, "cause": "No space left on device", "failures": 3, "unsaved_events": 5}
+    episode = {"since": 990.0, "cause": "No space left on device", "failures": 3, "unsaved_events": 5}
     lock.tell(episode)
     assert read_note(state)["state_file_unwritten"] == episode
     shutil.rmtree(folder)

@@ -107,7 +107,7 @@ def test_the_agent_lines_say_whether_it_runs_and_whether_its_state_file_is_writt
                "state_file_unwritten": None, "disk": disk}
     assert render_agent(running) == ["agent: running (pid 42, since 2026-12-06T10:00:00.000Z)", "  state file: written",
                                      "  state file's disk: 4,096 bytes free"]
-    episode = {"since": "2026-12-06T10:05:00.000Z", "seconds": 60.0, "cause": "No space left on device",
+    episode = {"since": "2026-12-06T10:05:00.000Z", "cause": "No space left on device",
                "failures": 12, "unsaved_events": 5000}
     now = lambda: 1796551560.0  # noqa: E731  (2026-12-06T10:06:00Z)
     assert render_agent({**running, "state_file_unwritten": episode}, now)[1] == (
