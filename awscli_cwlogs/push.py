@@ -99,7 +99,7 @@ class PushCommand(LogsCommand):
         return self._run_config(parsed_args, parsed_globals, lifecycle)
 
     def _run_config(self, parsed_args, parsed_globals, lifecycle):
-        from awscli_cwlogs.agent.configuration import AgentConfiguration
+        from awscli_cwlogs.config.configuration import AgentConfiguration
         from awscli_cwlogs.agent.process import HeldLog
         from awscli_cwlogs.agent.stdin_mode import given_stdin_options
         from awscli_cwlogs.config.origin import ConfigOrigin

@@ -9,10 +9,10 @@ import sys
 import threading
 import time
 
-from awscli_cwlogs.agent.batch import Batch, Batcher, BodyFormat
-from awscli_cwlogs.agent.events import event_filter
-from awscli_cwlogs.agent.publisher import PrintingPublisher, Publisher
-from awscli_cwlogs.agent.routing import Router
+from awscli_cwlogs.cloudwatch.batch import Batch, Batcher, BodyFormat
+from awscli_cwlogs.lines.events import event_filter
+from awscli_cwlogs.cloudwatch.publisher import PrintingPublisher, Publisher
+from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.agent.runtime import settle_process
 from awscli_cwlogs.sources import kind_of
 

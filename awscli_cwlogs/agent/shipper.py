@@ -5,11 +5,11 @@ import logging
 import socket
 from dataclasses import replace
 
-from awscli_cwlogs.agent.clients import section_clients
-from awscli_cwlogs.agent.names import expand
+from awscli_cwlogs.cloudwatch.clients import section_clients
+from awscli_cwlogs.config.names import expand
 from awscli_cwlogs.agent.pipeline import Pipeline, build_pipeline, run_agent
 from awscli_cwlogs.agent.process import limit_files, raise_open_file_limit, setup_logging
-from awscli_cwlogs.agent.publisher import Publisher
+from awscli_cwlogs.cloudwatch.publisher import Publisher
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.config.settings import ConfigError, StreamConfig
 from awscli_cwlogs.health.host import HostMetrics
@@ -30,7 +30,7 @@ class Shipper:
     def __init__(self, session, args, parsed_globals, lifecycle, configuration, redactor=None):
         self._session, self._args, self._globals = session, args, parsed_globals
         self._lifecycle = lifecycle
-        self._configuration = configuration  # agent/configuration.py: where it comes from, reloads
+        self._configuration = configuration  # config/configuration.py: where it comes from, reloads
         self.redactor = redactor
 
     def run(self, agent_config, held_log):

@@ -2,9 +2,9 @@
 input ends and every event was accepted (non-zero if anything could not be delivered)."""
 import sys
 
-from awscli_cwlogs.agent.clients import logs_client
-from awscli_cwlogs.agent.events import event_spec
-from awscli_cwlogs.agent.names import check_name
+from awscli_cwlogs.cloudwatch.clients import logs_client
+from awscli_cwlogs.lines.events import event_spec
+from awscli_cwlogs.config.names import check_name
 from awscli_cwlogs.agent.pipeline import build_pipeline, run_agent
 from awscli_cwlogs.agent.process import setup_logging
 from awscli_cwlogs.cli import CommandError, UsageError

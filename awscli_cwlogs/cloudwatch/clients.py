@@ -1,7 +1,7 @@
 """The CloudWatch Logs clients the agent sends with: one per set of credentials (accounts.py),
 each sending the body the batcher encoded (publisher.install_body_hook)."""
-from awscli_cwlogs.agent.accounts import Clients
-from awscli_cwlogs.agent.publisher import install_body_hook
+from awscli_cwlogs.cloudwatch.accounts import Clients
+from awscli_cwlogs.cloudwatch.publisher import install_body_hook
 from awscli_cwlogs.cli import create_logs_client
 
 

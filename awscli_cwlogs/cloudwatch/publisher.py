@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
-from awscli_cwlogs.agent.accounts import CredentialsUnavailable
-from awscli_cwlogs.agent.batch import Batch, BodyFormat
-from awscli_cwlogs.agent.destinations import Destinations
-from awscli_cwlogs.agent.staterecord import StateRecord
+from awscli_cwlogs.cloudwatch.accounts import CredentialsUnavailable
+from awscli_cwlogs.cloudwatch.batch import Batch, BodyFormat
+from awscli_cwlogs.cloudwatch.destinations import Destinations
+from awscli_cwlogs.cloudwatch.staterecord import StateRecord
 from awscli_cwlogs.cli import describe_error as describe
 from awscli_cwlogs.limits import EVENT_OVERHEAD
 from awscli_cwlogs.timefmt import iso_millis

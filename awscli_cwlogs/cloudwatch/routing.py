@@ -3,7 +3,7 @@
 (UTC day of the event's timestamp). ``values`` maps those placeholders to an origin's values."""
 import time
 
-from awscli_cwlogs.agent.names import expand, has_per_file_placeholders
+from awscli_cwlogs.config.names import expand, has_per_file_placeholders
 
 DAY_MS = 86_400_000
 

@@ -6,8 +6,8 @@ import time
 
 from botocore.config import Config
 
-from awscli_cwlogs.agent.accounts import unknown_profiles
-from awscli_cwlogs.agent.hostinfo import HostInfo
+from awscli_cwlogs.cloudwatch.accounts import unknown_profiles
+from awscli_cwlogs.config.hostinfo import HostInfo
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.config.documents import ConfigError
 from awscli_cwlogs.config.kept import KeptConfig

@@ -5,7 +5,7 @@ Every problem stops the agent before it starts, as one line naming file, section
 from dataclasses import dataclass
 from pathlib import Path
 
-from awscli_cwlogs.agent.names import resolve_name
+from awscli_cwlogs.config.names import resolve_name
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.config.documents import ConfigError, folder_files, read_file, sections_of
 from awscli_cwlogs.config.values import DATETIME_FORMAT_PATTERN

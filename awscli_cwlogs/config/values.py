@@ -3,8 +3,8 @@ adds the file, section and key)."""
 import codecs
 import re
 
-from awscli_cwlogs.agent.names import check_name
-from awscli_cwlogs.agent.timestamps import TimestampFormat
+from awscli_cwlogs.config.names import check_name
+from awscli_cwlogs.lines.timestamps import TimestampFormat
 from awscli_cwlogs.health.host import KINDS as HOST_METRICS
 from awscli_cwlogs.health.host import psutil_missing
 from awscli_cwlogs.limits import RETENTION_DAYS

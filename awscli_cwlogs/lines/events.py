@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Callable, Optional
 
-from awscli_cwlogs.agent.timestamps import TimestampFormat
+from awscli_cwlogs.lines.timestamps import TimestampFormat
 from awscli_cwlogs.config.settings import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START
 from awscli_cwlogs.limits import EVENT_OVERHEAD, MAX_MESSAGE_BYTES
 

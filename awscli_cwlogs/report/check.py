@@ -4,7 +4,7 @@ Per section, what its kind reports (sources/*/kind.py): the resolved names, what
 what is not shipped yet, a preview of the first events; then each problem on one line."""
 import time
 
-from awscli_cwlogs.agent.accounts import Identity
+from awscli_cwlogs.cloudwatch.accounts import Identity
 from awscli_cwlogs.sources import kind_of
 
 

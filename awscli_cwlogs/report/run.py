@@ -11,7 +11,7 @@ from awscli_cwlogs.report.status import agent_report, config_report, render_json
 
 def run_report(agent_config, args, record, fetched, problem=None, out=None):
     """The exit code: --status 0; --check 1 if it found a problem. ``record`` and ``fetched``: where
-    the configuration came from (agent/configuration.py); ``problem``: why --status shows the last
+    the configuration came from (config/configuration.py); ``problem``: why --status shows the last
     good configuration instead of the parameters now."""
     out = out or sys.stdout
     path = agent_config.general.state_file

@@ -2,7 +2,7 @@
 import os
 import select
 
-from awscli_cwlogs.agent.events import EventReader
+from awscli_cwlogs.lines.events import EventReader
 
 
 class StdinSource:

@@ -2,7 +2,7 @@
 import gzip
 import json
 
-from awscli_cwlogs.agent.batch import Batcher, BodyFormat
+from awscli_cwlogs.cloudwatch.batch import Batcher, BodyFormat
 from tests.harness.awsrules import put_log_events_violations
 
 

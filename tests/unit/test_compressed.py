@@ -4,7 +4,7 @@ import bz2
 import gzip
 import lzma
 
-from awscli_cwlogs.agent.events import EventReader, event_spec
+from awscli_cwlogs.lines.events import EventReader, event_spec
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.sources.files.compressed import (CompressedCopy, compressed_fingerprint, find_compressed_copy,
                                                     head_fingerprint, nothing_left)

@@ -3,7 +3,7 @@ names, LOGSPOUT=ignore and LOGSPOUT_GROUP/LOGSPOUT_STREAM (files on disk, no age
 import json
 import threading
 
-from awscli_cwlogs.agent.routing import Router
+from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.sources.containers.source import cri_containers, docker_containers
 from tests.harness.containers import CriContainer, DockerContainer
 
@@ -67,7 +67,7 @@ def test_a_docker_root_without_containers_is_named_as_a_problem(tmp_path):
 def test_a_container_s_rotation_wakes_the_agent_at_once(tmp_path):
     """Its folder is watched by name for its live file: json-file's max-file may delete the next
     file a moment later, so the rename must not wait for the next poll."""
-    from awscli_cwlogs.agent.events import event_spec
+    from awscli_cwlogs.lines.events import event_spec
     from awscli_cwlogs.config.settings import StreamConfig
     from awscli_cwlogs.sources.containers.source import ContainerSource
 

@@ -1,5 +1,5 @@
 """Bytes -> events: lines, CRLF, multi-line joining, idle flush, splitting at the event limit."""
-from awscli_cwlogs.agent.events import EventReader, event_spec
+from awscli_cwlogs.lines.events import EventReader, event_spec
 from awscli_cwlogs.config.settings import StreamConfig
 
 

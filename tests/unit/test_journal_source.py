@@ -15,9 +15,9 @@ def test_a_batch_ending_in_the_first_part_of_an_oversized_entry_records_no_posit
     position: a batch that ends with one is sent and counted, and records nothing."""
     import queue
 
-    from awscli_cwlogs.agent.batch import BodyFormat, make_batch
+    from awscli_cwlogs.cloudwatch.batch import BodyFormat, make_batch
     from awscli_cwlogs.agent.lifecycle import Lifecycle
-    from awscli_cwlogs.agent.publisher import Publisher
+    from awscli_cwlogs.cloudwatch.publisher import Publisher
     from awscli_cwlogs.sources.journal.entries import JournalRoute
     from tests.harness.scripted import STREAM, ScriptedClient, Store
 

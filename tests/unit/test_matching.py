@@ -3,7 +3,7 @@ its own; new files are found at once (inotify) or at the next listing, removed o
 import os
 import time
 
-from awscli_cwlogs.agent.events import event_spec
+from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.sources.files import watch
 from awscli_cwlogs.sources.files.matching import EveryMatchTailer

@@ -1,7 +1,7 @@
-"""agent/names.py: which placeholders a name may use, resolving them, and the service's name rules."""
+"""config/names.py: which placeholders a name may use, resolving them, and the service's name rules."""
 import pytest
 
-from awscli_cwlogs.agent.names import check_name, expand, has_per_file_placeholders, origin_placeholders, resolve_name
+from awscli_cwlogs.config.names import check_name, expand, has_per_file_placeholders, origin_placeholders, resolve_name
 
 
 def test_start_placeholders_resolve_and_per_origin_ones_stay(monkeypatch):

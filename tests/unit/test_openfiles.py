@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from awscli_cwlogs.agent.events import event_spec
+from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.sources.files import openfiles
 from awscli_cwlogs.sources.files.matching import EveryMatchTailer

@@ -4,9 +4,9 @@ import queue
 
 from botocore.exceptions import EndpointConnectionError
 
-from awscli_cwlogs.agent.batch import BodyFormat, make_batch
+from awscli_cwlogs.cloudwatch.batch import BodyFormat, make_batch
 from awscli_cwlogs.agent.lifecycle import Lifecycle
-from awscli_cwlogs.agent.publisher import Publisher
+from awscli_cwlogs.cloudwatch.publisher import Publisher
 from tests.harness.scripted import STREAM, ScriptedClient, Store, client_error
 
 
@@ -70,7 +70,7 @@ def test_rejected_and_refused_events_bytes_are_left_out_of_the_accepted_bytes():
 def test_an_invalid_event_is_isolated_and_the_rest_is_sent():
     class RefusesM1(ScriptedClient):
         def put_log_events(self, **kwargs):
-            from awscli_cwlogs.agent.publisher import _body
+            from awscli_cwlogs.cloudwatch.publisher import _body
             self.calls += 1
             body, compressed = _body.value
             body = gzip.decompress(body) if compressed else body

@@ -2,7 +2,7 @@
 malformed records (no I/O)."""
 import json
 
-from awscli_cwlogs.agent.events import event_spec
+from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.sources.containers.records import RecordReader, cri_record, docker_record, rfc3339_ms
 

@@ -1,5 +1,5 @@
 """Destinations per file and per event from {file_name} and {date}."""
-from awscli_cwlogs.agent.routing import DAY_MS, Router
+from awscli_cwlogs.cloudwatch.routing import DAY_MS, Router
 
 MIDNIGHT = 1_795_132_800_000  # 2026-11-20T00:00:00Z
 

@@ -1,11 +1,11 @@
-"""agent/shipper.py and agent/configuration.py: loading the config for a run, and what a reload
+"""agent/shipper.py and config/configuration.py: loading the config for a run, and what a reload
 (SIGHUP, or changed parameters) keeps, stops and starts."""
 import types
 
 import pytest
 
 from awscli_cwlogs.agent import shipper
-from awscli_cwlogs.agent.configuration import AgentConfiguration
+from awscli_cwlogs.config.configuration import AgentConfiguration
 from awscli_cwlogs.agent.lifecycle import Lifecycle
 from awscli_cwlogs.agent.shipper import Shipper
 from awscli_cwlogs.config.origin import ConfigOrigin, Fetched

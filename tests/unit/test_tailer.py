@@ -3,7 +3,7 @@ tailer; a file renamed just before a restart must not be read twice."""
 import os
 import time
 
-from awscli_cwlogs.agent.events import event_spec
+from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.kvstore import Position
 from awscli_cwlogs.sources.files.tailer import FileTailer

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from awscli_cwlogs.agent.timestamps import TimestampFormat
+from awscli_cwlogs.lines.timestamps import TimestampFormat
 
 NOW = calendar.timegm((2026, 11, 22, 12, 0, 0))  # 2026-11-22T12:00:00Z
 

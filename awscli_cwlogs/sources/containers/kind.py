@@ -13,7 +13,7 @@ class ContainerKind:
         self.name, self.keys, self.defaults = name, keys, defaults
 
     def open(self, stream, saved, has_state):
-        from awscli_cwlogs.agent.events import event_spec
+        from awscli_cwlogs.lines.events import event_spec
         from awscli_cwlogs.sources.containers.source import ContainerSource
         return ContainerSource(stream, event_spec(stream), saved, has_state)
 

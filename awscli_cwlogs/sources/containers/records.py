@@ -12,7 +12,7 @@ import json
 import logging
 import time
 
-from awscli_cwlogs.agent.events import EventReader, utf8_size
+from awscli_cwlogs.lines.events import EventReader, utf8_size
 
 LOG = logging.getLogger("awscli_cwlogs")
 

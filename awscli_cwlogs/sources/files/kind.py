@@ -17,7 +17,7 @@ class FileKind:
     routes_per_origin = False
 
     def open(self, stream, saved, has_state):
-        from awscli_cwlogs.agent.events import event_spec
+        from awscli_cwlogs.lines.events import event_spec
         from awscli_cwlogs.sources.files.matching import EveryMatchTailer
         from awscli_cwlogs.sources.files.tailer import FileTailer
         if stream.publish_all_matching:
@@ -25,7 +25,7 @@ class FileKind:
         return FileTailer(stream, event_spec(stream), saved, has_state, watch=True)
 
     def check(self, stream, positions, now):
-        from awscli_cwlogs.agent.routing import Router
+        from awscli_cwlogs.cloudwatch.routing import Router
         from awscli_cwlogs.sources.files.preview import preview
         from awscli_cwlogs.sources.files.survey import LIVE
         lines = [f"[{stream.section}] {stream.file} -> log group {stream.log_group_name}, "

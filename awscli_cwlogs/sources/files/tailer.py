@@ -6,7 +6,7 @@ import logging
 import os
 import time
 
-from awscli_cwlogs.agent.events import EventReader
+from awscli_cwlogs.lines.events import EventReader
 from awscli_cwlogs.sources.files import openfiles
 from awscli_cwlogs.sources.files.compressed import CompressedCopy, compressed_fingerprint, nothing_left
 from awscli_cwlogs.sources.files.listing import file_info, sibling_paths

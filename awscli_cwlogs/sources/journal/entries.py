@@ -4,7 +4,7 @@ import json
 import threading
 import time
 
-from awscli_cwlogs.agent.events import _split_utf8
+from awscli_cwlogs.lines.events import _split_utf8
 from awscli_cwlogs.limits import MAX_MESSAGE_BYTES
 
 UNFINISHED_WAIT_S = 5.0  # how long an entry read without MESSAGE may still be half-written: then it is read again

@@ -6,7 +6,7 @@ skip an entry before systemd 255), so nothing is lost and nothing is sent twice.
 import logging
 import time
 
-from awscli_cwlogs.agent.events import event_spec
+from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.sources.journal.child import JournalctlReader, ReaderProblem
 from awscli_cwlogs.sources.journal.entries import (FORMATTERS, JournalRoute, Unfinished, Watermark, at_or_before,
                                                    earliest, message_events, route_values)
