@@ -1,5 +1,5 @@
-"""``aws logs push``: the log-shipping agent's front door: its arguments, then the agent
-(agent/shipper.py), stdin mode (agent/stdin_mode.py) or a report (report/run.py)."""
+"""``aws logs push``: the log-shipping agent's front door: its arguments, then agent/start.py
+(the agent, stdin mode or a report)."""
 from awscli_cwlogs.cli import LogsCommand, UsageError
 
 
@@ -85,42 +85,7 @@ class PushCommand(LogsCommand):
             raise UsageError(f"--{'check' if parsed_args.check else 'status'} needs --config-file")
         if parsed_args.json and not parsed_args.status:
             raise UsageError("--json goes with --status")
-        # imported here: pull and filter start without the agent's modules
-        from awscli_cwlogs.agent.lifecycle import Lifecycle
-        lifecycle = Lifecycle(parsed_args.shutdown_timeout)
-        if not (parsed_args.check or parsed_args.status):
-            # before the config is read: a stop or reload (logrotate's postrotate) that comes while the
-            # agent starts is then honoured, not the default action that ends the process at once
-            from awscli_cwlogs.agent.process import install_signal_handlers
-            install_signal_handlers(lifecycle, reload=bool(parsed_args.config_file))
-        if not parsed_args.config_file:
-            from awscli_cwlogs.agent.stdin_mode import run_stdin
-            return run_stdin(self._session, parsed_args, parsed_globals, lifecycle, self.redactor)
-        return self._run_config(parsed_args, parsed_globals, lifecycle)
-
-    def _run_config(self, parsed_args, parsed_globals, lifecycle):
-        from awscli_cwlogs.config.configuration import AgentConfiguration
-        from awscli_cwlogs.agent.process import HeldLog
-        from awscli_cwlogs.agent.stdin_mode import given_stdin_options
-        from awscli_cwlogs.config.origin import ConfigOrigin
-        given = given_stdin_options(parsed_args)
-        if given:
-            raise UsageError(f"{given[0]} is for stdin mode; with --config-file set it in the config file")
-        try:
-            origin = ConfigOrigin(parsed_args.config_file, parsed_args.additional_configs_dir, parsed_args.state_dir)
-        except ValueError as error:
-            raise UsageError(str(error)) from None
-        configuration = AgentConfiguration(self._session, parsed_globals, origin, keep=not parsed_args.dry_run)
-        if parsed_args.check or parsed_args.status:
-            from awscli_cwlogs.report.run import run_report
-            agent_config, fetched, problem = configuration.for_report(use_kept=parsed_args.status)
-            return run_report(agent_config, parsed_args, configuration.record, fetched, problem)
-        held_log = HeldLog()  # the log is set up from the config: what is logged before waits for it
-        try:
-            agent_config = configuration.start(lifecycle)
-        except BaseException:
-            held_log.detach()
-            raise
-        from awscli_cwlogs.agent.shipper import Shipper
-        return Shipper(self._session, parsed_args, parsed_globals, lifecycle, configuration,
-                       self.redactor).run(agent_config, held_log)
+        # imported here, not at the top: the plugin builds every command's table when `aws logs`
+        # starts, and pull and filter then load none of the agent's modules
+        from awscli_cwlogs.agent.start import start
+        return start(self._session, parsed_args, parsed_globals, self.redactor)

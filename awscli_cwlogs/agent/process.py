@@ -2,10 +2,12 @@
 signals stop or reload it."""
 import logging
 import logging.config
+import resource
 import signal
 import sys
 
 from awscli_cwlogs.cli import CommandError
+from awscli_cwlogs.sources.files import openfiles
 
 LOG = logging.getLogger("awscli_cwlogs")
 MAX_OPEN_FILES = 1 << 20  # the soft limit asked for where the hard one is unlimited (Linux's default nr_open)
@@ -64,7 +66,6 @@ def raise_open_file_limit():
     """Raises the soft limit on open files to the hard one, and logs both: the agent holds a
     descriptor per followed file, and a service's soft limit is often 1024 (systemd's default,
     with a hard limit of 524288). Returns the soft limit in force."""
-    import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     unlimited = resource.RLIM_INFINITY
     shown = lambda value: "unlimited" if value == unlimited else f"{value:,}"  # noqa: E731
@@ -84,7 +85,6 @@ def raise_open_file_limit():
 def limit_files(wanted, soft_limit):
     """Sets the cap on followed files open at once: ``[general] max_open_files``, or the limit less
     a reserve for connections and the state file (never more than that); logs it. Returns it."""
-    from awscli_cwlogs.sources.files import openfiles
     most = openfiles.default_cap(soft_limit)
     if wanted is not None and wanted > most:
         LOG.warning("max_open_files = %d leaves too few of the %d descriptors for the connections and the "

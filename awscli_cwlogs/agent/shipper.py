@@ -15,7 +15,7 @@ from awscli_cwlogs.config.settings import ConfigError, StreamConfig
 from awscli_cwlogs.health.host import HostMetrics
 from awscli_cwlogs.health.metrics import Figures, MetricsSource
 from awscli_cwlogs.kvstore import StateStore
-from awscli_cwlogs.sources import kind_of, open_source
+from awscli_cwlogs.sources import KINDS, kind_of, open_source
 from awscli_cwlogs.sources.files import openfiles
 from awscli_cwlogs.statefile import Unreadable
 from awscli_cwlogs.statelock import StateFileBusy, StateLock
@@ -49,7 +49,7 @@ class Shipper:
         running = [build(stream) for stream in agent_config.streams]
         LOG.info("shipping %d stream section(s); state file %s", len(running),
                  general.state_file if store else "(none: dry run)")
-        figures = Figures()
+        figures = Figures(KINDS)
         extras = [] if dry_run else self._metrics_pipelines(general, figures, running, clients.default, store)
 
         watcher = self._configuration.watcher(general.config_refresh, self._lifecycle.request_reload)

@@ -3,16 +3,18 @@ input ends and every event was accepted (non-zero if anything could not be deliv
 import sys
 
 from awscli_cwlogs.cloudwatch.clients import logs_client
-from awscli_cwlogs.lines.events import event_spec
+from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN, event_spec
 from awscli_cwlogs.config.names import check_name
 from awscli_cwlogs.agent.pipeline import build_pipeline, run_agent
 from awscli_cwlogs.agent.process import setup_logging
 from awscli_cwlogs.cli import CommandError, UsageError
 from awscli_cwlogs.config import settings
+from awscli_cwlogs.sources import KINDS
 from awscli_cwlogs.sources.stdin import StdinSource
 
 STDIN_OPTIONS = ("log_group_name", "log_stream_name", "datetime_format", "time_zone", "encoding",
                  "buffer_duration", "batch_count", "batch_size", "multi_line_start_pattern")
+_STDIN_KEYS = settings.stream_keys(KINDS)  # parsed as the config file's keys of the same names
 
 
 def given_stdin_options(args):
@@ -45,9 +47,9 @@ def stdin_stream(args):
         if value is None:
             continue
         try:
-            values[name] = check_name(name, settings.STREAM_KEYS[name](str(value)))
+            values[name] = check_name(name, _STDIN_KEYS[name](str(value)))
         except ValueError as error:
             raise UsageError(f"--{name.replace('_', '-')}: {error}") from None
-    if values.get("multi_line_start_pattern") == settings.DATETIME_FORMAT_PATTERN and "datetime_format" not in values:
+    if values.get("multi_line_start_pattern") == DATETIME_FORMAT_PATTERN and "datetime_format" not in values:
         raise UsageError("--multi-line-start-pattern {datetime_format} needs --datetime-format")
     return settings.StreamConfig(**values)

@@ -49,13 +49,6 @@ class Identity:
         return self.role_session_name or f"aws-logs-push-{socket.gethostname()}"[:64].rstrip(".-")
 
 
-def unknown_profiles(streams, available):
-    """One line per section naming a profile the AWS config file does not have."""
-    return [f"{stream.defined_in}: [{stream.section}] profile: no profile '{stream.profile}' in the AWS config "
-            f"and credentials files (there: {', '.join(sorted(available)) or 'none'})"
-            for stream in streams if stream.profile and stream.profile not in available]
-
-
 class Clients:
     """The Logs client of each identity, made the first time a section of it sends."""
 

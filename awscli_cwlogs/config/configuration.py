@@ -4,12 +4,12 @@ parameter changes. A configuration is validated in full before anything uses it.
 import logging
 import time
 
+from awscli.customizations.utils import create_client_from_parsed_globals
 from botocore.config import Config
 
-from awscli_cwlogs.cloudwatch.accounts import unknown_profiles
-from awscli_cwlogs.config.hostinfo import HostInfo
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.config.documents import ConfigError
+from awscli_cwlogs.config.hostinfo import HostInfo
 from awscli_cwlogs.config.kept import KeptConfig
 from awscli_cwlogs.config.origin import Fetched
 from awscli_cwlogs.config.parameters import FetchError, ParameterReader
@@ -21,15 +21,16 @@ LOG = logging.getLogger("awscli_cwlogs")
 def ssm_client(session, parsed_globals):
     """SSM with the agent's credentials and region; its endpoint is SSM's own (AWS_ENDPOINT_URL_SSM,
     or the AWS config's endpoint_url), never --endpoint-url, which is for CloudWatch Logs."""
-    from awscli.customizations.utils import create_client_from_parsed_globals
     config = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=5, read_timeout=20)
     return create_client_from_parsed_globals(session, "ssm", parsed_globals, {"endpoint_url": None, "config": config})
 
 
 class AgentConfiguration:
-    def __init__(self, session, parsed_globals, origin, keep=True, clock=time.time):
-        """``keep``: write the last good copy (not in a dry run, which writes no state)."""
+    def __init__(self, session, parsed_globals, origin, *, kinds, keep=True, clock=time.time):
+        """``kinds``: the SourceKinds by name, which own their keys; ``keep``: write the last good
+        copy (not in a dry run, which writes no state)."""
         self.origin = origin
+        self._kinds = kinds
         self._keep = keep
         self._session = session
         self._host = HostInfo(session)
@@ -41,7 +42,7 @@ class AgentConfiguration:
 
     def load(self, fetched):
         """The validated AgentConfig of these parameters and the local files now; ConfigError."""
-        agent_config = self.origin.load(fetched, self._host)
+        agent_config = self.origin.load(fetched, self._kinds, self._host)
         unknown = unknown_profiles(agent_config.streams, self._session.available_profiles)
         if unknown:
             raise ConfigError(unknown[0])
@@ -131,6 +132,13 @@ class AgentConfiguration:
                                 request_reload)
         watcher.thread.start()
         return watcher
+
+
+def unknown_profiles(streams, available):
+    """One line per section naming a profile the AWS config file does not have."""
+    return [f"{stream.defined_in}: [{stream.section}] profile: no profile '{stream.profile}' in the AWS config "
+            f"and credentials files (there: {', '.join(sorted(available)) or 'none'})"
+            for stream in streams if stream.profile and stream.profile not in available]
 
 
 def _iso(seconds):

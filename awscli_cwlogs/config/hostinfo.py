@@ -3,6 +3,8 @@ import ipaddress
 import logging
 import socket
 
+from botocore.utils import IMDSFetcher, resolve_imds_endpoint_mode
+
 LOG = logging.getLogger("awscli_cwlogs")
 IMDS_TIMEOUT_S = 1.0
 
@@ -45,8 +47,6 @@ class HostInfo:
 
 def _imds_fetcher(session):
     """botocore's fetcher, with the profile's IMDS settings (endpoint, IPv6, v1 disabled)."""
-    from botocore.utils import IMDSFetcher, resolve_imds_endpoint_mode
-
     config = {}
     if session is not None:
         config = {

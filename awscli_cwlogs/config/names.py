@@ -5,42 +5,35 @@ import os
 import re
 
 PLACEHOLDERS = ("instance_id", "hostname", "ip_address")  # resolved once, at start
-PER_ORIGIN = {  # resolved per file, journal entry or container; {date} per event, for every kind
-    "file": ("file_name",),
-    "journald": ("unit", "identifier"),
-    "docker": ("container_name", "container_id", "image"),
-    "cri": ("pod", "namespace", "container_name", "container_id"),
-}
-PARAMETERS = {"docker": ("label:", "container_env:")}  # {label:KEY}, {container_env:KEY}
-_ORIGIN_NAMES = frozenset(name for names in PER_ORIGIN.values() for name in names)
-_ORIGIN_PREFIXES = tuple(prefix for prefixes in PARAMETERS.values() for prefix in prefixes)
+# resolved per origin (a file, a journal entry, a container): each kind names its own (its
+# ``placeholders`` and ``parameters``, such as {label:KEY}); {date} per event, for every kind
 _SAMPLE_DATE = "2026-11-22"
 _GROUP_NAME = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _SAFE_NAME = re.compile(r"[^.\-_/#A-Za-z0-9]")  # what a group name allows; stream names allow more
 
 
-def resolve_name(key, value, kind, resolve_placeholder):
+def resolve_name(key, value, kind, resolve_placeholder, kinds=()):
     """The name with {instance_id}, {hostname}, {ip_address} and {env:NAME} resolved (when
-    ``resolve_placeholder`` is given); the per-origin placeholders of the section's ``kind``
-    and {date} stay. ValueError with the reason for an unknown or misplaced placeholder, or a
-    name the service would refuse."""
+    ``resolve_placeholder`` is given); the per-origin placeholders of the section's ``kind`` (a
+    SourceKind, or None for stdin) and {date} stay. ValueError with the reason for an unknown or
+    misplaced placeholder (``kinds``: every SourceKind, to name the one a placeholder is for), or
+    a name the service would refuse."""
     def substitute(found):
         name = found.group(1)
         if name.startswith("env:"):
             if name[4:] not in os.environ:
                 raise ValueError(f"{{{name}}}: environment variable {name[4:]} is not set")
             return os.environ[name[4:]]
-        if name == "date" or name in PER_ORIGIN.get(kind, ()) or name.startswith(PARAMETERS.get(kind, ("\0",))):
+        if name == "date" or _is_origins(kind, name):
             return found.group(0)
-        owners = [other for other, names in PER_ORIGIN.items() if name in names] + \
-                 [other for other, prefixes in PARAMETERS.items() if name.startswith(prefixes)]
+        owners = [other.name for other in kinds if _is_origins(other, name)]
         if owners:
             raise ValueError(f"{{{name}}} is only for " + " or ".join(
                 "files" if owner == "file" else f"source = {owner}" for owner in owners))
         if name not in PLACEHOLDERS:
-            known = PLACEHOLDERS + PER_ORIGIN.get(kind, ()) + ("date", "env:NAME") + tuple(
-                prefix + "KEY" for prefix in PARAMETERS.get(kind, ()))
+            known = PLACEHOLDERS + (kind.placeholders if kind else ()) + ("date", "env:NAME") + tuple(
+                prefix + "KEY" for prefix in (kind.parameters if kind else ()))
             raise ValueError(f"unknown placeholder {{{name}}}; known: " + ", ".join("{%s}" % p for p in known))
         return resolve_placeholder(name) if resolve_placeholder else found.group(0)
 
@@ -50,9 +43,15 @@ def resolve_name(key, value, kind, resolve_placeholder):
     return resolved
 
 
+def _is_origins(kind, name):
+    return kind is not None and (name in kind.placeholders or name.startswith(kind.parameters or ("\0",)))
+
+
 def origin_placeholders(template):
-    """The per-origin placeholders a template uses ({label:KEY} included), {date} not."""
-    return [name for name in _PLACEHOLDER.findall(template) if name in _ORIGIN_NAMES or name.startswith(_ORIGIN_PREFIXES)]
+    """The per-origin placeholders a template uses ({label:KEY} included), {date} not: those
+    resolve_name left, which checked them against the section's kind."""
+    return [name for name in _PLACEHOLDER.findall(template)
+            if name != "date" and name not in PLACEHOLDERS and not name.startswith("env:")]
 
 
 def has_per_file_placeholders(name):

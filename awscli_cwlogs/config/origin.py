@@ -65,9 +65,9 @@ class ConfigOrigin:
             extras = folder_files(self.additional_dir) if self.additional_dir is not None else []
         return main, extras
 
-    def load(self, fetched, resolve_placeholder=None):
+    def load(self, fetched, kinds, resolve_placeholder=None):
         """The validated AgentConfig; ConfigError names the file or parameter, section and key."""
         main, extras = self.compose(fetched)
         base = self.state_dir if self.main_name else Path(self.config_file).resolve().parent
-        return load_documents(main, extras, resolve_placeholder, base)
+        return load_documents(main, extras, kinds, resolve_placeholder, base)
 

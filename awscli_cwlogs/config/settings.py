@@ -8,11 +8,9 @@ from pathlib import Path
 from awscli_cwlogs.config.names import resolve_name
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.config.documents import ConfigError, folder_files, read_file, sections_of
-from awscli_cwlogs.config.values import DATETIME_FORMAT_PATTERN
 from awscli_cwlogs.limits import MAX_BATCH_COUNT, MAX_BATCH_SIZE
-from awscli_cwlogs.sources import KINDS
+from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START
 
-DEFAULT_MULTI_LINE_START = r"^[^\s]"
 PRICE_PER_GB = (("infrequent_access", 0.25), ("standard", 0.50))  # us-east-1 list prices, 2026
 
 
@@ -94,7 +92,7 @@ GENERAL_KEYS = {
     "disk_paths": parse.words,
     "price_per_gb": parse.prices,
 }
-STREAM_KEYS = {  # the keys of every kind; each kind adds its own (sources/*/kind.py)
+COMMON_STREAM_KEYS = {  # the keys of every kind; each kind adds its own (sources/*/kind.py)
     "log_group_name": parse.text,
     "log_stream_name": parse.text,
     "initial_position": parse.choice("start_of_file", "end_of_file"),
@@ -104,7 +102,6 @@ STREAM_KEYS = {  # the keys of every kind; each kind adds its own (sources/*/kin
     "retention_in_days": parse.retention,
     "include_patterns": parse.patterns,
     "exclude_patterns": parse.patterns,
-    "source": parse.choice(*KINDS),
     "log_group_class": parse.choice("standard", "infrequent_access"),
     "kms_key_id": parse.kms_key,
     "log_group_tags": parse.tags,
@@ -112,22 +109,33 @@ STREAM_KEYS = {  # the keys of every kind; each kind adds its own (sources/*/kin
     "role_arn": parse.role_arn,
     "external_id": parse.external_id,
     "role_session_name": parse.role_session_name,
-    **{key: check for kind in KINDS.values() for key, check in kind.keys.items()},
 }
 REQUIRED_STREAM_KEYS = ("file", "log_group_name", "log_stream_name")
-ONLY_FOR = {  # key -> the source kinds it applies to
-    key: tuple(name for name, kind in KINDS.items() if key in kind.keys)
-    for kind in KINDS.values() for key in kind.keys
-}
 
 
-def load_config(config_file, additional_dir=None, resolve_placeholder=None):
-    """The agent's settings from local files; ConfigError on the first problem found."""
+def stream_keys(kinds):
+    """Every key a stream section may have, with its parser: the common ones, ``source`` (one of
+    ``kinds``, the SourceKinds by name) and each kind's own."""
+    return {**COMMON_STREAM_KEYS, "source": parse.choice(*kinds),
+            **{key: check for kind in kinds.values() for key, check in kind.keys.items()}}
+
+
+def only_for(kinds):
+    """Each kind-specific key -> the names of the kinds that take it."""
+    return {key: tuple(name for name, kind in kinds.items() if key in kind.keys)
+            for kind in kinds.values() for key in kind.keys}
+
+
+def load_config(config_file, additional_dir=None, resolve_placeholder=None, *, kinds):
+    """The agent's settings from local files; ConfigError on the first problem found. ``kinds``:
+    the SourceKinds by name (sources.KINDS), which own their keys: the configuration is read
+    below the sources and asks them."""
     extras = folder_files(additional_dir) if additional_dir is not None else []
-    return load_documents(read_file(config_file), extras, resolve_placeholder, Path(config_file).resolve().parent)
+    return load_documents(read_file(config_file), extras, kinds, resolve_placeholder,
+                          Path(config_file).resolve().parent)
 
 
-def load_documents(main, extras, resolve_placeholder=None, base=None):
+def load_documents(main, extras, kinds, resolve_placeholder=None, base=None):
     """The agent's settings from the main Document and the additional ones (in their order, as the
     files of a folder); relative paths of [general] are taken from ``base``."""
     parsed = sections_of(main)
@@ -142,7 +150,7 @@ def load_documents(main, extras, resolve_placeholder=None, base=None):
             sections[name] = (extra, values)
     general_config = _general(main, general, Path(base) if base else Path.cwd())
     streams = tuple(
-        _stream(source, name, values, resolve_placeholder) for name, (source, values) in sections.items()
+        _stream(source, name, values, resolve_placeholder, kinds) for name, (source, values) in sections.items()
     )
     if not streams:
         raise ConfigError(f"{main.label}: no stream sections; add one with file, log_group_name and log_stream_name")
@@ -180,20 +188,20 @@ def _general(document, values, base):
     return GeneralConfig(**parsed)
 
 
-def _stream(document, section, values, resolve_placeholder, required=REQUIRED_STREAM_KEYS):
-    parsed = _parse_values(document, section, values, STREAM_KEYS)
+def _stream(document, section, values, resolve_placeholder, kinds, required=REQUIRED_STREAM_KEYS):
+    parsed = _parse_values(document, section, values, stream_keys(kinds))
     where = f"{document.label}: [{section}]"
     kind = parsed.get("source", "file")
-    for key, kinds in ONLY_FOR.items():
-        if key in parsed and kind not in kinds:
-            owners = " or ".join("files" if owner == "file" else f"source = {owner}" for owner in kinds)
+    for key, owners in only_for(kinds).items():
+        if key in parsed and kind not in owners:
+            owners = " or ".join("files" if owner == "file" else f"source = {owner}" for owner in owners)
             raise ConfigError(f"{where} {key}: only for {owners}; this section has source = {kind}")
     for key in ("external_id", "role_session_name"):
         if key in parsed and "role_arn" not in parsed:
             raise ConfigError(f"{where} {key}: goes with role_arn, which this section does not set")
-    if not KINDS[kind].needs_file:
+    if not kinds[kind].needs_file:
         required = tuple(key for key in required if key != "file")
-    for key, value in KINDS[kind].defaults.items():
+    for key, value in kinds[kind].defaults.items():
         parsed.setdefault(key, value)
     for key in required:
         if key not in parsed:
@@ -204,7 +212,7 @@ def _stream(document, section, values, resolve_placeholder, required=REQUIRED_ST
         )
     for key in ("log_group_name", "log_stream_name"):
         try:
-            parsed[key] = resolve_name(key, parsed[key], kind, resolve_placeholder)
+            parsed[key] = resolve_name(key, parsed[key], kinds[kind], resolve_placeholder, kinds.values())
         except ValueError as error:
             raise ConfigError(f"{where} {key}: {_shown(document, str(error))}") from None
     return StreamConfig(section=section, defined_in=document.label, **parsed)

@@ -4,12 +4,11 @@ import codecs
 import re
 
 from awscli_cwlogs.config.names import check_name
-from awscli_cwlogs.lines.timestamps import TimestampFormat
 from awscli_cwlogs.health.host import KINDS as HOST_METRICS
 from awscli_cwlogs.health.host import psutil_missing
 from awscli_cwlogs.limits import RETENTION_DAYS
-
-DATETIME_FORMAT_PATTERN = "{datetime_format}"
+from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN
+from awscli_cwlogs.lines.timestamps import TimestampFormat
 
 
 def text(value):

@@ -22,7 +22,7 @@ class HostMetrics:
     one with the host as dimension, and one per disk path with the host and the mount point."""
 
     def __init__(self, kinds, disk_paths, host, namespace):
-        import psutil
+        import psutil  # here: an optional dependency (the host-metrics extra), needed only when asked for
         self._psutil = psutil
         self._kinds, self._disk_paths, self._host, self._namespace = set(kinds), disk_paths, host, namespace
         if "cpu" in self._kinds:

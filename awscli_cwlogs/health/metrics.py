@@ -15,7 +15,6 @@ import tempfile
 import time
 
 from awscli_cwlogs.kvstore import REJECTED, accepted_events, billable_bytes
-from awscli_cwlogs.sources import KINDS
 
 LOG = logging.getLogger("awscli_cwlogs")
 COUNTERS = (  # figure -> (metric name, unit); bytes: the accepted events' message bytes
@@ -33,7 +32,9 @@ class Figures:
     """Cumulative counts per section, kept across reloads, and the lag of each section (measured on
     the monotonic clock: a step of the wall clock is no lag)."""
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, kinds, clock=time.monotonic):
+        """``kinds``: the SourceKinds by name, which survey their files for the bytes behind."""
+        self._kinds = kinds
         self._clock = clock
         self._retired = {}  # section -> {field: count} of its replaced pipelines
         self._behind_since = {}  # section -> when it was last seen caught up, while it is not
@@ -52,7 +53,7 @@ class Figures:
             section = pipeline.stream.section
             base = self._retired.get(section, {})
             values = {field: base.get(field, 0) + value for field, value in _counts(pipeline).items()}
-            behind = bytes_behind(pipeline.stream, store, pipeline.source)
+            behind = bytes_behind(pipeline.stream, store, self._kinds, pipeline.source)
             pending = behind > 0 or pipeline.holds_events()
             since = self._behind_since.setdefault(section, now) if pending else self._behind_since.pop(section, None)
             values["bytes_behind"] = behind
@@ -73,11 +74,11 @@ def _counts(pipeline):
     return counts
 
 
-def bytes_behind(stream, store, source=None):
+def bytes_behind(stream, store, kinds, source=None):
     """Bytes of the section's files not accepted yet (the state file's offsets); 0 for sources
     that are not files (the journal, stdin). A running file source says it from what it follows
     (no survey of the disk: the cost of 1,000 files); else the files are surveyed, as --status does."""
-    kind = KINDS.get(stream.source)
+    kind = kinds.get(stream.source)
     if kind is None or store is None:
         return 0
     positions = store.positions(stream.log_group_name, stream.log_stream_name)

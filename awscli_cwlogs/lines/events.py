@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Callable, Optional
 
-from awscli_cwlogs.lines.timestamps import TimestampFormat
-from awscli_cwlogs.config.settings import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START
 from awscli_cwlogs.limits import EVENT_OVERHEAD, MAX_MESSAGE_BYTES
+from awscli_cwlogs.lines.timestamps import TimestampFormat
+
+DEFAULT_MULTI_LINE_START = r"^[^\s]"  # a line that does not start with white space starts an event
+DATETIME_FORMAT_PATTERN = "{datetime_format}"  # multi_line_start_pattern's value: a line with a timestamp
 
 IDLE_FLUSH_S = 1.0
 _PLUS_ONE = (1).__add__  # a line's length with its newline

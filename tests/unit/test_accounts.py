@@ -1,5 +1,6 @@
 """Which client a section signs with (no I/O: clients are made on first use)."""
-from awscli_cwlogs.cloudwatch.accounts import Clients, Identity, unknown_profiles
+from awscli_cwlogs.cloudwatch.accounts import Clients, Identity
+from awscli_cwlogs.config.configuration import unknown_profiles
 from awscli_cwlogs.config.settings import StreamConfig
 
 ROLE = "arn:aws:iam::999999999999:role/central"

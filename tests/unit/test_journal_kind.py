@@ -1,7 +1,13 @@
 """sources/journal/kind.py: the journald section keys and their errors."""
 import pytest
 
-from awscli_cwlogs.config.settings import ConfigError, load_config
+from awscli_cwlogs.config import settings
+from awscli_cwlogs.config.settings import ConfigError
+from awscli_cwlogs.sources import KINDS
+
+
+def load_config(*args, **kwargs):
+    return settings.load_config(*args, kinds=KINDS, **kwargs)
 
 
 def config(tmp_path, text):

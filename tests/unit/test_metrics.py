@@ -37,7 +37,11 @@ def test_prometheus_text_parses_with_counters_and_gauges_and_escaped_labels():
 def test_metrics_keys_are_checked_with_file_section_and_key(tmp_path):
     import pytest
 
-    from awscli_cwlogs.config.settings import ConfigError, load_config
+    from awscli_cwlogs.config.settings import ConfigError, load_config as load
+    from awscli_cwlogs.sources import KINDS
+
+    def load_config(path):
+        return load(path, kinds=KINDS)
 
     def config(general):
         path = tmp_path / "awslogs.conf"

@@ -1,7 +1,14 @@
 """config/names.py: which placeholders a name may use, resolving them, and the service's name rules."""
 import pytest
 
-from awscli_cwlogs.config.names import check_name, expand, has_per_file_placeholders, origin_placeholders, resolve_name
+from awscli_cwlogs.config import names
+from awscli_cwlogs.config.names import check_name, expand, has_per_file_placeholders, origin_placeholders
+from awscli_cwlogs.sources import KINDS
+
+
+def resolve_name(key, value, kind, resolve):
+    """As the config calls it: the section's SourceKind, and every kind to name a misplaced placeholder's."""
+    return names.resolve_name(key, value, KINDS[kind], resolve, KINDS.values())
 
 
 def test_start_placeholders_resolve_and_per_origin_ones_stay(monkeypatch):

@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from awscli_cwlogs.config.settings import ConfigError, load_config
+from awscli_cwlogs.config import settings
+from awscli_cwlogs.config.settings import ConfigError
+from awscli_cwlogs.sources import KINDS
+
+
+def load_config(*args, **kwargs):
+    return settings.load_config(*args, kinds=KINDS, **kwargs)
+
 
 GOOD = """
 [general]
@@ -223,7 +230,7 @@ SECTION = "[app]\nfile = /l/app.log\nlog_group_name = g\nlog_stream_name = s\n"
 def test_parameters_load_as_files_do_and_errors_name_the_parameter_and_version(tmp_path):
     from awscli_cwlogs.config.settings import load_documents
     main = parameter("/c/main", "[general]\nstate_file = agent-state\n")
-    loaded = load_documents(main, [parameter("/c/s/a", SECTION, 3)], base=tmp_path)
+    loaded = load_documents(main, [parameter("/c/s/a", SECTION, 3)], KINDS, base=tmp_path)
     assert loaded.general.state_file == str(tmp_path / "agent-state")
     assert loaded.streams[0].defined_in == "ssm:/c/s/a (version 3)"
     for extras, message in [
@@ -235,7 +242,7 @@ def test_parameters_load_as_files_do_and_errors_name_the_parameter_and_version(t
          "ssm:/c/s/a (version 7): [app] batch_count: 'many' is not a number"),
     ]:
         with pytest.raises(ConfigError) as error:
-            load_documents(main, extras, base=tmp_path)
+            load_documents(main, extras, KINDS, base=tmp_path)
         assert str(error.value) == message
 
 
@@ -249,10 +256,10 @@ def test_parameters_load_as_files_do_and_errors_name_the_parameter_and_version(t
 def test_an_error_in_a_secure_string_never_quotes_it(tmp_path, text, message):
     from awscli_cwlogs.config.settings import load_documents
     with pytest.raises(ConfigError) as error:
-        load_documents(parameter("/c/main", text, 2, secret=True), [], base=tmp_path)
+        load_documents(parameter("/c/main", text, 2, secret=True), [], KINDS, base=tmp_path)
     assert str(error.value) == f"ssm:/c/main (version 2): {message}" and "hunter2" not in str(error.value)
     with pytest.raises(ConfigError) as shown:  # the same text as a String: the value is quoted
-        load_documents(parameter("/c/main", text, 2), [], base=tmp_path)
+        load_documents(parameter("/c/main", text, 2), [], KINDS, base=tmp_path)
     assert "hunter2" in str(shown.value)
 
 
@@ -261,6 +268,6 @@ def test_a_local_config_file_mixes_with_parameters_under_a_path(tmp_path):
     main = write(tmp_path, "[general]\nstate_file = agent-state\n" + SECTION)
     origin = ConfigOrigin(main, "ssm:/c/sections")
     fetched = Fetched({"ssm:/c/sections": (parameter("/c/sections/b", SECTION.replace("[app]", "[b]")),)})
-    loaded = origin.load(fetched)
+    loaded = origin.load(fetched, KINDS)
     assert [s.defined_in for s in loaded.streams] == [str(main), "ssm:/c/sections/b (version 1)"]
     assert loaded.general.state_file == str(tmp_path / "agent-state")

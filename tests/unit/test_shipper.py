@@ -9,6 +9,7 @@ from awscli_cwlogs.config.configuration import AgentConfiguration
 from awscli_cwlogs.agent.lifecycle import Lifecycle
 from awscli_cwlogs.agent.shipper import Shipper
 from awscli_cwlogs.config.origin import ConfigOrigin, Fetched
+from awscli_cwlogs.sources import KINDS
 from awscli_cwlogs.config.settings import AgentConfig, ConfigError, GeneralConfig, StreamConfig
 
 
@@ -28,7 +29,7 @@ def write_config(tmp_path, profile):
 
 
 def load_agent_config(session, arguments):
-    return AgentConfiguration(session, None, ConfigOrigin(arguments.config_file)).load(Fetched())
+    return AgentConfiguration(session, None, ConfigOrigin(arguments.config_file), kinds=KINDS).load(Fetched())
 
 
 def test_a_profile_missing_from_the_aws_config_is_a_config_error(tmp_path):

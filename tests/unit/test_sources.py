@@ -50,18 +50,18 @@ def test_each_source_keeps_the_source_interface(cls):
 def test_the_config_takes_each_kinds_keys_and_only_for_that_kind():
     for name, kind in KINDS.items():
         for key, check in kind.keys.items():
-            assert settings.STREAM_KEYS[key] is check
-            assert name in settings.ONLY_FOR[key]
-    assert settings.ONLY_FOR["file"] == ("file", "cri")
-    assert settings.ONLY_FOR["multi_line_start_pattern"] == ("file", "docker", "cri")
-    assert settings.ONLY_FOR["units"] == ("journald",)
-    assert "log_group_name" not in settings.ONLY_FOR  # every kind's
+            assert settings.stream_keys(KINDS)[key] is check
+            assert name in settings.only_for(KINDS)[key]
+    assert settings.only_for(KINDS)["file"] == ("file", "cri")
+    assert settings.only_for(KINDS)["multi_line_start_pattern"] == ("file", "docker", "cri")
+    assert settings.only_for(KINDS)["units"] == ("journald",)
+    assert "log_group_name" not in settings.only_for(KINDS)  # every kind's
 
 
 def test_a_kinds_defaults_fill_what_a_section_leaves_out(tmp_path):
     conf = tmp_path / "awslogs.conf"
     conf.write_text(f"[general]\nstate_file = {tmp_path / 'state'}\n[pods]\nsource = cri\n")
-    stream = settings.load_config(str(conf), resolve_placeholder=lambda name: "host-1").streams[0]
+    stream = settings.load_config(str(conf), resolve_placeholder=lambda name: "host-1", kinds=KINDS).streams[0]
     assert (stream.file, stream.log_group_name, stream.log_stream_name) == (
         "/var/log/containers/*.log", "host-1", "{namespace}/{pod}/{container_name}")
     assert kind_of(stream) is KINDS["cri"] and kind_of(stream).routes_per_origin

@@ -2,6 +2,8 @@
 followed as files (Docker's json-file logs, or the kubelet's CRI logs), each container with a
 log group and stream of its own."""
 from awscli_cwlogs.config import values as parse
+from awscli_cwlogs.lines.events import event_spec
+from awscli_cwlogs.sources.containers.source import ContainerSource, container_files, missing_root
 from awscli_cwlogs.sources.files.kind import LINE_KEYS, file_lines
 
 
@@ -9,17 +11,15 @@ class ContainerKind:
     needs_file = False
     routes_per_origin = True
 
-    def __init__(self, name, keys, defaults):
+    def __init__(self, name, keys, defaults, placeholders, parameters=()):
         self.name, self.keys, self.defaults = name, keys, defaults
+        self.placeholders, self.parameters = placeholders, parameters
 
     def open(self, stream, saved, has_state):
-        from awscli_cwlogs.lines.events import event_spec
-        from awscli_cwlogs.sources.containers.source import ContainerSource
         return ContainerSource(stream, event_spec(stream), saved, has_state)
 
     def check(self, stream, positions, now):
         """The containers it finds, those it leaves out and why, each one's group, stream and files."""
-        from awscli_cwlogs.sources.containers.source import container_files, missing_root
         where = stream.docker_root if stream.source == "docker" else stream.file
         lines = [f"[{stream.section}] {stream.source} containers ({where}) -> log group {stream.log_group_name}, "
                  f"log stream {stream.log_stream_name}  ({stream.defined_in})"]
@@ -36,7 +36,6 @@ class ContainerKind:
         return lines, [problem for problem in [missing_root(stream)] if problem]
 
     def survey(self, stream, positions):
-        from awscli_cwlogs.sources.containers.source import container_files
         return [(container.values.get("container_name"), states)
                 for container, _, states in container_files(stream, positions)]
 
@@ -50,7 +49,9 @@ class ContainerKind:
 _STREAMS = {"container_streams": parse.container_streams}
 # logspout-cloudwatch's names: group = the host, stream = the container
 DOCKER = ContainerKind("docker", {"docker_root": parse.text, **_STREAMS, **LINE_KEYS},
-                       {"log_group_name": "{hostname}", "log_stream_name": "{container_name}"})
+                       {"log_group_name": "{hostname}", "log_stream_name": "{container_name}"},
+                       ("container_name", "container_id", "image"), ("label:", "container_env:"))
 CRI = ContainerKind("cri", {"file": parse.text, **_STREAMS, **LINE_KEYS},
                     {"log_group_name": "{hostname}", "log_stream_name": "{namespace}/{pod}/{container_name}",
-                     "file": "/var/log/containers/*.log"})
+                     "file": "/var/log/containers/*.log"},
+                    ("pod", "namespace", "container_name", "container_id"))

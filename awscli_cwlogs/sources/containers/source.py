@@ -19,9 +19,11 @@ import re
 import socket
 import time
 
+from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.config.names import check_name, expand, origin_placeholders
 from awscli_cwlogs.sources.containers.records import RecordReader
 from awscli_cwlogs.sources.files.matching import TailerGroup
+from awscli_cwlogs.sources.files.survey import survey
 from awscli_cwlogs.sources.files.tailer import FileTailer
 from awscli_cwlogs.sources.files.watch import WRITTEN, static_folder
 
@@ -204,9 +206,6 @@ class ContainerSource(TailerGroup):
 def container_files(stream, positions):
     """[(Container, destination (group, stream) or None, [FileState])] for --check and --status:
     each container's files as the file survey sees them."""
-    from awscli_cwlogs.cloudwatch.routing import Router
-    from awscli_cwlogs.sources.files.survey import survey
-
     router = Router(stream.log_group_name, stream.log_stream_name, per_origin=True)
     found = []
     for container in ContainerSource(stream, None, {}, False).containers():

@@ -2,7 +2,13 @@
 ``publish_all_matching``, followed through rotation and compressed copies."""
 import os
 
+from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.config import values as parse
+from awscli_cwlogs.lines.events import event_spec
+from awscli_cwlogs.sources.files.matching import EveryMatchTailer
+from awscli_cwlogs.sources.files.preview import preview
+from awscli_cwlogs.sources.files.survey import LIVE, SKIPPED, survey
+from awscli_cwlogs.sources.files.tailer import FileTailer
 
 # the keys of every kind that reads lines from files (file, docker, cri)
 LINE_KEYS = {"multi_line_start_pattern": parse.regex, "file_fingerprint_lines": parse.fingerprint_lines}
@@ -15,19 +21,15 @@ class FileKind:
     defaults = {}
     needs_file = True
     routes_per_origin = False
+    placeholders = ("file_name",)
+    parameters = ()
 
     def open(self, stream, saved, has_state):
-        from awscli_cwlogs.lines.events import event_spec
-        from awscli_cwlogs.sources.files.matching import EveryMatchTailer
-        from awscli_cwlogs.sources.files.tailer import FileTailer
         if stream.publish_all_matching:
             return EveryMatchTailer(stream, event_spec(stream), saved, has_state)
         return FileTailer(stream, event_spec(stream), saved, has_state, watch=True)
 
     def check(self, stream, positions, now):
-        from awscli_cwlogs.cloudwatch.routing import Router
-        from awscli_cwlogs.sources.files.preview import preview
-        from awscli_cwlogs.sources.files.survey import LIVE
         lines = [f"[{stream.section}] {stream.file} -> log group {stream.log_group_name}, "
                  f"log stream {stream.log_stream_name}  ({stream.defined_in})"]
         files = self.survey(stream, positions)[0][1]
@@ -45,7 +47,6 @@ class FileKind:
         return lines + shown, problems
 
     def survey(self, stream, positions):
-        from awscli_cwlogs.sources.files.survey import survey
         return [(None, survey(stream, positions, bool(positions)))]
 
     def status(self, stream, positions):
@@ -57,7 +58,6 @@ class FileKind:
 
 def file_lines(files, indent):
     """--check's line for each FileState: its role, where the saved position stands, what is behind."""
-    from awscli_cwlogs.sources.files.survey import SKIPPED
     lines = []
     for f in files:
         if f.role == SKIPPED:

@@ -1,8 +1,7 @@
 """--check for files: how the live file's first lines become events (timestamps, joined lines,
 parts), and the problems they show (a datetime_format or multi-line pattern that matches no line,
 timestamps the service would reject)."""
-from awscli_cwlogs.lines.events import EventReader, event_spec
-from awscli_cwlogs.config.settings import DEFAULT_MULTI_LINE_START
+from awscli_cwlogs.lines.events import DEFAULT_MULTI_LINE_START, EventReader, event_spec
 from awscli_cwlogs.limits import TOO_NEW_S, TOO_OLD_S
 from awscli_cwlogs.sources.base import shorten
 from awscli_cwlogs.timefmt import iso_millis

@@ -2,6 +2,9 @@
 cursor saved per route."""
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.sources.base import shorten
+from awscli_cwlogs.sources.journal import inprocess, journalctl
+from awscli_cwlogs.sources.journal.sdjournal import Unavailable, library
+from awscli_cwlogs.sources.journal.source import KEY, JournaldSource, restart_position, saved_positions
 from awscli_cwlogs.timefmt import iso_millis
 
 PREVIEW_ENTRIES = 10
@@ -15,14 +18,14 @@ class JournalKind:
     defaults = {}
     needs_file = False
     routes_per_origin = False
+    placeholders = ("unit", "identifier")
+    parameters = ()
 
     def open(self, stream, saved, has_state):
-        from awscli_cwlogs.sources.journal.source import JournaldSource
         return JournaldSource(stream, saved, has_state)
 
     def check(self, stream, positions, now):
         """Its journal filter, saved position, and the last entries that match now, as events."""
-        from awscli_cwlogs.sources.journal import journalctl
         saved = _restart_position(positions)
         start = ("cursor", saved[0]) if saved else ("head",) if stream.initial_position == "start_of_file" else ("tail",)
         inprocess = _inprocess(stream)
@@ -48,8 +51,6 @@ class JournalKind:
         return []
 
     def status(self, stream, positions):
-        from awscli_cwlogs.sources.journal import journalctl
-        from awscli_cwlogs.sources.journal.source import KEY, restart_position, saved_positions
         saved = saved_positions(positions)
         start = restart_position(saved)
         inprocess = _inprocess(stream)
@@ -73,8 +74,6 @@ def _inprocess(stream):
     """The in-process reader's module when the section reads through libsystemd, else None."""
     if stream.journal_reader == "journalctl":
         return None
-    from awscli_cwlogs.sources.journal import inprocess
-    from awscli_cwlogs.sources.journal.sdjournal import Unavailable, library
     try:
         library()
     except Unavailable:
@@ -83,7 +82,6 @@ def _inprocess(stream):
 
 
 def _restart_position(positions):
-    from awscli_cwlogs.sources.journal.source import restart_position, saved_positions
     return restart_position(saved_positions(positions))
 
 

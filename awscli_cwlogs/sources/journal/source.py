@@ -10,6 +10,7 @@ from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.sources.journal.child import JournalctlReader, ReaderProblem
 from awscli_cwlogs.sources.journal.entries import (FORMATTERS, JournalRoute, Unfinished, Watermark, at_or_before,
                                                    earliest, message_events, route_values)
+from awscli_cwlogs.sources.journal.inprocess import LibsystemdReader
 from awscli_cwlogs.sources.journal.sdjournal import Unavailable
 
 LOG = logging.getLogger("awscli_cwlogs")
@@ -31,7 +32,6 @@ def open_reader(stream, journalctl="journalctl", wake=lambda: None):
     cannot be loaded (``libsystemd``: an error, tried again)."""
     if stream.journal_reader != "journalctl":
         try:
-            from awscli_cwlogs.sources.journal.inprocess import LibsystemdReader
             return LibsystemdReader(stream, wake)
         except Unavailable as why:
             if stream.journal_reader == "libsystemd":

@@ -1,0 +1,39 @@
+"""What ``aws logs push`` runs once its arguments are checked: stdin mode, a report (--check,
+--status), or the agent on its configuration."""
+from awscli_cwlogs.agent.lifecycle import Lifecycle
+from awscli_cwlogs.agent.process import HeldLog, install_signal_handlers
+from awscli_cwlogs.agent.shipper import Shipper
+from awscli_cwlogs.agent.stdin_mode import given_stdin_options, run_stdin
+from awscli_cwlogs.cli import UsageError
+from awscli_cwlogs.config.configuration import AgentConfiguration
+from awscli_cwlogs.config.origin import ConfigOrigin
+from awscli_cwlogs.report.run import run_report
+from awscli_cwlogs.sources import KINDS
+
+
+def start(session, parsed_args, parsed_globals, redactor):
+    lifecycle = Lifecycle(parsed_args.shutdown_timeout)
+    if not (parsed_args.check or parsed_args.status):
+        # before the config is read: a stop or reload (logrotate's postrotate) that comes while the
+        # agent starts is then honoured, not the default action that ends the process at once
+        install_signal_handlers(lifecycle, reload=bool(parsed_args.config_file))
+    if not parsed_args.config_file:
+        return run_stdin(session, parsed_args, parsed_globals, lifecycle, redactor)
+    given = given_stdin_options(parsed_args)
+    if given:
+        raise UsageError(f"{given[0]} is for stdin mode; with --config-file set it in the config file")
+    try:
+        origin = ConfigOrigin(parsed_args.config_file, parsed_args.additional_configs_dir, parsed_args.state_dir)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    configuration = AgentConfiguration(session, parsed_globals, origin, kinds=KINDS, keep=not parsed_args.dry_run)
+    if parsed_args.check or parsed_args.status:
+        agent_config, fetched, problem = configuration.for_report(use_kept=parsed_args.status)
+        return run_report(agent_config, parsed_args, configuration.record, fetched, problem)
+    held_log = HeldLog()  # the log is set up from the config: what is logged before waits for it
+    try:
+        agent_config = configuration.start(lifecycle)
+    except BaseException:
+        held_log.detach()
+        raise
+    return Shipper(session, parsed_args, parsed_globals, lifecycle, configuration, redactor).run(agent_config, held_log)
