@@ -7,7 +7,7 @@ import signal
 import sys
 
 from awscli_cwlogs.cli import CommandError
-from awscli_cwlogs.sources.files import openfiles
+from awscli_cwlogs.sources.tail import openfiles
 
 LOG = logging.getLogger("awscli_cwlogs")
 MAX_OPEN_FILES = 1 << 20  # the soft limit asked for where the hard one is unlimited (Linux's default nr_open)

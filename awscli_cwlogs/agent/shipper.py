@@ -16,7 +16,7 @@ from awscli_cwlogs.health.host import HostMetrics
 from awscli_cwlogs.health.metrics import Figures, MetricsSource
 from awscli_cwlogs.kvstore import StateStore
 from awscli_cwlogs.sources import KINDS, kind_of, open_source
-from awscli_cwlogs.sources.files import openfiles
+from awscli_cwlogs.sources.tail import openfiles
 from awscli_cwlogs.statefile import Unreadable
 from awscli_cwlogs.statelock import StateFileBusy, StateLock
 from awscli_cwlogs.timefmt import iso_millis

@@ -6,7 +6,7 @@ import lzma
 
 from awscli_cwlogs.lines.events import EventReader, event_spec
 from awscli_cwlogs.config.settings import StreamConfig
-from awscli_cwlogs.sources.files.compressed import (CompressedCopy, compressed_fingerprint, find_compressed_copy,
+from awscli_cwlogs.sources.tail.compressed import (CompressedCopy, compressed_fingerprint, find_compressed_copy,
                                                     head_fingerprint, nothing_left)
 
 TEXT = b"".join(b"line %04d\n" % i for i in range(2000))

@@ -1,5 +1,5 @@
-"""sources/files/listing.py: rotated siblings by name, without comparing every pair."""
-from awscli_cwlogs.sources.files.listing import has_live_file, names_after
+"""sources/tail/listing.py: rotated siblings by name, without comparing every pair."""
+from awscli_cwlogs.sources.tail.listing import has_live_file, names_after
 
 
 def test_names_after_are_the_longer_names_a_name_starts():

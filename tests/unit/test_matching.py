@@ -1,13 +1,13 @@
-"""sources/files/matching.py: publish_all_matching follows every match, each with a tailer of
+"""sources/tail/matching.py: publish_all_matching follows every match, each with a tailer of
 its own; new files are found at once (inotify) or at the next listing, removed ones dropped once drained."""
 import os
 import time
 
 from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.config.settings import StreamConfig
-from awscli_cwlogs.sources.files import watch
-from awscli_cwlogs.sources.files.matching import EveryMatchTailer
-from awscli_cwlogs.sources.files.tailer import RESCAN_S, ROTATE_WAIT_S
+from awscli_cwlogs.sources.tail import watch
+from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
+from awscli_cwlogs.sources.tail.tailer import RESCAN_S, ROTATE_WAIT_S
 
 
 class Clock:
@@ -100,7 +100,7 @@ def test_a_removed_file_is_dropped_once_read_to_its_end(tmp_path):
 
 def test_bytes_behind_from_what_is_followed_matches_the_survey_of_the_disk(tmp_path):
     from awscli_cwlogs.kvstore import Position
-    from awscli_cwlogs.sources.files.survey import survey
+    from awscli_cwlogs.sources.tail.survey import survey
 
     (tmp_path / "a.log").write_text("a1\na2\na3\n")
     (tmp_path / "b.log").write_text("b1\nb2\n")

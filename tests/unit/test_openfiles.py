@@ -8,9 +8,9 @@ import pytest
 
 from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.config.settings import StreamConfig
-from awscli_cwlogs.sources.files import openfiles
-from awscli_cwlogs.sources.files.matching import EveryMatchTailer
-from awscli_cwlogs.sources.files.tailer import FileTailer
+from awscli_cwlogs.sources.tail import openfiles
+from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
+from awscli_cwlogs.sources.tail.tailer import FileTailer
 
 
 class Clock:

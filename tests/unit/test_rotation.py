@@ -1,6 +1,6 @@
 """Where reading starts after a restart, as pure decisions."""
 from awscli_cwlogs.kvstore import Position
-from awscli_cwlogs.sources.files.rotation import FileInfo, is_compressed, is_rotated_sibling, newest, plan_start
+from awscli_cwlogs.sources.tail.rotation import FileInfo, is_compressed, is_rotated_sibling, newest, plan_start
 
 
 def pos(fp, inode, offset, path="/l/app.log", updated=0.0):

@@ -8,8 +8,8 @@ from awscli_cwlogs.config import settings
 from awscli_cwlogs.sources import KINDS, kind_of, open_source
 from awscli_cwlogs.sources.base import Source, SourceKind
 from awscli_cwlogs.sources.containers.source import ContainerSource
-from awscli_cwlogs.sources.files.matching import EveryMatchTailer
-from awscli_cwlogs.sources.files.tailer import FileTailer
+from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
+from awscli_cwlogs.sources.tail.tailer import FileTailer
 from awscli_cwlogs.sources.journal.source import JournaldSource
 from awscli_cwlogs.sources.stdin import StdinSource
 

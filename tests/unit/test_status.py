@@ -5,7 +5,7 @@ from awscli_cwlogs.config.settings import AgentConfig, GeneralConfig, StreamConf
 from awscli_cwlogs.kvstore import Position
 from awscli_cwlogs.report import status
 from awscli_cwlogs.report.status import render_json, render_text, status_report
-from awscli_cwlogs.sources.files.survey import LIVE, FileState
+from awscli_cwlogs.sources.tail.survey import LIVE, FileState
 
 NOW = 1_796_000_000.0
 

@@ -1,4 +1,4 @@
-"""sources/files/survey.py: what --check and --status say a section's glob matches, from the
+"""sources/tail/survey.py: what --check and --status say a section's glob matches, from the
 files and the saved positions alone."""
 import gzip
 import os
@@ -6,8 +6,8 @@ import time
 
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.kvstore import Position
-from awscli_cwlogs.sources.files.survey import LIVE, ROTATED, SKIPPED, survey
-from awscli_cwlogs.sources.files.tracked import fingerprint_of
+from awscli_cwlogs.sources.tail.survey import LIVE, ROTATED, SKIPPED, survey
+from awscli_cwlogs.sources.tail.tracked import fingerprint_of
 
 
 def stream(pattern, **extra):

@@ -6,8 +6,8 @@ import time
 from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.kvstore import Position
-from awscli_cwlogs.sources.files.tailer import FileTailer
-from awscli_cwlogs.sources.files.tracked import fingerprint_of
+from awscli_cwlogs.sources.tail.tailer import FileTailer
+from awscli_cwlogs.sources.tail.tracked import fingerprint_of
 
 
 class RotatingBeforeOpen(FileTailer):

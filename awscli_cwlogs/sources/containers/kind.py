@@ -4,7 +4,8 @@ log group and stream of its own."""
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.sources.containers.source import ContainerSource, container_files, missing_root
-from awscli_cwlogs.sources.files.kind import LINE_KEYS, file_lines
+from awscli_cwlogs.sources.tail.keys import LINE_KEYS
+from awscli_cwlogs.sources.tail.survey import file_lines
 
 
 class ContainerKind:

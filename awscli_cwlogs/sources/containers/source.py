@@ -22,10 +22,10 @@ import time
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.config.names import check_name, expand, origin_placeholders
 from awscli_cwlogs.sources.containers.records import RecordReader
-from awscli_cwlogs.sources.files.matching import TailerGroup
-from awscli_cwlogs.sources.files.survey import survey
-from awscli_cwlogs.sources.files.tailer import FileTailer
-from awscli_cwlogs.sources.files.watch import WRITTEN, static_folder
+from awscli_cwlogs.sources.tail.matching import TailerGroup
+from awscli_cwlogs.sources.tail.survey import survey
+from awscli_cwlogs.sources.tail.tailer import FileTailer
+from awscli_cwlogs.sources.tail.watch import WRITTEN, static_folder
 
 LOG = logging.getLogger("awscli_cwlogs")
 GROUP_OVERRIDE, STREAM_OVERRIDE = "LOGSPOUT_GROUP", "LOGSPOUT_STREAM"  # a container's own names

@@ -4,14 +4,12 @@ import os
 
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.config import values as parse
+from awscli_cwlogs.sources.tail.keys import LINE_KEYS
 from awscli_cwlogs.lines.events import event_spec
-from awscli_cwlogs.sources.files.matching import EveryMatchTailer
+from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
 from awscli_cwlogs.sources.files.preview import preview
-from awscli_cwlogs.sources.files.survey import LIVE, SKIPPED, survey
-from awscli_cwlogs.sources.files.tailer import FileTailer
-
-# the keys of every kind that reads lines from files (file, docker, cri)
-LINE_KEYS = {"multi_line_start_pattern": parse.regex, "file_fingerprint_lines": parse.fingerprint_lines}
+from awscli_cwlogs.sources.tail.survey import LIVE, file_lines, survey
+from awscli_cwlogs.sources.tail.tailer import FileTailer
 
 
 class FileKind:
@@ -54,19 +52,6 @@ class FileKind:
 
     def status_lines(self, entry):
         return []
-
-
-def file_lines(files, indent):
-    """--check's line for each FileState: its role, where the saved position stands, what is behind."""
-    lines = []
-    for f in files:
-        if f.role == SKIPPED:
-            lines.append(f"{indent}{f.role:8s} {f.path}: {f.note}")
-            continue
-        where = f"saved position {f.offset:,} of {f.size:,} bytes" if f.offset is not None else f"{f.size:,} bytes"
-        lines.append(f"{indent}{f.role:8s} {f.path}: {where}, {f.behind:,} not shipped yet"
-                     + (f"; {f.note}" if f.note else ""))
-    return lines
 
 
 KIND = FileKind()

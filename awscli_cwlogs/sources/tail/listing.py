@@ -3,8 +3,8 @@ import bisect
 import os
 import stat
 
-from awscli_cwlogs.sources.files.compressed import is_readable_compressed
-from awscli_cwlogs.sources.files.rotation import FileInfo, is_compressed, is_rotated_sibling
+from awscli_cwlogs.sources.tail.compressed import is_readable_compressed
+from awscli_cwlogs.sources.tail.rotation import FileInfo, is_compressed, is_rotated_sibling
 
 
 def file_info(path):

@@ -6,9 +6,9 @@ import logging
 import os
 import time
 
-from awscli_cwlogs.sources.files.listing import file_info, has_live_file
-from awscli_cwlogs.sources.files.tailer import RESCAN_S, WATCHED_RESCAN_S, FileTailer
-from awscli_cwlogs.sources.files.watch import WatchesFolders, static_folder
+from awscli_cwlogs.sources.tail.listing import file_info, has_live_file
+from awscli_cwlogs.sources.tail.tailer import RESCAN_S, WATCHED_RESCAN_S, FileTailer
+from awscli_cwlogs.sources.tail.watch import WatchesFolders, static_folder
 
 LOG = logging.getLogger("awscli_cwlogs")
 

@@ -6,9 +6,9 @@ import logging
 import os
 import stat
 
-from awscli_cwlogs.sources.files.compressed import CompressedCopy, find_compressed_copy
-from awscli_cwlogs.sources.files.listing import sibling_paths
-from awscli_cwlogs.sources.files.tracked import read_head
+from awscli_cwlogs.sources.tail.compressed import CompressedCopy, find_compressed_copy
+from awscli_cwlogs.sources.tail.listing import sibling_paths
+from awscli_cwlogs.sources.tail.tracked import read_head
 
 LOG = logging.getLogger("awscli_cwlogs")
 

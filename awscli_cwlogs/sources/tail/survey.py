@@ -6,11 +6,11 @@ import os
 import stat
 from dataclasses import dataclass
 
-from awscli_cwlogs.sources.files.compressed import (bytes_left, compressed_fingerprint, is_readable_compressed,
+from awscli_cwlogs.sources.tail.compressed import (bytes_left, compressed_fingerprint, is_readable_compressed,
                                                     nothing_left)
-from awscli_cwlogs.sources.files.listing import has_live_file, names_after
-from awscli_cwlogs.sources.files.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
-from awscli_cwlogs.sources.files.tracked import fingerprint_of
+from awscli_cwlogs.sources.tail.listing import has_live_file, names_after
+from awscli_cwlogs.sources.tail.rotation import FileInfo, is_compressed, is_rotated_sibling, newest
+from awscli_cwlogs.sources.tail.tracked import fingerprint_of
 
 LIVE, ROTATED, SKIPPED = "live", "rotated", "skipped"
 
@@ -130,3 +130,16 @@ def _inspect(path):
     if not os.access(path, os.R_OK):
         return None, "cannot read: permission denied"
     return info, ""
+
+
+def file_lines(files, indent):
+    """--check's line for each FileState: its role, where the saved position stands, what is behind."""
+    lines = []
+    for f in files:
+        if f.role == SKIPPED:
+            lines.append(f"{indent}{f.role:8s} {f.path}: {f.note}")
+            continue
+        where = f"saved position {f.offset:,} of {f.size:,} bytes" if f.offset is not None else f"{f.size:,} bytes"
+        lines.append(f"{indent}{f.role:8s} {f.path}: {where}, {f.behind:,} not shipped yet"
+                     + (f"; {f.note}" if f.note else ""))
+    return lines

@@ -7,14 +7,14 @@ import os
 import time
 
 from awscli_cwlogs.lines.events import EventReader
-from awscli_cwlogs.sources.files import openfiles
-from awscli_cwlogs.sources.files.compressed import CompressedCopy, compressed_fingerprint, nothing_left
-from awscli_cwlogs.sources.files.listing import file_info, sibling_paths
-from awscli_cwlogs.sources.files.rotated import RotatedCopies
-from awscli_cwlogs.sources.files.rotation import (MTIME_SLACK_S, FileInfo, is_compressed, live_start_offset, newest,
+from awscli_cwlogs.sources.tail import openfiles
+from awscli_cwlogs.sources.tail.compressed import CompressedCopy, compressed_fingerprint, nothing_left
+from awscli_cwlogs.sources.tail.listing import file_info, sibling_paths
+from awscli_cwlogs.sources.tail.rotated import RotatedCopies
+from awscli_cwlogs.sources.tail.rotation import (MTIME_SLACK_S, FileInfo, is_compressed, live_start_offset, newest,
                                                   plan_start)
-from awscli_cwlogs.sources.files.tracked import GONE, OPENED, TrackedFile, fingerprint_of, read_head
-from awscli_cwlogs.sources.files.watch import ANY_CHANGE, WatchesFolders, static_folder
+from awscli_cwlogs.sources.tail.tracked import GONE, OPENED, TrackedFile, fingerprint_of, read_head
+from awscli_cwlogs.sources.tail.watch import ANY_CHANGE, WatchesFolders, static_folder
 
 LOG = logging.getLogger("awscli_cwlogs")
 RESCAN_S = 2.0  # how often the glob is listed again when nothing forces it

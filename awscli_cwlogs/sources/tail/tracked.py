@@ -4,10 +4,10 @@ agent's budget (openfiles.py) and may be closed while the file has nothing new (
 import os
 import time
 
-from awscli_cwlogs.sources.files import openfiles
-from awscli_cwlogs.sources.files.compressed import FINGERPRINT_LIMIT, head_fingerprint
-from awscli_cwlogs.sources.files.listing import find_inode, sibling_paths
-from awscli_cwlogs.sources.files.rotation import FileInfo
+from awscli_cwlogs.sources.tail import openfiles
+from awscli_cwlogs.sources.tail.compressed import FINGERPRINT_LIMIT, head_fingerprint
+from awscli_cwlogs.sources.tail.listing import find_inode, sibling_paths
+from awscli_cwlogs.sources.tail.rotation import FileInfo
 
 IDLE, OPENED, WAITING, GONE = "idle", "opened", "waiting", "gone"  # what reopen found
 
