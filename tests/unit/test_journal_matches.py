@@ -7,6 +7,7 @@ import pytest
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.sources.journal import sdjournal
 from awscli_cwlogs.sources.journal.child import JournalctlReader, ReaderProblem
+from awscli_cwlogs.sources.journal.inprocess import LibsystemdReader
 from awscli_cwlogs.sources.journal.matches import AND, MATCH, OR, NoUnits, journal_steps, mangled, units_matching
 from awscli_cwlogs.sources.journal.source import open_reader
 
@@ -46,5 +47,11 @@ def test_without_libsystemd_journalctl_reads_and_one_info_line_says_why(monkeypa
         open_reader(stream(journal_reader="libsystemd"))
 
 
-def test_journalctl_is_the_default_reader_until_the_in_process_one_costs_less():
-    assert isinstance(open_reader(stream()), JournalctlReader)
+def test_auto_is_the_default_reader_and_takes_libsystemd_where_it_loads():
+    try:
+        sdjournal.library()
+    except sdjournal.Unavailable as why:
+        pytest.skip(f"libsystemd cannot be loaded here ({why}): the fallback is tested above")
+    assert stream().journal_reader == "auto"
+    assert isinstance(open_reader(stream()), LibsystemdReader)
+    assert isinstance(open_reader(stream(journal_reader="journalctl")), JournalctlReader)

@@ -7,7 +7,8 @@ from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.config.settings import StreamConfig
 from awscli_cwlogs.sources.tail import watch
 from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
-from awscli_cwlogs.sources.tail.tailer import RESCAN_S, ROTATE_WAIT_S
+from awscli_cwlogs.sources.tail.reading import ROTATE_WAIT_S
+from awscli_cwlogs.sources.tail.tailer import RESCAN_S
 
 
 class Clock:
@@ -108,7 +109,7 @@ def test_bytes_behind_from_what_is_followed_matches_the_survey_of_the_disk(tmp_p
     try:
         read(source)
         a = source._tailers[str(tmp_path / "a.log")]
-        (tracked,) = a._files.values()
+        (tracked,) = a._files.files.values()
         positions = {tracked.key: Position(tracked.key[0], tracked.path, tracked.inode, 3, 0.0)}  # "a1\n" accepted
         by_path = {p.path: p for p in positions.values()}
         expected = sum(state.behind for state in survey(source.stream, positions, True))

@@ -147,7 +147,7 @@ def test_what_was_appended_just_before_a_file_was_closed_is_read(tmp_path, files
     assert read(tailer, clock) == ["one"]
     with open(log, "a") as out:
         out.write("three\nfour\n")  # after the tailer's last look, before it closes the file
-    (tracked,) = tailer._files.values()
+    (tracked,) = tailer._files.files.values()
     tracked.park()
     assert read(tailer, clock) == ["two", "three"]
     tailer.close()

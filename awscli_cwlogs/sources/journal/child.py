@@ -1,6 +1,7 @@
 """The journal through a ``journalctl -o json --follow`` child process (as Vector's and
-OpenTelemetry's journald inputs read it): the default reader (``journal_reader = journalctl``),
-and the one ``auto`` falls back to where libsystemd cannot be loaded. Its output is read by a thread of its own while the agent works."""
+OpenTelemetry's journald inputs read it), with ``journal_reader = journalctl``, and the one
+``auto`` (the default) falls back to where libsystemd cannot be loaded. Its output is read by a
+thread of its own while the agent works."""
 import fcntl
 import json
 import logging
