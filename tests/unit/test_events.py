@@ -198,3 +198,45 @@ def test_lines_with_known_times_give_the_same_events_in_groups_as_one_by_one():
     for r in (grouped, single):
         out[id(r)] += r.finish()
     assert out[id(grouped)] == out[id(single)] and len(out[id(grouped)]) > 4000
+
+
+def by_the_rule(data, stream, now):
+    """The events of ``data`` (whole lines) through EventGrouper.add_text alone, a line at a time:
+    the rule every fast path must agree with."""
+    from awscli_cwlogs.lines.grouping import EventGrouper, utf8_size
+    grouper, out, position = EventGrouper(event_spec(stream, now=now), now=now), [], 0
+    for raw in data.split(b"\n")[:-1]:
+        text = raw.decode(stream.encoding, "replace")
+        text = text[:-1] if text.endswith("\r") else text
+        grouper._add_text(text, utf8_size(text), position, position + len(raw) + 1, out)
+        position += len(raw) + 1
+    grouper._emit(out)
+    return out
+
+
+def test_every_fast_path_gives_what_the_rule_gives():
+    """feed() takes ASCII chunks list-wise (each line an event) or in one inlined loop, and other
+    text a line at a time; for any lines, in any chunks, the events are the rule's."""
+    import random
+    rng = random.Random(11)
+    kinds = ["2026-11-22 10:00:%02d ok" % second for second in range(60)] + [
+        "plain line", "  at frame", "\tindented", "", "crlf line\r", "caf\u00e9 line", "x" * 700, "y" * 1500,
+        "no time here", "{"] + ["z" * (500 + extra) for extra in (-1, 0, 1, 3)] + [" " + "w" * 499]
+    weights = [1] * 60 + [30, 8, 3, 4, 4, 3, 2, 1, 5, 2, 2, 2, 2, 2, 2]  # 500: the limit with batch_size 526
+    for settings in ({}, {"datetime_format": "%Y-%m-%d %H:%M:%S"}, {"multi_line_start_pattern": "^20"},
+                     {"multi_line_start_pattern": "{datetime_format}", "datetime_format": "%Y-%m-%d %H:%M:%S"},
+                     {"batch_size": 526}):
+        for trial in range(20):
+            chosen = [(text + "\n").encode() for text in rng.choices(kinds, weights, k=rng.randint(1, 300))]
+            data = b"".join(chosen)
+            stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", **settings)
+            now = lambda: 1_000.0  # noqa: E731
+            r, fed, held = EventReader(event_spec(stream, now=now), clock=Clock(), now=now), [], b""
+            while chosen:  # a few lines at a time (so each path gets lines of every kind), at times cut mid-line
+                count = rng.choice([1, 1, 2, 3, 10, 100])
+                chunk, chosen = held + b"".join(chosen[:count]), chosen[count:]
+                cut = rng.randrange(len(chunk)) if chosen and rng.random() < 0.3 else len(chunk)
+                fed += r.feed(chunk[:cut])
+                held = chunk[cut:]
+            fed += r.feed(held) + r.finish()
+            assert fed == by_the_rule(data, stream, now), (settings, trial)

@@ -12,7 +12,8 @@ import json
 import logging
 import time
 
-from awscli_cwlogs.lines.events import EventReader, utf8_size
+from awscli_cwlogs.lines.events import EventReader
+from awscli_cwlogs.lines.grouping import utf8_size
 
 LOG = logging.getLogger("awscli_cwlogs")
 

@@ -4,7 +4,7 @@ import json
 import threading
 import time
 
-from awscli_cwlogs.lines.events import _split_utf8
+from awscli_cwlogs.lines.grouping import split_utf8
 from awscli_cwlogs.limits import MAX_MESSAGE_BYTES
 
 UNFINISHED_WAIT_S = 5.0  # how long an entry read without MESSAGE may still be half-written: then it is read again
@@ -165,7 +165,7 @@ def message_events(message, position, previous, limit=MAX_MESSAGE_BYTES):
     size = len(message) if message.isascii() else len(message.encode("utf-8"))
     if size <= limit:
         return [(timestamp, message, size, position)]
-    parts = _split_utf8(message, limit)
+    parts = split_utf8(message, limit)
     return [(timestamp, part, len(part.encode("utf-8")), position if i == len(parts) - 1 else previous)
             for i, part in enumerate(parts)]
 
