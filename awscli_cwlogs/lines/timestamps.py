@@ -36,13 +36,10 @@ class TimestampFormat:
 
     def __init__(self, fmt, time_zone="LOCAL", now=time.time):
         self.fmt = fmt
-        self._utc = time_zone == "UTC"
-        self._now = now
         pattern, self._fields = _translate(fmt)
         compiled = re.compile(pattern, re.IGNORECASE)
         self._search, self._match = compiled.search, compiled.match
-        self._year_less = not {"Y", "y", "j"} & set(self._fields)
-        self._base_cache = {}
+        self._field_time = FieldTime(self._fields, time_zone == "UTC", now)
         self._fraction = self._fields.index("f") if "f" in self._fields else None
         self._second_cache = {}  # matched text without the fraction -> epoch ms of that second
         # Lines of one second share their timestamp's text: when the previous line's timestamp
@@ -117,7 +114,7 @@ class TimestampFormat:
             if len(self._second_cache) > _MAX_CACHED:
                 self._second_cache.clear()
             groups = found.groups()
-            whole = self._epoch_ms(groups[:index] + ("0",) + groups[index + 1:] if index is not None else groups)
+            whole = self._field_time.epoch_ms(groups[:index] + ("0",) + groups[index + 1:] if index is not None else groups)
             second = self._second_cache[key] = -1 if whole is None else whole
         if second == -1:
             return None
@@ -126,7 +123,19 @@ class TimestampFormat:
         fraction = found.string[begin:end]
         return second + int(fraction if len(fraction) == 3 else (fraction + "00")[:3])
 
-    def _epoch_ms(self, groups):
+
+class FieldTime:
+    """The time a format's fields give (``fields``: the directive of each group), the part up to
+    the hour computed once per hour; a year-less format takes the year that puts the line at most
+    a day ahead of now."""
+
+    def __init__(self, fields, utc, now):
+        self._fields, self._utc, self._now = fields, utc, now
+        self._year_less = not {"Y", "y", "j"} & set(fields)
+        self._base_cache = {}
+
+    def epoch_ms(self, groups):
+        """Epoch ms of a match's groups; None for a date or time that does not exist."""
         values = dict(zip(self._fields, groups))
         try:
             hour = int(values.get("H") or values.get("I") or 0)

@@ -63,10 +63,30 @@ def plan_start(live, others, saved, has_state, initial_position, new_origin=Fals
     - The live file resumes at its saved offset; a new live file starts at 0 if the stream has
       state, else per initial_position.
     """
-    plan = []
     by_key = {f.key: f for f in others if f.fingerprint is not None and not is_compressed(f.path)}
     packed = sorted((f for f in others if f.fingerprint is not None and is_compressed(f.path)),
                     key=lambda f: (f.mtime, f.path), reverse=True)
+    plan = _saved_positions_elsewhere(live, others, saved, by_key, packed)
+    if saved and live is not None:
+        last_accepted = max(position.updated for position in saved.values())
+        known = {fingerprint for fingerprint, _ in saved}
+        planned = {info.path for info, _ in plan}
+        plan += [(other, 0) for other in [*by_key.values(), *packed]
+                 if other.key not in saved and other.path not in planned and other.fingerprint not in known
+                 and other.mtime >= last_accepted - MTIME_SLACK_S and is_rotated_sibling(live.path, other.path)]
+    if new_origin and not saved and live is not None:
+        plan += [(other, 0) for other in [*by_key.values(), *packed] if is_rotated_sibling(live.path, other.path)]
+    plan.sort(key=lambda item: (item[0].mtime, item[0].path))
+    if live is not None:
+        plan.append((live, live_start_offset(live, saved, has_state, initial_position)))
+    return plan
+
+
+def _saved_positions_elsewhere(live, others, saved, by_key, packed):
+    """[(FileInfo, offset)]: each saved position found on another file than the live one (rotated,
+    plain by its key in ``by_key`` or compressed in ``packed``, newest first), or on the copy of
+    the live file truncated below it."""
+    plan = []
     for key, position in saved.items():
         if live is not None and key == live.key:
             if live.size < position.offset:  # truncated while we were away: look for the copy
@@ -84,18 +104,6 @@ def plan_start(live, others, saved, has_state, initial_position, new_origin=Fals
         copy = next((f for f in packed if f.fingerprint == key[0] and f.path not in planned), None)
         if copy is not None:
             plan.append((replace(copy, inode=key[1]), position.offset))
-    if saved and live is not None:
-        last_accepted = max(position.updated for position in saved.values())
-        known = {fingerprint for fingerprint, _ in saved}
-        planned = {info.path for info, _ in plan}
-        plan += [(other, 0) for other in [*by_key.values(), *packed]
-                 if other.key not in saved and other.path not in planned and other.fingerprint not in known
-                 and other.mtime >= last_accepted - MTIME_SLACK_S and is_rotated_sibling(live.path, other.path)]
-    if new_origin and not saved and live is not None:
-        plan += [(other, 0) for other in [*by_key.values(), *packed] if is_rotated_sibling(live.path, other.path)]
-    plan.sort(key=lambda item: (item[0].mtime, item[0].path))
-    if live is not None:
-        plan.append((live, live_start_offset(live, saved, has_state, initial_position)))
     return plan
 
 
