@@ -2,7 +2,6 @@
 offsets in the state file. It never drops a batch for a transient failure: it retries with
 exponential backoff and jitter, forever, unless the agent is shutting down."""
 import logging
-import random
 import threading
 from dataclasses import dataclass
 
@@ -11,14 +10,13 @@ from botocore.exceptions import BotoCoreError, ClientError, SSLError
 from awscli_cwlogs.cloudwatch.accounts import CredentialsUnavailable
 from awscli_cwlogs.cloudwatch.batch import Batch, BodyFormat
 from awscli_cwlogs.cloudwatch.destinations import Destinations
+from awscli_cwlogs.cloudwatch.retry import Backoff, Undeliverable
 from awscli_cwlogs.cloudwatch.staterecord import StateRecord
 from awscli_cwlogs.cli import describe_error as describe
 from awscli_cwlogs.limits import EVENT_OVERHEAD
 from awscli_cwlogs.timefmt import iso_millis
 
 LOG = logging.getLogger("awscli_cwlogs")
-BACKOFF_BASE_S = 0.5
-BACKOFF_CAP_S = 60.0
 _TRANSIENT = {
     "ThrottlingException", "ServiceUnavailableException", "InternalFailure", "InternalServerError",
     "RequestTimeout", "RequestTimeoutException", "InvalidSequenceTokenException", "LimitExceededException",
@@ -56,10 +54,6 @@ class StreamStats:
     last_error: str = ""
 
 
-class Undeliverable(Exception):
-    """Raised when the publisher must give up on a batch (shutdown deadline, permanent error)."""
-
-
 class Publisher:
     def __init__(self, client, stream, store, lifecycle, give_up_on_permanent=False, use_gzip=True, sleep=None):
         self._client = client
@@ -68,12 +62,10 @@ class Publisher:
         self._destinations = Destinations(client, stream)
         self._section = stream.section
         self._record = StateRecord(store, stream) if store is not None else None  # None: stdin mode, dry run
-        self._lifecycle = lifecycle
         self._give_up_on_permanent = give_up_on_permanent
-        self._sleep = sleep or lifecycle.wait
         self.body_format = BodyFormat(self._group, self._stream, use_gzip)
         self.stats = StreamStats()
-        self._credentials_failing = False
+        self._retries = Backoff(self._section, self.stats, self._record, lifecycle, sleep or lifecycle.wait)
         self._unbilled_bytes = 0  # message bytes of the current batch's rejected and refused events
 
     def run(self, batches):
@@ -115,7 +107,7 @@ class Publisher:
                 raise
             except Exception as error:  # a bug or a surprise must not kill this thread: retry
                 LOG.exception("[%s] unexpected error while sending a batch; will retry", self._section)
-                self._backoff(attempt, f"{type(error).__name__}: {error}")
+                self._retries.wait(attempt, f"{type(error).__name__}: {error}")
                 attempt += 1
         accepted_bytes = batch.size - EVENT_OVERHEAD * batch.count - self._unbilled_bytes
         self._unbilled_bytes = 0
@@ -138,15 +130,13 @@ class Publisher:
             try:
                 response = self._put(batch.body, batch.compressed, batch.destination)
                 self._count_rejected(response, batch)
-                if self._credentials_failing:
-                    self._credentials_failing = False
-                    LOG.info("[%s] credentials work again; sending", self._section)
+                self._retries.succeeded()
                 return
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
                 if code == "ResourceNotFoundException":
                     if attempt >= 2:  # created, yet still not found: do not spin
-                        self._backoff(attempt, describe(error))
+                        self._retries.wait(attempt, describe(error))
                     self._create_destination(attempt, batch.destination)
                 elif code == "InvalidParameterException":
                     self._isolate(batch.events(), describe(error), batch.destination)
@@ -156,16 +146,13 @@ class Publisher:
                 elif self._give_up_on_permanent and _is_permanent(error):
                     raise Undeliverable(describe(error)) from None
                 else:
-                    self._backoff(attempt, describe(error))
+                    self._retries.wait(attempt, describe(error))
             except CredentialsUnavailable as error:
-                if not self._credentials_failing:  # one line per outage; the retries are quiet
-                    self._credentials_failing = True
-                    LOG.error("[%s] %s; this section retries with backoff, the others go on", self._section, error)
-                self._backoff(attempt, str(error), quiet=True)
+                self._retries.credentials_failed(attempt, error)
             except BotoCoreError as error:
                 if self._give_up_on_permanent and isinstance(error, SSLError):
                     raise Undeliverable(str(error)) from None
-                self._backoff(attempt, str(error))
+                self._retries.wait(attempt, str(error))
             attempt += 1
 
     def _put(self, body, compressed, destination):
@@ -176,19 +163,6 @@ class Publisher:
         finally:
             _body.value = None
 
-    def _backoff(self, attempt, reason, quiet=False):
-        self.stats.last_error = reason
-        self.stats.failed_requests += 1
-        if self._record is not None:
-            self._record.error(reason)
-        if self._lifecycle.expired():
-            raise Undeliverable(f"shutdown deadline passed while retrying ({reason})")
-        self.stats.retries += 1
-        delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** min(attempt, 10)) * random.uniform(0.5, 1.0)
-        log = LOG.warning if not quiet and (attempt < 3 or attempt % 10 == 0) else LOG.debug
-        log("[%s] PutLogEvents failed (%s); retry %d in %.1f s", self._section, reason, attempt + 1, delay)
-        self._sleep(delay)
-
     def _create_destination(self, attempt, destination):
         group, stream = destination or (self._group, self._stream)
         try:
@@ -196,7 +170,7 @@ class Publisher:
         except (ClientError, BotoCoreError) as error:
             if isinstance(error, ClientError) and self._give_up_on_permanent and _is_permanent(error):
                 raise Undeliverable(describe(error)) from None
-            self._backoff(attempt, f"creating {group}/{stream}: {describe(error)}")
+            self._retries.wait(attempt, f"creating {group}/{stream}: {describe(error)}")
 
     def _isolate(self, events, reason, destination=None):
         """Bisects a batch the service called invalid, sending every event it accepts."""
