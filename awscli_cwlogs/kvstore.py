@@ -2,6 +2,7 @@
 just past the last event the service accepted; per log stream, counters for --status. Read from
 a copy in memory; every change is written through to the state file (SQLite in WAL mode, created
 0600, written only after acceptance; statefile.py)."""
+import functools
 import json
 import os
 import sqlite3
@@ -92,45 +93,13 @@ class StateStore:
         self.resumed_from = None  # (path, time) of the copy read instead of a damaged state file
         self._file = None
         if read_only:
-            self._db = self._open_read_only()
+            self._db = _open_read_only(self.path)
             return
-        self._db = _memory()
-        read = self._load()
+        loaded = load_into_memory(self.path, clock)
+        self._db, self.set_aside, self.resumed_from = loaded.db, loaded.set_aside, loaded.resumed_from
         self._db.executescript(_SCHEMA)
         self._file = StateFile(self.path, self._db, self._lock, retry_cap_s, lock, clock)
-        self._file.start(read)
-
-    def _open_read_only(self):
-        db = connect_for_reading(self.path)
-        db.execute("SELECT count(*) FROM positions").fetchone()
-        db.execute("SELECT count(*) FROM streams").fetchone()
-        return db
-
-    def _load(self):
-        """Reads the state file into memory; True if it did. A damaged one is set aside, and the
-        copy of the last clean stop read instead, where there is one (``resumed_from``); else the
-        agent says what its start without state sends again."""
-        try:
-            return load(self.path, self._db)
-        except sqlite3.DatabaseError as error:  # SQLite's verdict that the file is damaged (else Unreadable)
-            try:
-                self.set_aside = f"is damaged ({error}); moved it to {set_aside(self.path, self._clock)}"
-            except OSError as cannot:  # a read-only disk: statefile.py moves it once it can write there
-                self.set_aside = f"is damaged ({error}) and cannot be moved aside now ({cannot.strerror})"
-        copy = previous_copy(self.path)
-        try:
-            if load(copy, self._fresh_memory()):
-                self.resumed_from = (copy, os.path.getmtime(copy))
-                return False
-        except (sqlite3.DatabaseError, Unreadable, OSError):
-            pass
-        self._fresh_memory()
-        return False
-
-    def _fresh_memory(self):
-        self._db.close()
-        self._db = _memory()
-        return self._db
+        self._file.start(loaded.read)
 
     @property
     def write_failures(self):
@@ -168,11 +137,7 @@ class StateStore:
         prune = hour != self._pruned_hour and billable_bytes(counts or {}) > 0
 
         def apply(db):
-            db.executemany(
-                "INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (log_group, log_stream, fingerprint, inode) DO UPDATE SET"
-                " path = excluded.path, offset = excluded.offset,"
-                " updated = excluded.updated", rows)
+            db.executemany(_UPSERT_POSITION, rows)
             if counts:
                 _add_counts(db, group, stream, counts, now, prune)
         events = (counts or {}).get("events_sent", 0)
@@ -193,25 +158,11 @@ class StateStore:
         return row[0] or 0
 
     def record_error(self, group, stream, message):
-        now = self._clock()
-
-        def apply(db):
-            db.execute("INSERT OR IGNORE INTO streams (log_group, log_stream) VALUES (?, ?)", (group, stream))
-            db.execute("UPDATE streams SET last_error = ?, last_error_at = ? WHERE log_group = ? AND log_stream = ?",
-                       (message, now, group, stream))
-        self._write(apply)
+        self._write(functools.partial(_record_error, row=(message, self._clock(), group, stream)))
 
     def set_waiting(self, waiting):
         """The files waiting for a descriptor now (path -> section), for --status; each keeps its ``since``."""
-        now = self._clock()
-
-        def apply(db):
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS now_waiting (section TEXT, path TEXT)")
-            db.execute("DELETE FROM now_waiting")
-            db.executemany("INSERT INTO now_waiting VALUES (?, ?)", [(s, p) for p, s in waiting.items()])
-            db.execute("DELETE FROM waiting WHERE (section, path) NOT IN (SELECT section, path FROM now_waiting)")
-            db.execute("INSERT OR IGNORE INTO waiting SELECT section, path, ? FROM now_waiting", (now,))
-        self._write(apply)
+        self._write(functools.partial(_set_waiting, waiting=waiting, now=self._clock()))
 
     def set_config_status(self, report):
         """Where the running configuration came from (a dict: versions, last fetch, last error), for --status."""
@@ -247,18 +198,12 @@ class StateStore:
         return dict(zip(columns, row or (0,) * len(COUNTERS) + (None, None, None)))
 
     def forget(self, group, stream, key):
-        self._forget([(group, stream, *key)])
-
-    def _forget(self, keys):
-        self._write(lambda db: db.executemany(
-            "DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND fingerprint = ? AND inode = ?", keys))
+        self._write(functools.partial(_forget, keys=[(group, stream, *key)]))
 
     def forget_under(self, group, stream, folder):
         """Drops the positions of every file in ``folder`` (a container that was removed)."""
         prefix = folder.rstrip("/") + "/"
-        self._write(lambda db: db.execute(
-            "DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND substr(path, 1, ?) = ?",
-            (group, stream, len(prefix), prefix)))
+        self._write(functools.partial(_forget_under, row=(group, stream, len(prefix), prefix)))
 
     def prune(self, group, stream, keep):
         """Forgets positions not updated for a week, except the (fingerprint, inode) keys in ``keep``."""
@@ -268,7 +213,7 @@ class StateStore:
                 "SELECT fingerprint, inode FROM positions WHERE log_group = ? AND log_stream = ? AND updated < ?",
                 (group, stream, cutoff)) if key not in keep]
         if stale:
-            self._forget([(group, stream, *key) for key in stale])
+            self._write(functools.partial(_forget, keys=[(group, stream, *key) for key in stale]))
         return len(stale)
 
     def close(self):
@@ -279,8 +224,76 @@ class StateStore:
             self._db.close()
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """The state in memory at a start: ``read`` whether the state file itself was read; else
+    ``set_aside`` (a sentence) says what became of a damaged one, and ``resumed_from`` (path,
+    time) names the copy of the last clean stop read instead."""
+    db: sqlite3.Connection
+    read: bool
+    set_aside: str = None
+    resumed_from: tuple = None
+
+
+def load_into_memory(path, clock):
+    """The state file read into a memory database. A damaged one is set aside, and the copy of
+    the last clean stop read instead, where there is one; else the memory starts empty."""
+    db, aside = _memory(), None
+    try:
+        return Loaded(db, load(path, db))
+    except sqlite3.DatabaseError as error:  # SQLite's verdict that the file is damaged (else Unreadable)
+        try:
+            aside = f"is damaged ({error}); moved it to {set_aside(path, clock)}"
+        except OSError as cannot:  # a read-only disk: statefile.py moves it once it can write there
+            aside = f"is damaged ({error}) and cannot be moved aside now ({cannot.strerror})"
+    copy = previous_copy(path)
+    db.close()
+    db = _memory()
+    try:
+        if load(copy, db):
+            return Loaded(db, False, aside, (copy, os.path.getmtime(copy)))
+    except (sqlite3.DatabaseError, Unreadable, OSError):
+        pass
+    db.close()
+    return Loaded(_memory(), False, aside)
+
+
+def _open_read_only(path):
+    db = connect_for_reading(path)
+    db.execute("SELECT count(*) FROM positions").fetchone()
+    db.execute("SELECT count(*) FROM streams").fetchone()
+    return db
+
+
 def _memory():
     return sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+
+
+_UPSERT_POSITION = ("INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (log_group, log_stream, fingerprint, inode) DO UPDATE SET"
+                    " path = excluded.path, offset = excluded.offset, updated = excluded.updated")
+
+
+def _record_error(db, row):
+    db.execute("INSERT OR IGNORE INTO streams (log_group, log_stream) VALUES (?, ?)", row[2:])
+    db.execute("UPDATE streams SET last_error = ?, last_error_at = ? WHERE log_group = ? AND log_stream = ?", row)
+
+
+def _forget(db, keys):
+    db.executemany("DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND fingerprint = ? AND inode = ?",
+                   keys)
+
+
+def _forget_under(db, row):
+    db.execute("DELETE FROM positions WHERE log_group = ? AND log_stream = ? AND substr(path, 1, ?) = ?", row)
+
+
+def _set_waiting(db, waiting, now):
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS now_waiting (section TEXT, path TEXT)")
+    db.execute("DELETE FROM now_waiting")
+    db.executemany("INSERT INTO now_waiting VALUES (?, ?)", [(s, p) for p, s in waiting.items()])
+    db.execute("DELETE FROM waiting WHERE (section, path) NOT IN (SELECT section, path FROM now_waiting)")
+    db.execute("INSERT OR IGNORE INTO waiting SELECT section, path, ? FROM now_waiting", (now,))
 
 
 def _add_counts(db, group, stream, counts, now, prune_hours):
