@@ -1,56 +1,20 @@
 """``aws logs pull``: exports one log stream with GetLogEvents, or whole groups (export.reading)."""
-import os
 import sys
-import time
 
-from awscli.customizations.utils import create_client_from_parsed_globals
-from botocore.config import Config
-
-from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly, retry_settings
-from awscli_cwlogs.export.checkpoint import Checkpoint, OutputFile
-from awscli_cwlogs.export.common import (FOLLOW_ARGS, WINDOW_ARGS, before, check_pull_delay, make_formatter,
-                                         output_format_arg, parse_window, write_pages)
-from awscli_cwlogs.export.download import DownloadFolder
+from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
+from awscli_cwlogs.export.checkpoint import open_checkpoint, open_output
+from awscli_cwlogs.export.common import (FOLLOW_ARGS, WINDOW_ARGS, check_pull_delay, make_formatter, output_format_arg,
+                                         parse_window, write_pages)
 from awscli_cwlogs.export.groups import GroupSource
 from awscli_cwlogs.export.progress import progress_for
 from awscli_cwlogs.export.reading import GROUP_ARGS, LIVE_ARG, check_live, chosen_group_option, group_pages
-from awscli_cwlogs.export.tos3 import ExportTasks, export_request, parse_s3_url, run_export
+from awscli_cwlogs.export.streampages import StreamPages
+from awscli_cwlogs.export.tos3 import export_to_s3
 
 DEFAULT_FORMAT = "{timestamp} {message}"
 GROUP_FORMAT = "{logStreamName} {timestamp} {message}"
 MANY_GROUPS_FORMAT = "{logGroupName} {logStreamName} {timestamp} {message}"
-ONCE = {"mode": "standard", "total_max_attempts": 1}
 GROUP_OPTIONS = ("log_group_name", "log_group_names", "log_group_name_prefix", "log_group_name_pattern")
-
-
-def iter_stream_pages(client, group, stream, start=None, end=None, follow=False,
-                      delay=1.0, sleep=time.sleep, token=None, cursor=None):
-    """Yields GetLogEvents pages, oldest first, until the returned token equals the one sent
-    (the end of the stream: an empty page before it is not the end). With ``follow``, polls
-    on from there, sleeping ``delay`` seconds after each poll that brought nothing.
-    ``token`` resumes an earlier export; ``cursor["token"]`` is, while a page is yielded, the
-    token that asks for the page after it."""
-    request = {"logGroupName": group, "logStreamName": stream, "startFromHead": True}
-    if start is not None:
-        request["startTime"] = start
-    if end is not None:
-        request["endTime"] = end
-    if token is not None:
-        request["nextToken"] = token
-    while True:
-        page = client.get_log_events(**request)
-        events = before(end, page["events"])
-        next_token = page["nextForwardToken"]
-        if cursor is not None:
-            cursor["token"] = next_token
-        if events:
-            yield events
-        if next_token == token:
-            if not follow:
-                return
-            if not events:
-                sleep(delay)
-        token = request["nextToken"] = next_token
 
 
 class PullCommand(LogsCommand):
@@ -128,28 +92,30 @@ class PullCommand(LogsCommand):
             raise UsageError("--log-stream-name goes with --log-group-name")
         start, end = parse_window(parsed_args)
         if parsed_args.to_s3 or parsed_args.download:
-            return self._run_to_s3(parsed_args, parsed_globals, start, end)
+            return export_to_s3(self._session, parsed_globals, parsed_args, start, end, self._say)
         delay = check_pull_delay(parsed_args)
         check_live(parsed_args, end)
         if parsed_args.follow or parsed_args.live:
             self.exit_on_interrupt = 0
         if parsed_args.log_stream_name is None or parsed_args.live:
             return self._run_groups(parsed_args, parsed_globals, start, end, delay)
+        return self._run_stream(parsed_args, parsed_globals, start, end, delay)
+
+    def _run_stream(self, parsed_args, parsed_globals, start, end, delay):
+        """One stream, with GetLogEvents; resumed from and saved to --checkpoint."""
         formatter = make_formatter(parsed_args.output_format or DEFAULT_FORMAT, parsed_args.log_stream_name)
-        checkpoint, saved = self._checkpoint(parsed_args)
-        out = self._output(parsed_args.output_file, saved["output_bytes"] if saved else 0)
+        checkpoint, saved = open_checkpoint(parsed_args)
+        out = open_output(parsed_args.output_file, saved["output_bytes"] if saved else 0)
         client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "GetLogEvents")
-        cursor = {"token": saved["next_token"] if saved else None}
-        pages = iter_stream_pages(
-            client, parsed_args.log_group_name, parsed_args.log_stream_name,
-            None if saved else start, end, parsed_args.follow, delay, token=cursor["token"], cursor=cursor,
-        )
-        written = {"events": saved["events"] if saved else 0}
+        pages = StreamPages(client, parsed_args.log_group_name, parsed_args.log_stream_name, None if saved else start,
+                            end, parsed_args.follow, delay, token=saved["next_token"] if saved else None)
+        written = saved["events"] if saved else 0
 
         def after_page(count):
-            written["events"] += count
+            nonlocal written
+            written += count
             if checkpoint is not None:
-                checkpoint.save(cursor["token"], out.size() if out else 0, written["events"])
+                checkpoint.save(pages.next_token, out.size() if out else 0, written)
         try:
             write_pages(pages, formatter, progress_for(), out=out, after_page=after_page)
         finally:
@@ -170,7 +136,7 @@ class PullCommand(LogsCommand):
         default = MANY_GROUPS_FORMAT if several else DEFAULT_FORMAT if stream else GROUP_FORMAT
         formatter = make_formatter(parsed_args.output_format or default, stream)
         request = {"interleaved": True, **({"logStreamNames": [stream]} if stream else {})}
-        out = self._output(parsed_args.output_file, 0)
+        out = open_output(parsed_args.output_file, 0)
         try:
             write_pages(group_pages(self.NAME, self._session, parsed_globals, client, source, request, parsed_args,
                                     start, end, delay), formatter, progress_for(), out=out)
@@ -179,69 +145,9 @@ class PullCommand(LogsCommand):
                 out.close()
         return 0
 
-    def _run_to_s3(self, parsed_args, parsed_globals, start, end):
-        if not parsed_args.to_s3:
-            raise UsageError("--download goes with --to-s3")
-        given = [name for name in ("follow", "live", "checkpoint", "output_file", "output_format", "log_group_names",
-                                   "log_group_name_prefix", "log_group_name_pattern") if getattr(parsed_args, name)]
-        if given or not parsed_args.log_group_name:
-            raise UsageError("--to-s3 exports one log group (--log-group-name) or one stream, with the time options; "
-                             + (f"not with --{given[0].replace('_', '-')}" if given else "give --log-group-name"))
-        try:
-            bucket, prefix = parse_s3_url(parsed_args.to_s3)
-        except ValueError as error:
-            raise UsageError(f"--to-s3: {error}") from None
-        group, stream = parsed_args.log_group_name, parsed_args.log_stream_name
-        folder = None
-        if parsed_args.download:
-            identity = {"group": group, "stream": stream, "destination": f"s3://{bucket}/{prefix}"}
-            try:
-                folder = DownloadFolder(parsed_args.download, identity)
-            except (ValueError, OSError) as error:
-                raise UsageError(f"--download: {error}") from None
-        tasks = ExportTasks(create_logs_client(self._session, parsed_globals),
-                            create_logs_client(self._session, parsed_globals, retries=ONCE), self._say)
-        request = export_request(group, stream, bucket, prefix, start, end, int(time.time() * 1000))
-        task = run_export(tasks, request, folder, self._say)
-        sys.stdout.write(f"s3://{bucket}/{prefix}/{task['taskId']}/\n")
-        sys.stdout.flush()
-        if folder is not None:
-            retries = retry_settings(self._session)
-            s3 = create_client_from_parsed_globals(self._session, "s3", parsed_globals,
-                                                   {"config": Config(retries=retries)} if retries else {})
-            objects, lines, files = folder.fetch(s3, bucket, prefix, stream)
-            if not objects:
-                self._say(f"s3://{bucket}/{prefix}/{task['taskId']}/ holds no exported objects"
-                          + (f" of stream {stream}" if stream else "") + ": the window has no events")
-            self._say(f"downloaded into {parsed_args.download}: {lines:,} line(s) written now; {objects} object(s) "
-                      f"in {files} file(s) in all")
-        return 0
-
     def _say(self, line):
         sys.stderr.write(f"aws logs pull: {line}\n")
         sys.stderr.flush()
-
-    def _checkpoint(self, parsed_args):
-        if not parsed_args.checkpoint:
-            return None, None
-        output = os.path.abspath(parsed_args.output_file) if parsed_args.output_file else "-"
-        checkpoint = Checkpoint(parsed_args.checkpoint, {
-            "log_group_name": parsed_args.log_group_name, "log_stream_name": parsed_args.log_stream_name,
-            "output": output})
-        try:
-            return checkpoint, checkpoint.load()
-        except ValueError as error:
-            raise UsageError(f"--checkpoint: {error}") from None
-
-    def _output(self, path, keep):
-        if not path:
-            return None
-        try:
-            return OutputFile(path, keep)
-        except ValueError as error:
-            raise UsageError(f"--output-file: {error}; remove the checkpoint to start over") from None
-        except OSError as error:
-            raise UsageError(f"--output-file: {path}: {error.strerror}") from None
 
     def missing_resource(self, parsed_args):
         if parsed_args.log_stream_name is None:

@@ -10,6 +10,8 @@ import gzip
 import json
 import os
 
+from awscli_cwlogs.cli import UsageError
+
 GZIP_LEVEL = 6
 
 
@@ -70,3 +72,29 @@ class Checkpoint:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, self.path)
+
+
+def open_checkpoint(parsed_args):
+    """(Checkpoint, what it saved) of --checkpoint, or (None, None); UsageError naming the option."""
+    if not parsed_args.checkpoint:
+        return None, None
+    output = os.path.abspath(parsed_args.output_file) if parsed_args.output_file else "-"
+    checkpoint = Checkpoint(parsed_args.checkpoint, {
+        "log_group_name": parsed_args.log_group_name, "log_stream_name": parsed_args.log_stream_name,
+        "output": output})
+    try:
+        return checkpoint, checkpoint.load()
+    except ValueError as error:
+        raise UsageError(f"--checkpoint: {error}") from None
+
+
+def open_output(path, keep):
+    """The OutputFile of --output-file (``keep``: bytes of an earlier run kept), or None."""
+    if not path:
+        return None
+    try:
+        return OutputFile(path, keep)
+    except ValueError as error:
+        raise UsageError(f"--output-file: {error}; remove the checkpoint to start over") from None
+    except OSError as error:
+        raise UsageError(f"--output-file: {path}: {error.strerror}") from None

@@ -1,11 +1,15 @@
 """``pull --to-s3``: the service exports a group (or a stream) to S3 with an export task. An
 account runs one export task at a time, so a new one waits behind the running one."""
 import re
+import sys
 import time
 
+from awscli.customizations.utils import create_client_from_parsed_globals
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from awscli_cwlogs.cli import CommandError, error_code
+from awscli_cwlogs.cli import CommandError, UsageError, create_logs_client, error_code, retry_settings
+from awscli_cwlogs.export.download import DownloadFolder
 from awscli_cwlogs.timefmt import iso_millis
 
 DEFAULT_PREFIX = "exportedlogs"  # the service's own default destinationPrefix
@@ -14,6 +18,7 @@ FIRST_POLL_S, MAX_POLL_S = 1.0, 15.0
 UNLISTED, UNLISTED_RETRY_S = "unlisted", 5.0
 CREATE_ATTEMPTS = 8  # CreateExportTask tries on throttling and server errors
 TRANSIENT = {"ThrottlingException", "ServiceUnavailableException", "InternalFailure", "RequestTimeout"}
+ONCE = {"mode": "standard", "total_max_attempts": 1}  # the creator client: ExportTasks retries it itself
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
@@ -129,3 +134,43 @@ def run_export(tasks, request, folder, say):
         say(f"export task {task_id} goes on in the service; run the same command again to wait for it "
             f"(and download), or stop it with: aws logs cancel-export-task --task-id {task_id}")
         raise
+
+
+def export_to_s3(session, parsed_globals, parsed_args, start, end, say):
+    """``pull --to-s3`` (and ``--download``): the export task for the window, then its objects fetched."""
+    if not parsed_args.to_s3:
+        raise UsageError("--download goes with --to-s3")
+    given = [name for name in ("follow", "live", "checkpoint", "output_file", "output_format", "log_group_names",
+                               "log_group_name_prefix", "log_group_name_pattern") if getattr(parsed_args, name)]
+    if given or not parsed_args.log_group_name:
+        raise UsageError("--to-s3 exports one log group (--log-group-name) or one stream, with the time options; "
+                         + (f"not with --{given[0].replace('_', '-')}" if given else "give --log-group-name"))
+    try:
+        bucket, prefix = parse_s3_url(parsed_args.to_s3)
+    except ValueError as error:
+        raise UsageError(f"--to-s3: {error}") from None
+    group, stream = parsed_args.log_group_name, parsed_args.log_stream_name
+    folder = None
+    if parsed_args.download:
+        identity = {"group": group, "stream": stream, "destination": f"s3://{bucket}/{prefix}"}
+        try:
+            folder = DownloadFolder(parsed_args.download, identity)
+        except (ValueError, OSError) as error:
+            raise UsageError(f"--download: {error}") from None
+    tasks = ExportTasks(create_logs_client(session, parsed_globals),
+                        create_logs_client(session, parsed_globals, retries=ONCE), say)
+    request = export_request(group, stream, bucket, prefix, start, end, int(time.time() * 1000))
+    task = run_export(tasks, request, folder, say)
+    sys.stdout.write(f"s3://{bucket}/{prefix}/{task['taskId']}/\n")
+    sys.stdout.flush()
+    if folder is not None:
+        retries = retry_settings(session)
+        s3 = create_client_from_parsed_globals(session, "s3", parsed_globals,
+                                               {"config": Config(retries=retries)} if retries else {})
+        objects, lines, files = folder.fetch(s3, bucket, prefix, stream)
+        if not objects:
+            say(f"s3://{bucket}/{prefix}/{task['taskId']}/ holds no exported objects"
+                      + (f" of stream {stream}" if stream else "") + ": the window has no events")
+        say(f"downloaded into {parsed_args.download}: {lines:,} line(s) written now; {objects} object(s) "
+                  f"in {files} file(s) in all")
+    return 0

@@ -1,5 +1,5 @@
-"""pull.py: GetLogEvents paging against a scripted client (no I/O)."""
-from awscli_cwlogs.pull import iter_stream_pages
+"""export/streampages.py: GetLogEvents paging against a scripted client (no I/O)."""
+from awscli_cwlogs.export.streampages import StreamPages
 from tests.harness.scripted import FakeGetLogEvents, event
 
 
@@ -11,7 +11,7 @@ def test_empty_pages_mid_stream_do_not_end_the_export():
         "t3": ([event(3)], "t4"),
         "t4": ([], "t4"),
     })
-    pages = list(iter_stream_pages(client, "g", "s"))
+    pages = list(StreamPages(client, "g", "s"))
     assert [[e["timestamp"] for e in page] for page in pages] == [[1, 2], [3]]
     assert [r.get("nextToken") for r in client.requests] == [None, "t1", "t2", "t3", "t4"]
     assert all(r["startFromHead"] is True for r in client.requests)
@@ -19,7 +19,7 @@ def test_empty_pages_mid_stream_do_not_end_the_export():
 
 def test_window_is_sent_and_end_is_exclusive_even_if_the_endpoint_includes_it():
     client = FakeGetLogEvents({None: ([event(10), event(19), event(20)], "t1"), "t1": ([], "t1")})
-    pages = list(iter_stream_pages(client, "g", "s", start=10, end=20))
+    pages = list(StreamPages(client, "g", "s", start=10, end=20))
     assert [e["timestamp"] for page in pages for e in page] == [10, 19]
     assert client.requests[0]["startTime"] == 10 and client.requests[0]["endTime"] == 20
 
@@ -37,7 +37,7 @@ def test_follow_sleeps_only_after_an_empty_poll_and_keeps_the_token():
 
     sleeps = []
     client = Client()
-    pages = iter_stream_pages(client, "g", "s", follow=True, delay=0.25, sleep=sleeps.append)
+    pages = iter(StreamPages(client, "g", "s", follow=True, delay=0.25, sleep=sleeps.append))
     assert [e["timestamp"] for e in next(pages)] == [5]
     assert [e["timestamp"] for e in next(pages)] == [6]
     assert sleeps == [0.25, 0.25]  # one per empty poll at the end, none for the empty page before
