@@ -9,7 +9,7 @@ from awscli_cwlogs.sources.journal import sdjournal
 from awscli_cwlogs.sources.journal.child import JournalctlReader, ReaderProblem
 from awscli_cwlogs.sources.journal.inprocess import LibsystemdReader
 from awscli_cwlogs.sources.journal.matches import AND, MATCH, OR, NoUnits, journal_steps, mangled, units_matching
-from awscli_cwlogs.sources.journal.source import open_reader
+from awscli_cwlogs.sources.journal.running import open_reader
 
 
 def stream(**keys):
