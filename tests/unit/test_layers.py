@@ -1,6 +1,7 @@
 """The package's layers (README, Development): setup.cfg's import-linter contracts hold, a wrong
-arrow breaks them, no module reaches itself again through its imports (functions' included), and
-an import inside a function says why it is not at the top."""
+arrow breaks them, no module reaches itself again through its imports (functions' included), an
+import inside a function says why it is not at the top, and no class is over 150 lines nor any
+function over 50. ``python3 tests/unit/test_layers.py`` prints the classes and functions over."""
 import ast
 import os
 import shutil
@@ -143,3 +144,48 @@ def test_an_import_inside_a_function_says_why():
                 if "#" not in here and not lines[above].strip().startswith("#"):
                     unexplained.append(f"{path.relative_to(ROOT)}:{node.lineno}: {here.strip()}")
     assert unexplained == []
+
+
+MOST_CLASS_LINES, MOST_FUNCTION_LINES = 150, 50
+
+
+def oversized(package=PACKAGE):
+    """(lines over, walked): "path:line kind name N lines" for each class over MOST_CLASS_LINES and
+    function over MOST_FUNCTION_LINES (decorators and docstrings included), and how many of each
+    the walk saw."""
+    over, walked = [], {"classes": 0, "functions": 0}
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                kind, most = "class", MOST_CLASS_LINES
+                walked["classes"] += 1
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                kind, most = "def", MOST_FUNCTION_LINES
+                walked["functions"] += 1
+            else:
+                continue
+            lines = node.end_lineno - min([node.lineno] + [d.lineno for d in node.decorator_list]) + 1
+            if lines > most:
+                over.append(f"{path.relative_to(package.parent)}:{node.lineno} {kind} {node.name} {lines} lines")
+    return over, walked
+
+
+def test_no_class_over_150_lines_and_no_function_over_50():
+    over, walked = oversized()
+    assert over == [] and walked["classes"] > 100 and walked["functions"] > 500
+
+
+def test_the_size_walk_finds_a_long_function_and_a_long_class(tmp_path):
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "long.py").write_text("def f():\n" + "    x = 1\n" * 50 + "\n\nclass C:\n" + "    y = 1\n" * 150)
+    over, walked = oversized(package)
+    assert over == ["package/long.py:1 def f 51 lines", "package/long.py:54 class C 151 lines"]
+    assert walked == {"classes": 1, "functions": 1}
+
+
+if __name__ == "__main__":
+    found, counts = oversized()
+    print("\n".join(found) or f"no class over {MOST_CLASS_LINES} lines and no function over {MOST_FUNCTION_LINES} "
+          f"({counts['classes']} classes and {counts['functions']} functions walked)")
+    sys.exit(1 if found else 0)
