@@ -35,6 +35,16 @@ def audit(messages, expected):
     return lost, len(seqs) - len(seen)
 
 
+def assert_delivered(logs, group, stream, expected, duplicated_at_most=0):
+    """What the endpoint stored in group/stream, audited: every sequence number of ``expected``
+    there (0 lost), and at most ``duplicated_at_most`` stored twice (0 unless a kill -9 left a
+    batch in flight). Returns (lost, duplicated) for a report."""
+    lost, duplicated = audit(stored_messages(logs, group, stream), expected)
+    assert lost == [], f"{group}/{stream}: {len(lost)} lost, the first {lost[:10]}"
+    assert duplicated <= duplicated_at_most, f"{group}/{stream}: {duplicated} duplicated (at most {duplicated_at_most})"
+    return lost, duplicated
+
+
 class PushAgent:
     """One agent configuration; start/stop it like a service would."""
 

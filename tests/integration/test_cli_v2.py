@@ -8,7 +8,7 @@ import pytest
 
 from tests.harness.awscli import AwsCli
 from tests.harness.cliv2 import V2, v2_version
-from tests.harness.pushagent import PushAgent, audit, section, stored_messages, wait_until, write_lines
+from tests.harness.pushagent import PushAgent, assert_delivered, section, stored_messages, wait_until, write_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def test_push_a_file_and_pull_it_back_with_cli_v2(aws_v2, logs, wire, tmp_path):
         agent.start()
         wait_until(lambda: wire.accepted_events("v2", "file") >= 20_000, 60, "20,000 events")
         assert agent.stop() == 0
-    assert audit(stored_messages(logs, "v2", "file"), range(20_000)) == ([], 0)
+    assert_delivered(logs, "v2", "file", range(20_000))
     pulled = aws_v2.run("logs", "pull", "--log-group-name", "v2", "--log-stream-name", "file",
                         "--output-format", "{message}")
     assert pulled.returncode == 0, pulled.stderr

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from tests.harness.containers import CriContainer, DockerContainer
-from tests.harness.pushagent import PushAgent, audit, settle, stored_messages, wait_until
+from tests.harness.pushagent import PushAgent, assert_delivered, audit, settle, stored_messages, wait_until
 
 GROUP = "containers"
 
@@ -49,8 +49,8 @@ def test_containers_come_and_go_names_ignore_and_overrides(aws, wire, logs, tmp_
     size = late.log.stat().st_size
     assert status.returncode == 0, status.stdout + status.stderr
     assert f"container late: live     {late.log}: at {size:,} of {size:,}, 0 behind" in status.stdout, status.stdout
-    assert audit(stored_messages(logs, GROUP, "web"), range(100)) == ([], 0)
-    assert audit(stored_messages(logs, GROUP, "late"), range(25)) == ([], 0)
+    assert_delivered(logs, GROUP, "web", range(100))
+    assert_delivered(logs, GROUP, "late", range(25))
     with sqlite3.connect(agent.state_file) as db:
         saved = [path for (path,) in db.execute("SELECT path FROM positions")]
     assert any(path.startswith(str(late.folder)) for path in saved), saved

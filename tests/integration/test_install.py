@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.pushagent import InstalledAgent, audit, stored_messages, wait_until, write_lines
+from tests.harness.pushagent import InstalledAgent, assert_delivered, wait_until, write_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL = ROOT / "launcher" / "install.sh"
@@ -165,7 +165,7 @@ def test_staged_agent_refreshes_expiring_credentials_from_a_credential_process(s
     created = next(i for i, call in enumerate(wire.calls) if call.action == "CreateLogStream")
     assert [(i, c.action) for i, c in enumerate(wire.calls) if c.status != 200] == [(created - 2, "PutLogEvents")]
     assert [c.action for c in wire.calls[created - 2:created + 1]] == ["PutLogEvents", "CreateLogGroup", "CreateLogStream"]
-    assert audit(stored_messages(logs, GROUP, "app"), range(written)) == ([], 0)
+    assert_delivered(logs, GROUP, "app", range(written))
     assert number_of_calls >= 4 and len(keys) >= 4, (number_of_calls, keys)
     assert all(key.startswith("ASIATESTEXPIRING") for key in keys)
     text = agent_log.read_text()
@@ -205,7 +205,7 @@ def test_a_staged_install_with_config_from_ssm_runs_the_agent_from_parameters(tm
         wait_until(lambda: wire.accepted_events(GROUP, "ssm") >= 100, 60, "the section from SSM shipped")
         agent.stop()
     print(agent_log.read_text())
-    assert audit(stored_messages(logs, GROUP, "ssm"), range(100)) == ([], 0)
+    assert_delivered(logs, GROUP, "ssm", range(100))
     assert (state / "agent-state").exists() and (state / "last-good-config.json").exists()
 
 

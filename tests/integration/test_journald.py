@@ -12,7 +12,7 @@ import pytest
 
 from tests.harness.awscli import nobody_cannot_run_aws, nobody_cli
 from tests.harness.journal import JournalWriter, half_linked, journal_remote_missing, numbered
-from tests.harness.pushagent import PushAgent, audit, settle, stored_messages, wait_until
+from tests.harness.pushagent import PushAgent, assert_delivered, audit, settle, stored_messages, wait_until
 
 GROUP = "journal"
 pytestmark = pytest.mark.skipif(journal_remote_missing() is not None, reason=journal_remote_missing() or "")
@@ -126,7 +126,7 @@ def test_an_entry_read_while_its_writer_still_links_it_is_read_again_not_lost(aw
             written = 4
         settle(wire, GROUP, "app", written)
         assert agent.stop() == 0
-    assert audit(stored_messages(logs, GROUP, "app"), range(written)) == ([], 0)
+    assert_delivered(logs, GROUP, "app", range(written))
 
 
 @pytest.mark.parametrize("reader", ["journalctl"], indirect=True)
@@ -145,7 +145,7 @@ def test_journalctl_killed_under_the_agent_is_restarted_from_the_last_entry(aws,
         assert agent.stop() == 0
         log_text = agent.log_text()
     assert "journalctl exited with code -9; starting it again from the last entry read" in log_text
-    assert audit(stored_messages(logs, GROUP, "app"), range(600)) == ([], 0)
+    assert_delivered(logs, GROUP, "app", range(600))
 
 
 @pytest.mark.parametrize("reader", ["journalctl"], indirect=True)
@@ -263,9 +263,9 @@ def test_sigterm_restart_with_one_stream_per_unit_sends_nothing_twice(aws, wire,
         agent.start()
         settle(wire, GROUP, "a.service", 102)
         assert agent.stop() == 0
-    assert audit(stored_messages(logs, GROUP, "a.service"), [*range(0, 300, 3), 300, 302]) == ([], 0)
-    assert audit(stored_messages(logs, GROUP, "b.service"), [*range(1, 300, 3), 301]) == ([], 0)
-    assert audit(stored_messages(logs, GROUP, "c.service"), range(2, 300, 3)) == ([], 0)
+    assert_delivered(logs, GROUP, "a.service", [*range(0, 300, 3), 300, 302])
+    assert_delivered(logs, GROUP, "b.service", [*range(1, 300, 3), 301])
+    assert_delivered(logs, GROUP, "c.service", range(2, 300, 3))
 
 
 def test_a_unit_that_logged_long_ago_does_not_make_a_restart_read_the_journal_again(aws, wire, logs, tmp_path):
@@ -291,8 +291,8 @@ def test_a_unit_that_logged_long_ago_does_not_make_a_restart_read_the_journal_ag
         log_text = agent.log_text()
     starts = [line for line in log_text.splitlines() if "reading the journal: " in line]  # the 2nd run's
     assert len(starts) == 1 and f"cursor {cursors[-1]}" in starts[0], starts  # the last entry, not rare's
-    assert audit(stored_messages(logs, GROUP, "busy.service"), range(1, 511)) == ([], 0)
-    assert audit(stored_messages(logs, GROUP, "rare.service"), range(0, 1)) == ([], 0)
+    assert_delivered(logs, GROUP, "busy.service", range(1, 511))
+    assert_delivered(logs, GROUP, "rare.service", range(0, 1))
 
 
 def test_a_vacuumed_cursor_is_a_warning_naming_the_span_and_reading_goes_on(aws, wire, logs, tmp_path):
@@ -311,7 +311,7 @@ def test_a_vacuumed_cursor_is_a_warning_naming_the_span_and_reading_goes_on(aws,
         settle(wire, GROUP, "app", 200)
         assert agent.stop() == 0
         log_text = agent.log_text()
-    assert audit(stored_messages(logs, GROUP, "app"), range(200)) == ([], 0)
+    assert_delivered(logs, GROUP, "app", range(200))
     assert log_text.count("it was vacuumed while the agent was down; entries from 20") == 1, log_text
     assert "to the oldest entry it holds, of 20" in log_text
 
@@ -335,8 +335,8 @@ def test_sighup_adds_a_journald_section_and_the_running_one_goes_on(aws, wire, l
         assert agent.stop() == 0
         log_text = agent.log_text()
     assert "1 section(s) kept, 0 stopped, 1 started" in log_text
-    assert audit(stored_messages(logs, GROUP, "a"), range(0, 600, 3)) == ([], 0)
-    assert audit(stored_messages(logs, GROUP, "b"), range(1, 600, 3)) == ([], 0)
+    assert_delivered(logs, GROUP, "a", range(0, 600, 3))
+    assert_delivered(logs, GROUP, "b", range(1, 600, 3))
 
 
 def test_the_example_config_s_journald_section_is_valid(aws, tmp_path):

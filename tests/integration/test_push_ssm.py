@@ -8,7 +8,7 @@ import time
 
 from tests.harness.motoserver import free_port
 from tests.harness.parameters import STANDARD_MAX, config_text
-from tests.harness.pushagent import PushAgent, audit, section, settle, stored_messages, wait_until, write_lines
+from tests.harness.pushagent import PushAgent, assert_delivered, section, settle, stored_messages, wait_until, write_lines
 from tests.harness.wireproxy import THROTTLE
 
 GROUP = "fleet"
@@ -73,10 +73,10 @@ def test_a_changed_parameter_starts_and_stops_sections_and_the_others_go_on(aws,
     assert 0 < took[0] and took[-1] < 10  # two edits: one or two looks
     assert reloads and all(f"ssm:{MAIN} version 1" in line and "section(s) kept" in line for line in reloads)
     assert f"ssm:{SECTIONS}c version 1" in reloads[-1] and f"ssm:{SECTIONS}b" not in reloads[-1]
-    assert audit(stored_messages(logs, GROUP, "a"), range(3000)) == ([], 0)
-    assert audit(stored_messages(logs, GROUP, "b"), range(2000)) == ([], 0)
+    assert_delivered(logs, GROUP, "a", range(3000))
+    assert_delivered(logs, GROUP, "b", range(2000))
     assert len(stored_messages(logs, GROUP, "b")) == 2000
-    assert audit(stored_messages(logs, GROUP, "c"), range(1000)) == ([], 0)
+    assert_delivered(logs, GROUP, "c", range(1000))
 
 
 def test_an_invalid_change_is_refused_once_and_a_fix_is_applied(aws, ssm, logs, wire, tmp_path):
@@ -100,7 +100,7 @@ def test_an_invalid_change_is_refused_once_and_a_fix_is_applied(aws, ssm, logs, 
     assert len(refused) == 1 and " ERROR " in refused[0]
     assert f"ssm:{SECTIONS}a (version 2): [a] buffer_duration: 'soon' is not a number" in refused[0]
     assert f"ssm:{SECTIONS}a version 3" in lines_of(log, "reloaded")[0]
-    assert audit(stored_messages(logs, GROUP, "a"), range(3000)) == ([], 0)
+    assert_delivered(logs, GROUP, "a", range(3000))
 
 
 def test_without_ssm_it_starts_from_the_kept_copy_and_without_one_it_exits(aws, ssm, logs, wire, tmp_path):
@@ -124,7 +124,7 @@ def test_without_ssm_it_starts_from_the_kept_copy_and_without_one_it_exits(aws, 
     print(log, status.stdout, status.stderr)
     warning = lines_of(log, "starting from the last good configuration")
     assert len(warning) == 1 and " WARNING " in warning[0] and f"ssm:{MAIN} version 1" in warning[0]
-    assert audit(stored_messages(logs, GROUP, "a"), range(200)) == ([], 0)
+    assert_delivered(logs, GROUP, "a", range(200))
     assert status.returncode == 0 and "shown: the last good configuration" in status.stdout
     assert re.search(r"failed fetches: [1-9]", status.stdout) and "last fetch error: ssm:" in status.stdout
 
@@ -157,7 +157,7 @@ def test_throttling_backs_off_logs_once_and_is_counted(aws, ssm, logs, wire, tmp
     assert len(throttled) == 1 and " WARNING " in throttled[0] and "ThrottlingException" in throttled[0]
     assert "after 3 failed attempt(s)" in lines_of(log, "SSM answers again")[0]
     assert int(failures.group(1)) == 3 and int(version.group(1)) == 2  # two parameters, version 1 each
-    assert audit(stored_messages(logs, GROUP, "a"), range(200)) == ([], 0)
+    assert_delivered(logs, GROUP, "a", range(200))
 
 
 def test_a_configuration_split_over_three_parameters_is_the_same_as_a_folder(aws, ssm, logs, wire, tmp_path):
@@ -199,7 +199,7 @@ def test_a_configuration_split_over_three_parameters_is_the_same_as_a_folder(aws
         wait_until(lambda: all(wire.accepted_events(GROUP, f"{part}-{i}") >= 5 for part in parts for i in range(10)),
                    60, "all 30 sections shipped")
         assert agent.stop() == 0
-    assert audit(stored_messages(logs, GROUP, "30-db-9"), range(5)) == ([], 0)
+    assert_delivered(logs, GROUP, "30-db-9", range(5))
 
 
 def test_sighup_fetches_the_parameters_at_once(aws, ssm, logs, wire, tmp_path):
@@ -258,7 +258,7 @@ def test_a_start_that_ssm_throttles_waits_and_starts(aws, ssm, logs, wire, tmp_p
     print(log)
     waits = lines_of(log, "trying again with backoff for up to 120 s")
     assert len(waits) == 1 and "ThrottlingException" in waits[0] and " WARNING " in waits[0]
-    assert audit(stored_messages(logs, GROUP, "a"), range(100)) == ([], 0)
+    assert_delivered(logs, GROUP, "a", range(100))
 
 
 def test_a_dry_run_from_parameters_keeps_no_copy(aws, ssm, wire, tmp_path):
@@ -288,4 +288,4 @@ def test_a_start_with_a_broken_parameter_runs_the_last_good_configuration(aws, s
     assert len(refused) == 1 and " ERROR " in refused[0]
     assert f"ssm:{SECTIONS}a (version 2): [a] batch_count:" in refused[0]
     assert f"starting from the last good configuration (ssm:{MAIN} version 1, ssm:{SECTIONS}a version 1)" in refused[0]
-    assert audit(stored_messages(logs, GROUP, "a"), range(200)) == ([], 0)
+    assert_delivered(logs, GROUP, "a", range(200))
