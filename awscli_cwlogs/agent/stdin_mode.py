@@ -3,14 +3,14 @@ input ends and every event was accepted (non-zero if anything could not be deliv
 import sys
 
 from awscli_cwlogs.cloudwatch.clients import logs_client
-from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN, event_spec
+from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN, LINE_FORMAT_KEYS, LineFormat, event_spec
 from awscli_cwlogs.config.names import check_name
 from awscli_cwlogs.agent.pipeline import build_pipeline, run_agent
 from awscli_cwlogs.agent.process import setup_logging
 from awscli_cwlogs.cli import CommandError, UsageError
 from awscli_cwlogs.config import settings
 from awscli_cwlogs.sources import KINDS
-from awscli_cwlogs.sources.stdin import StdinSource
+from awscli_cwlogs.sources.stdin import StdinOptions, StdinSource
 
 STDIN_OPTIONS = ("log_group_name", "log_stream_name", "datetime_format", "time_zone", "encoding",
                  "buffer_duration", "batch_count", "batch_size", "multi_line_start_pattern")
@@ -26,7 +26,7 @@ def run_stdin(session, args, parsed_globals, lifecycle, redactor=None):
     stream = stdin_stream(args)
     setup_logging(None, parsed_globals, redactor)
     client = None if args.dry_run else logs_client(session, parsed_globals, 1)
-    source = StdinSource(event_spec(stream), sys.stdin.fileno())
+    source = StdinSource(event_spec(stream.options.lines, stream.batch_size), sys.stdin.fileno())
     pipeline = build_pipeline(stream, source, client, None, lifecycle.child(), args.dry_run,
                               settings.GeneralConfig.queue_size, use_gzip=True)
     delivered = run_agent([pipeline], lifecycle)
@@ -52,4 +52,5 @@ def stdin_stream(args):
             raise UsageError(f"--{name.replace('_', '-')}: {error}") from None
     if values.get("multi_line_start_pattern") == DATETIME_FORMAT_PATTERN and "datetime_format" not in values:
         raise UsageError("--multi-line-start-pattern {datetime_format} needs --datetime-format")
-    return settings.StreamConfig(**values)
+    lines = LineFormat(**{key: values.pop(key) for key in LINE_FORMAT_KEYS if key in values})
+    return settings.StreamConfig(**values, options=StdinOptions(lines))

@@ -9,7 +9,7 @@ from awscli_cwlogs.config.names import resolve_name
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.config.documents import ConfigError, folder_files, read_file, sections_of
 from awscli_cwlogs.limits import MAX_BATCH_COUNT, MAX_BATCH_SIZE
-from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN, DEFAULT_MULTI_LINE_START
+from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN
 
 PRICE_PER_GB = (("infrequent_access", 0.25), ("standard", 0.50))  # us-east-1 list prices, 2026
 
@@ -33,33 +33,20 @@ class GeneralConfig:
 
 @dataclass(frozen=True)
 class StreamConfig:
+    """A stream section: the keys of every kind, and ``options``, the kind's own (a frozen
+    dataclass its SourceKind makes from its keys: sources/<kind>/)."""
     section: str
     log_group_name: str
     log_stream_name: str
-    file: str = None  # a glob; None for stdin
-    datetime_format: str = None
-    time_zone: str = "LOCAL"
+    source: str = "file"  # the kind: file, journald, docker or cri (sources.KINDS); stdin mode has none
+    options: object = None
     initial_position: str = "start_of_file"
-    encoding: str = "utf_8"
     buffer_duration: int = 5000
     batch_count: int = MAX_BATCH_COUNT
     batch_size: int = MAX_BATCH_SIZE
-    multi_line_start_pattern: str = DEFAULT_MULTI_LINE_START
-    file_fingerprint_lines: tuple = (1, 1)
     retention_in_days: int = None
-    publish_all_matching: bool = False  # follow every file the glob matches, not only the newest
     include_patterns: tuple = ()  # regular expressions; an event is sent if one matches (or none are given)
     exclude_patterns: tuple = ()  # ... and none of these does
-    source: str = "file"  # file, journald, docker or cri
-    units: tuple = ()  # journald: unit names or globs; () = the whole journal
-    priority: str = None  # journald: the least important level kept, as journalctl -p takes it
-    matches: tuple = ()  # journald: FIELD=value matches (and "+"), with journalctl's meaning
-    journal_directory: str = None  # journald: read this folder's journal files
-    message_format: str = "short"  # journald: short, message or json
-    # journald: journalctl (a child), libsystemd (in-process), or auto: libsystemd if it loads, else journalctl
-    journal_reader: str = "auto"
-    docker_root: str = "/var/lib/docker"  # docker: the engine's data root
-    container_streams: tuple = ("stdout", "stderr")  # docker, cri: the output streams shipped
     log_group_class: str = "standard"  # when the agent creates the group: standard or infrequent_access
     kms_key_id: str = None  # when the agent creates the group: the KMS key ARN it is encrypted with
     log_group_tags: tuple = ()  # when the agent creates the group: (key, value) pairs
@@ -214,4 +201,13 @@ def _stream(document, section, values, resolve_placeholder, kinds, required=REQU
             parsed[key] = resolve_name(key, parsed[key], kinds[kind], resolve_placeholder, kinds.values())
         except ValueError as error:
             raise ConfigError(f"{where} {key}: {_shown(document, str(error))}") from None
-    return StreamConfig(section=section, defined_in=document.label, **parsed)
+    return stream_config(kinds, parsed, section, document.label)
+
+
+def stream_config(kinds, values, section, defined_in=""):
+    """A StreamConfig from a section's parsed keys, flat as the section has them: the common ones,
+    and the kind's own made into its options object by its SourceKind."""
+    common = {key: value for key, value in values.items() if key in COMMON_STREAM_KEYS or key == "source"}
+    own = {key: value for key, value in values.items() if key not in common}
+    kind = kinds[values.get("source", "file")]
+    return StreamConfig(section=section, defined_in=defined_in, options=kind.options(own), **common)

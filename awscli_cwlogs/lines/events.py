@@ -6,7 +6,7 @@ the service has accepted the event.
 """
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable, Optional
 
 from awscli_cwlogs.limits import EVENT_OVERHEAD, MAX_MESSAGE_BYTES
@@ -21,6 +21,19 @@ IDLE_FLUSH_S = 1.0
 
 
 @dataclass(frozen=True)
+class LineFormat:
+    """How a source's lines become events: the keys of the kinds that read lines (the file kind,
+    stdin mode; docker and cri take multi_line_start_pattern only)."""
+    datetime_format: str = None
+    time_zone: str = "LOCAL"
+    encoding: str = "utf_8"
+    multi_line_start_pattern: str = DEFAULT_MULTI_LINE_START
+
+
+LINE_FORMAT_KEYS = tuple(field.name for field in fields(LineFormat))
+
+
+@dataclass(frozen=True)
 class EventSpec:
     encoding: str
     starts_event: Callable[[str], bool]
@@ -31,10 +44,11 @@ class EventSpec:
     counts: dict = field(default_factory=dict, compare=False)  # "split": lines over the size limit, sent as parts
 
 
-def event_spec(stream, now=time.time):
-    """How the lines of a stream become events, from its StreamConfig."""
-    timestamps = TimestampFormat(stream.datetime_format, stream.time_zone, now) if stream.datetime_format else None
-    pattern = stream.multi_line_start_pattern
+def event_spec(lines, batch_size, now=time.time):
+    """How lines become events, from a LineFormat and the section's batch_size (an event fits in
+    a batch of that size)."""
+    timestamps = TimestampFormat(lines.datetime_format, lines.time_zone, now) if lines.datetime_format else None
+    pattern = lines.multi_line_start_pattern
     if pattern == DEFAULT_MULTI_LINE_START:
         starts_event = starts_with_non_space
     elif pattern == DATETIME_FORMAT_PATTERN:
@@ -43,12 +57,12 @@ def event_spec(stream, now=time.time):
         search = re.compile(pattern).search
         starts_event = lambda line: search(line) is not None  # noqa: E731
     return EventSpec(
-        encoding=stream.encoding,
+        encoding=lines.encoding,
         starts_event=starts_event,
         timestamp=timestamps.parse if timestamps else None,
         timestamps=timestamps.parse_lines if timestamps else None,
-        max_message_bytes=min(MAX_MESSAGE_BYTES, stream.batch_size - EVENT_OVERHEAD),
-        ascii_compatible=_ascii_compatible(stream.encoding),
+        max_message_bytes=min(MAX_MESSAGE_BYTES, batch_size - EVENT_OVERHEAD),
+        ascii_compatible=_ascii_compatible(lines.encoding),
     )
 
 

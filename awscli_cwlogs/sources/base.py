@@ -64,6 +64,8 @@ class SourceKind(Protocol):
     kind that lists them too) takes, each with its validator (config/values.py). ``defaults``:
     values for keys a section leaves out. ``needs_file``: whether the ``file`` key is required.
     ``routes_per_origin``: each origin (a container) may have a log group and stream of its own.
+    ``placeholders``: the names' placeholders each origin fills in ({file_name}, {unit} ...), and
+    ``parameters``: those that take a parameter ({label:KEY}), by their prefix.
     """
 
     name: str
@@ -71,6 +73,12 @@ class SourceKind(Protocol):
     defaults: Mapping[str, str]
     needs_file: bool
     routes_per_origin: bool
+    placeholders: tuple
+    parameters: tuple
+
+    def options(self, values: dict) -> object:
+        """The kind's own settings, a frozen dataclass (``StreamConfig.options``), from a section's
+        values of the kind's keys, validated."""
 
     def open(self, stream, saved: dict, has_state: bool) -> Source:
         """The Source for a section, given the positions the state file saved for it."""

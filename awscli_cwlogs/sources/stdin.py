@@ -1,8 +1,15 @@
 """Standard input as a source: the same events, batches and publisher as a file."""
 import os
 import select
+from dataclasses import dataclass
 
-from awscli_cwlogs.lines.events import EventReader
+from awscli_cwlogs.lines.events import EventReader, LineFormat
+
+
+@dataclass(frozen=True)
+class StdinOptions:
+    """Stdin mode's own settings (its --options): how its lines become events."""
+    lines: LineFormat = LineFormat()
 
 
 class StdinSource:

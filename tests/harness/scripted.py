@@ -2,9 +2,9 @@
 records what it was asked to save, and GetLogEvents / FilterLogEvents answered from scripts."""
 from botocore.exceptions import ClientError
 
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import make_stream
 
-STREAM = StreamConfig(section="s", log_group_name="g", log_stream_name="s")
+STREAM = make_stream(section="s", log_group_name="g", log_stream_name="s")
 
 
 def client_error(code, status=400):

@@ -1,13 +1,13 @@
 """Which client a section signs with (no I/O: clients are made on first use)."""
 from awscli_cwlogs.cloudwatch.accounts import Clients, Identity
 from awscli_cwlogs.config.configuration import unknown_profiles
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import make_stream
 
 ROLE = "arn:aws:iam::999999999999:role/central"
 
 
 def stream(name, **keys):
-    return StreamConfig(section=name, log_group_name="g", log_stream_name=name, defined_in="/etc/awslogs.conf", **keys)
+    return make_stream(section=name, log_group_name="g", log_stream_name=name, defined_in="/etc/awslogs.conf", **keys)
 
 
 def test_sections_with_the_same_credentials_share_one_client_made_on_first_use():

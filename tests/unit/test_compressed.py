@@ -4,8 +4,10 @@ import bz2
 import gzip
 import lzma
 
-from awscli_cwlogs.lines.events import EventReader, event_spec
-from awscli_cwlogs.config.settings import StreamConfig
+from awscli_cwlogs.lines.events import EventReader
+
+from tests.harness.sections import spec_of
+from tests.harness.sections import make_stream
 from awscli_cwlogs.sources.tail.compressed import (CompressedCopy, compressed_fingerprint, find_compressed_copy,
                                                     head_fingerprint, nothing_left)
 
@@ -43,7 +45,7 @@ def test_a_copy_reads_from_its_offset_to_the_end_in_budgets(tmp_path):
     path = tmp_path / "app.log.1.gz"
     path.write_bytes(gzip.compress(TEXT))
     offset = 10 * 1500  # lines 1500..1999 are left
-    spec = event_spec(StreamConfig(section="s", log_group_name="g", log_stream_name="s", file="x"))
+    spec = spec_of(make_stream(section="s", log_group_name="g", log_stream_name="s", file="x"))
     copy = CompressedCopy(str(path), ("fp", 7), offset, "app.log", EventReader(spec, offset), "s", lambda: 0.0)
     messages = []
     while not copy.done:

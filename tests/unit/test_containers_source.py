@@ -6,6 +6,7 @@ import threading
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.sources.containers.source import cri_containers, docker_containers
 from tests.harness.containers import CriContainer, DockerContainer
+from tests.harness.sections import make_stream
 
 
 def names(container, group="{hostname-resolved}", stream="{container_name}"):
@@ -55,9 +56,8 @@ def test_cri_names_come_from_the_kubelet_symlink_and_the_file_is_its_target(tmp_
 
 
 def test_a_docker_root_without_containers_is_named_as_a_problem(tmp_path):
-    from awscli_cwlogs.config.settings import StreamConfig
     from awscli_cwlogs.sources.containers.source import missing_root
-    stream = StreamConfig(section="d", log_group_name="g", log_stream_name="s", source="docker",
+    stream = make_stream(section="d", log_group_name="g", log_stream_name="s", source="docker",
                           docker_root=str(tmp_path))
     assert missing_root(stream).startswith(f"docker_root: {tmp_path} has no containers folder")
     DockerContainer(tmp_path, "web")
@@ -67,15 +67,14 @@ def test_a_docker_root_without_containers_is_named_as_a_problem(tmp_path):
 def test_a_container_s_rotation_wakes_the_agent_at_once(tmp_path):
     """Its folder is watched by name for its live file: json-file's max-file may delete the next
     file a moment later, so the rename must not wait for the next poll."""
-    from awscli_cwlogs.lines.events import event_spec
-    from awscli_cwlogs.config.settings import StreamConfig
+    from tests.harness.sections import spec_of
     from awscli_cwlogs.sources.containers.source import ContainerSource
 
     web = DockerContainer(tmp_path, "web")
     web.write_lines(0, 3)
-    stream = StreamConfig(section="c", log_group_name="g", log_stream_name="{container_name}", source="docker",
+    stream = make_stream(section="c", log_group_name="g", log_stream_name="{container_name}", source="docker",
                           docker_root=str(tmp_path))
-    source = ContainerSource(stream, event_spec(stream), {}, False)
+    source = ContainerSource(stream, spec_of(stream), {}, False)
     woken = threading.Event()
     source.wake = woken.set
     try:

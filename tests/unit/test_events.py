@@ -1,6 +1,7 @@
 """Bytes -> events: lines, CRLF, multi-line joining, idle flush, splitting at the event limit."""
-from awscli_cwlogs.lines.events import EventReader, event_spec
-from awscli_cwlogs.config.settings import StreamConfig
+from awscli_cwlogs.lines.events import EventReader
+from tests.harness.sections import spec_of
+from tests.harness.sections import make_stream
 
 
 class Clock:
@@ -12,8 +13,8 @@ class Clock:
 
 
 def reader(clock=None, **settings):
-    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", **settings)
-    return EventReader(event_spec(stream, now=lambda: 1_000.0), clock=clock or Clock(), now=lambda: 1_000.0)
+    stream = make_stream(section="s", log_group_name="g", log_stream_name="s", **settings)
+    return EventReader(spec_of(stream, now=lambda: 1_000.0), clock=clock or Clock(), now=lambda: 1_000.0)
 
 
 def messages(events):
@@ -75,8 +76,8 @@ def test_unparsable_timestamp_takes_the_previous_events():
 
 def test_without_datetime_format_each_event_takes_the_time_it_is_read():
     now = [1_000.0]
-    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s")
-    r = EventReader(event_spec(stream, now=lambda: now[0]), clock=Clock(), now=lambda: now[0])
+    stream = make_stream(section="s", log_group_name="g", log_stream_name="s")
+    r = EventReader(spec_of(stream, now=lambda: now[0]), clock=Clock(), now=lambda: now[0])
     first = r.feed(b"a\nb\n")
     now[0] += 20 * 86_400  # weeks later, on an agent that kept running
     later = r.feed(b"c\n\xc3\xa9 non-ASCII\n") + r.finish()
@@ -204,9 +205,9 @@ def by_the_rule(data, stream, now):
     """The events of ``data`` (whole lines) through EventGrouper.add_text alone, a line at a time:
     the rule every fast path must agree with."""
     from awscli_cwlogs.lines.grouping import EventGrouper, utf8_size
-    grouper, out, position = EventGrouper(event_spec(stream, now=now), now=now), [], 0
+    grouper, out, position = EventGrouper(spec_of(stream, now=now), now=now), [], 0
     for raw in data.split(b"\n")[:-1]:
-        text = raw.decode(stream.encoding, "replace")
+        text = raw.decode(stream.options.lines.encoding, "replace")
         text = text[:-1] if text.endswith("\r") else text
         grouper._add_text(text, utf8_size(text), position, position + len(raw) + 1, out)
         position += len(raw) + 1
@@ -229,9 +230,9 @@ def test_every_fast_path_gives_what_the_rule_gives():
         for trial in range(20):
             chosen = [(text + "\n").encode() for text in rng.choices(kinds, weights, k=rng.randint(1, 300))]
             data = b"".join(chosen)
-            stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", **settings)
+            stream = make_stream(section="s", log_group_name="g", log_stream_name="s", **settings)
             now = lambda: 1_000.0  # noqa: E731
-            r, fed, held = EventReader(event_spec(stream, now=now), clock=Clock(), now=now), [], b""
+            r, fed, held = EventReader(spec_of(stream, now=now), clock=Clock(), now=now), [], b""
             while chosen:  # a few lines at a time (so each path gets lines of every kind), at times cut mid-line
                 count = rng.choice([1, 1, 2, 3, 10, 100])
                 chunk, chosen = held + b"".join(chosen[:count]), chosen[count:]

@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import make_stream
 from awscli_cwlogs.limits import MAX_MESSAGE_BYTES
 from awscli_cwlogs.sources.journal import entries as journal_entries
 from awscli_cwlogs.sources.journal.entries import (FORMATTERS, UNFINISHED_WAIT_S, Unfinished, entry_events, field_text,
                                                    written_after)
 
-STREAM = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald")
+STREAM = make_stream(section="j", log_group_name="g", log_stream_name="s", source="journald")
 
 
 ENTRY = {"__CURSOR": "s=1;i=2", "__REALTIME_TIMESTAMP": "1796000000123456", "__MONOTONIC_TIMESTAMP": "5",

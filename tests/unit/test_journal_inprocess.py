@@ -42,7 +42,8 @@ class FakeJournal:
 
 
 def section(message_format="short", stream="all"):
-    return SimpleNamespace(message_format=message_format, log_group_name="g", log_stream_name=stream)
+    return SimpleNamespace(options=SimpleNamespace(message_format=message_format), log_group_name="g",
+                           log_stream_name=stream)
 
 
 @pytest.mark.parametrize("message_format, stream, fields", [

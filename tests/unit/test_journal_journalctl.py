@@ -1,15 +1,15 @@
 """sources/journal/journalctl.py: the journalctl command line and the fields it prints (no I/O)."""
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import make_stream
 from awscli_cwlogs.sources.journal import journalctl
 from awscli_cwlogs.sources.journal.entries import FORMATTERS, SHORT_FIELDS, route_values
 from awscli_cwlogs.sources.journal.journalctl import journalctl_command
 
-STREAM = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald")
+STREAM = make_stream(section="j", log_group_name="g", log_stream_name="s", source="journald")
 
 
 def test_the_command_line_for_each_start(monkeypatch):
     monkeypatch.setattr(journalctl, "systemd_version", lambda journalctl: 219)  # before --output-fields
-    stream = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald",
+    stream = make_stream(section="j", log_group_name="g", log_stream_name="s", source="journald",
                           journal_directory="/j", units=("a.service", "b-*.service"), priority="3",
                           matches=("_TRANSPORT=kernel", "+", "_TRANSPORT=audit"))
     base = ["journalctl", "-o", "json", "--all", "--no-pager", "--follow"]
@@ -28,7 +28,7 @@ def test_journalctl_prints_only_the_fields_the_format_needs_where_it_can(monkeyp
     assert journalctl_command(STREAM, ("head",))[:7] == ["journalctl", "-o", "json", "--all", "--no-pager",
                                                          "--follow", only]
     assert only.split("=")[1].split(",") == list(SHORT_FIELDS)
-    as_json = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald",
+    as_json = make_stream(section="j", log_group_name="g", log_stream_name="s", source="journald",
                            message_format="json")
     assert not any(argument.startswith("--output-fields") for argument in journalctl_command(as_json, ("head",)))
     counting = journalctl_command(as_json, ("head",), follow=False, fields=("__CURSOR",))

@@ -20,9 +20,9 @@ def test_journald_keys(tmp_path):
     stream = load_config(config(tmp_path, "source = journald\nunits = a.service, b.service c-*.service\n"
                                           "priority = warning\nmatches = _TRANSPORT=kernel + _TRANSPORT=audit\n"
                                           "message_format = json\n")).streams[0]
-    assert stream.units == ("a.service", "b.service", "c-*.service") and stream.priority == "4"
-    assert stream.matches == ("_TRANSPORT=kernel", "+", "_TRANSPORT=audit") and stream.message_format == "json"
-    assert stream.file is None
+    assert stream.options.units == ("a.service", "b.service", "c-*.service") and stream.options.priority == "4"
+    assert stream.options.matches == ("_TRANSPORT=kernel", "+", "_TRANSPORT=audit") and stream.options.message_format == "json"
+    assert not hasattr(stream.options, "file")  # a journald section has no file key
 
 
 @pytest.mark.parametrize("text, message", [

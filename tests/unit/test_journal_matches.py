@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import make_stream
 from awscli_cwlogs.sources.journal import sdjournal
 from awscli_cwlogs.sources.journal.child import JournalctlReader, ReaderProblem
 from awscli_cwlogs.sources.journal.inprocess import LibsystemdReader
@@ -13,7 +13,7 @@ from awscli_cwlogs.sources.journal.running import open_reader
 
 
 def stream(**keys):
-    return StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald", **keys)
+    return make_stream(section="j", log_group_name="g", log_stream_name="s", source="journald", **keys)
 
 
 def test_unit_names_get_service_and_globs_expand_over_the_known_units():
@@ -52,6 +52,6 @@ def test_auto_is_the_default_reader_and_takes_libsystemd_where_it_loads():
         sdjournal.library()
     except sdjournal.Unavailable as why:
         pytest.skip(f"libsystemd cannot be loaded here ({why}): the fallback is tested above")
-    assert stream().journal_reader == "auto"
+    assert stream().options.journal_reader == "auto"
     assert isinstance(open_reader(stream()), LibsystemdReader)
     assert isinstance(open_reader(stream(journal_reader="journalctl")), JournalctlReader)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import make_stream
 from awscli_cwlogs.limits import MAX_MESSAGE_BYTES
 from awscli_cwlogs.sources.journal.entries import entry_events
 
@@ -51,7 +51,7 @@ def test_each_entry_goes_to_its_route_whatever_the_cache_knows(names, expected):
     (no unit: its identifier decides), or with a name using two fields, takes the full way."""
     from awscli_cwlogs.sources.journal.source import JournaldSource
 
-    stream = StreamConfig(section="j", log_group_name="g", log_stream_name=names, source="journald",
+    stream = make_stream(section="j", log_group_name="g", log_stream_name=names, source="journald",
                           message_format="message")
     entries = [{"_SYSTEMD_UNIT": "a.service", "SYSLOG_IDENTIFIER": "x"},
                {"_SYSTEMD_UNIT": "a.service", "SYSLOG_IDENTIFIER": "x"},

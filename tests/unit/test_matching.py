@@ -3,8 +3,8 @@ its own; new files are found at once (inotify) or at the next listing, removed o
 import os
 import time
 
-from awscli_cwlogs.lines.events import event_spec
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import spec_of
+from tests.harness.sections import make_stream
 from awscli_cwlogs.sources.tail import watch
 from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
 from awscli_cwlogs.sources.tail.reading import ROTATE_WAIT_S
@@ -20,9 +20,9 @@ class Clock:
 
 
 def every_match(tmp_path, clock):
-    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", file=str(tmp_path / "*.log*"),
+    stream = make_stream(section="s", log_group_name="g", log_stream_name="s", file=str(tmp_path / "*.log*"),
                           publish_all_matching=True)
-    return EveryMatchTailer(stream, event_spec(stream), {}, False, clock)
+    return EveryMatchTailer(stream, spec_of(stream), {}, False, clock)
 
 
 def read(source):

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from awscli_cwlogs.lines.events import event_spec
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import spec_of
+from tests.harness.sections import make_stream
 from awscli_cwlogs.sources.tail import openfiles
 from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
 from awscli_cwlogs.sources.tail.tailer import FileTailer
@@ -29,10 +29,10 @@ def files(monkeypatch):
 
 
 def follow(pattern, every=False, clock=None):
-    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", file=str(pattern),
+    stream = make_stream(section="s", log_group_name="g", log_stream_name="s", file=str(pattern),
                           publish_all_matching=every)
     kind = EveryMatchTailer if every else FileTailer
-    return kind(stream, event_spec(stream), {}, False, clock or Clock())
+    return kind(stream, spec_of(stream), {}, False, clock or Clock())
 
 
 def read(tailer, clock, polls=3, step=0.3):

@@ -2,11 +2,11 @@
 malformed records (no I/O)."""
 import json
 
-from awscli_cwlogs.lines.events import event_spec
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import spec_of
+from tests.harness.sections import make_stream
 from awscli_cwlogs.sources.containers.records import RecordReader, cri_record, docker_record, rfc3339_ms
 
-SPEC = event_spec(StreamConfig(section="c", log_group_name="g", log_stream_name="s", file="/x"))
+SPEC = spec_of(make_stream(section="c", log_group_name="g", log_stream_name="s", file="/x"))
 T0 = 1796035200000  # 2026-11-30T10:40:00Z in ms
 
 

@@ -10,7 +10,8 @@ from awscli_cwlogs.agent.lifecycle import Lifecycle
 from awscli_cwlogs.agent.shipper import Shipper
 from awscli_cwlogs.config.origin import ConfigOrigin, Fetched
 from awscli_cwlogs.sources import KINDS
-from awscli_cwlogs.config.settings import AgentConfig, ConfigError, GeneralConfig, StreamConfig
+from awscli_cwlogs.config.settings import AgentConfig, ConfigError, GeneralConfig
+from tests.harness.sections import make_stream
 
 
 class Session:
@@ -54,7 +55,7 @@ class FakePipeline:
 
 
 def section(name, **extra):
-    return StreamConfig(section=name, log_group_name="g", log_stream_name=name, file=f"/l/{name}.log", **extra)
+    return make_stream(section=name, log_group_name="g", log_stream_name=name, file=f"/l/{name}.log", **extra)
 
 
 GENERAL = GeneralConfig(state_file="state")

@@ -12,6 +12,7 @@ from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
 from awscli_cwlogs.sources.tail.tailer import FileTailer
 from awscli_cwlogs.sources.journal.source import JournaldSource
 from awscli_cwlogs.sources.stdin import StdinSource
+from tests.harness.sections import make_stream
 
 
 def _members(protocol):
@@ -62,19 +63,19 @@ def test_a_kinds_defaults_fill_what_a_section_leaves_out(tmp_path):
     conf = tmp_path / "awslogs.conf"
     conf.write_text(f"[general]\nstate_file = {tmp_path / 'state'}\n[pods]\nsource = cri\n")
     stream = settings.load_config(str(conf), resolve_placeholder=lambda name: "host-1", kinds=KINDS).streams[0]
-    assert (stream.file, stream.log_group_name, stream.log_stream_name) == (
+    assert (stream.options.file, stream.log_group_name, stream.log_stream_name) == (
         "/var/log/containers/*.log", "host-1", "{namespace}/{pod}/{container_name}")
     assert kind_of(stream) is KINDS["cri"] and kind_of(stream).routes_per_origin
 
 
 def test_open_source_picks_the_kinds_source(tmp_path):
-    stream = settings.StreamConfig(section="s", log_group_name="g", log_stream_name="s", file=str(tmp_path / "*.log"))
+    stream = make_stream(section="s", log_group_name="g", log_stream_name="s", file=str(tmp_path / "*.log"))
     source = open_source(stream, {}, False)
     try:
         assert isinstance(source, FileTailer) and isinstance(source, Source)
     finally:
         source.close()
-    every = open_source(settings.StreamConfig(section="s", log_group_name="g", log_stream_name="s",
+    every = open_source(make_stream(section="s", log_group_name="g", log_stream_name="s",
                                               file=str(tmp_path / "*.log"), publish_all_matching=True), {}, False)
     try:
         assert isinstance(every, EveryMatchTailer)

@@ -1,7 +1,8 @@
 """report/status.py: --status from the state file and the kinds' surveys, as JSON and as text."""
 import json
 
-from awscli_cwlogs.config.settings import AgentConfig, GeneralConfig, StreamConfig
+from awscli_cwlogs.config.settings import AgentConfig, GeneralConfig
+from tests.harness.sections import make_stream
 from awscli_cwlogs.kvstore import Position
 from awscli_cwlogs.report import status
 from awscli_cwlogs.report.status import render_json, render_text, status_report
@@ -53,7 +54,7 @@ def counters(**values):
 def test_bytes_and_events_behind_billable_bytes_and_cost(monkeypatch):
     kind = SurveyingKind([(None, [FileState("/l/app.log", LIVE, 5000, 3000, 2000)])])
     monkeypatch.setattr(status, "kind_of", lambda stream: kind)
-    stream = StreamConfig(section="app", log_group_name="g", log_stream_name="s", file="/l/app.log")
+    stream = make_stream(section="app", log_group_name="g", log_stream_name="s", file="/l/app.log")
     store = Store({("fp", 1): Position("fp", "/l/app.log", 1, 3000, NOW)},
                   counters(events_sent=30, message_bytes=2970, batches_sent=2, too_old=1, last_accepted=NOW - 5),
                   day_bytes=1 << 30)
@@ -70,10 +71,10 @@ def test_bytes_and_events_behind_billable_bytes_and_cost(monkeypatch):
 
 
 def test_a_kinds_own_fields_and_lines_are_shown(monkeypatch):
+    stream = make_stream(section="j", log_group_name="g", log_stream_name="s", source="journald")
     kind = SurveyingKind([], {"journal_position": {"cursor": "c"}}, ["    journal: at c"])
     monkeypatch.setattr(status, "kind_of", lambda stream: kind)
     monkeypatch.setitem(status.KINDS, "journald", kind)
-    stream = StreamConfig(section="j", log_group_name="g", log_stream_name="s", source="journald")
     report = status_report(AgentConfig(GeneralConfig(state_file="x"), (stream,)), None)
     assert report[0]["journal_position"] == {"cursor": "c"} and report[0]["events_behind"] is None
     text = render_text(report)
@@ -82,14 +83,14 @@ def test_a_kinds_own_fields_and_lines_are_shown(monkeypatch):
 
 def test_a_section_with_no_file_yet_says_so(monkeypatch):
     monkeypatch.setattr(status, "kind_of", lambda stream: SurveyingKind([]))
-    stream = StreamConfig(section="app", log_group_name="g", log_stream_name="s", file="/none/*.log")
+    stream = make_stream(section="app", log_group_name="g", log_stream_name="s", file="/none/*.log")
     assert "    no file matches yet" in render_text(status_report(AgentConfig(GeneralConfig(state_file="x"), (stream,)), None))
 
 
 def test_files_waiting_for_a_descriptor_are_listed(monkeypatch):
     kind = SurveyingKind([(None, [FileState("/l/a.log", LIVE, 10, 0, 10)])])
     monkeypatch.setattr(status, "kind_of", lambda stream: kind)
-    streams = tuple(StreamConfig(section=name, log_group_name="g", log_stream_name=name, file="/l/*.log")
+    streams = tuple(make_stream(section=name, log_group_name="g", log_stream_name=name, file="/l/*.log")
                     for name in ("app", "other"))
     store = Store({}, counters(), 0, waiting={"app": [("/l/b.log", NOW - 3)]})
     report = status_report(AgentConfig(GeneralConfig(state_file="x"), streams), store)

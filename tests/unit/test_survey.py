@@ -4,14 +4,14 @@ import gzip
 import os
 import time
 
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import make_stream
 from awscli_cwlogs.kvstore import Position
 from awscli_cwlogs.sources.tail.survey import LIVE, ROTATED, SKIPPED, survey
 from awscli_cwlogs.sources.tail.tracked import fingerprint_of
 
 
 def stream(pattern, **extra):
-    return StreamConfig(section="s", log_group_name="g", log_stream_name="s", file=str(pattern), **extra)
+    return make_stream(section="s", log_group_name="g", log_stream_name="s", file=str(pattern), **extra)
 
 
 def saved(path, offset):

@@ -3,8 +3,8 @@ tailer; a file renamed just before a restart must not be read twice."""
 import os
 import time
 
-from awscli_cwlogs.lines.events import event_spec
-from awscli_cwlogs.config.settings import StreamConfig
+from tests.harness.sections import spec_of
+from tests.harness.sections import make_stream
 from awscli_cwlogs.kvstore import Position
 from awscli_cwlogs.sources.tail.tailer import FileTailer
 from awscli_cwlogs.sources.tail.tracked import fingerprint_of
@@ -31,9 +31,9 @@ class RotatingBeforeOpen(FileTailer):
 def tailer(tmp_path, rotate_on_open):
     log = tmp_path / "app.log"
     log.write_text("first\nsecond\n")
-    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", file=str(log))
+    stream = make_stream(section="s", log_group_name="g", log_stream_name="s", file=str(log))
     clock = iter(float(i) * 10 for i in range(1000)).__next__  # every poll rescans
-    return log, RotatingBeforeOpen(stream, event_spec(stream), {}, False, clock, path=str(log),
+    return log, RotatingBeforeOpen(stream, spec_of(stream), {}, False, clock, path=str(log),
                                    rotate_on_open=rotate_on_open)
 
 
@@ -67,13 +67,13 @@ def test_a_file_the_run_before_read_and_then_renamed_is_not_read_again(tmp_path)
     done = tmp_path / "app.log.1"
     done.write_text("old 1\nold 2\n")
     os.utime(done)  # renamed just now
-    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", file=str(log))
-    saved = {(fingerprint_of(str(done), stream.file_fingerprint_lines), os.stat(done).st_ino):
-             Position(fingerprint_of(str(done), stream.file_fingerprint_lines), str(log), os.stat(done).st_ino,
+    stream = make_stream(section="s", log_group_name="g", log_stream_name="s", file=str(log))
+    saved = {(fingerprint_of(str(done), stream.options.file_fingerprint_lines), os.stat(done).st_ino):
+             Position(fingerprint_of(str(done), stream.options.file_fingerprint_lines), str(log), os.stat(done).st_ino,
                       os.stat(done).st_size, time.time())}
     log.write_text("live 1\nlive 2\n")
     clock = iter(float(i) * 10 for i in range(1000)).__next__  # every poll rescans
-    t = FileTailer(stream, event_spec(stream), saved, True, clock)
+    t = FileTailer(stream, spec_of(stream), saved, True, clock)
     got = messages(t, 2)
     os.rename(log, f"{log}.2")
     log.write_text("next 1\nnext 2\n")
@@ -90,9 +90,9 @@ def test_a_rotation_at_the_first_look_does_not_read_old_rotated_files(tmp_path, 
     log.write_text("live 1\nlive 2\n")
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + 60)  # the old file's ctime is a minute before
-    stream = StreamConfig(section="s", log_group_name="g", log_stream_name="s", file=str(log))
+    stream = make_stream(section="s", log_group_name="g", log_stream_name="s", file=str(log))
     clock = iter(float(i) * 10 for i in range(1000)).__next__
-    t = FileTailer(stream, event_spec(stream), {}, False, clock)
+    t = FileTailer(stream, spec_of(stream), {}, False, clock)
     got = messages(t, 1)
     os.rename(log, f"{log}.2")
     log.write_text("next 1\nnext 2\n")

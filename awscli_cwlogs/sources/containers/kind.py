@@ -4,7 +4,8 @@ log group and stream of its own."""
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.sources.containers.source import ContainerSource, container_files, missing_root
-from awscli_cwlogs.sources.tail.keys import LINE_KEYS
+from awscli_cwlogs.sources.containers.options import ContainerOptions
+from awscli_cwlogs.sources.tail.keys import LINE_KEYS, options_of
 from awscli_cwlogs.sources.tail.survey import file_lines
 
 
@@ -16,12 +17,15 @@ class ContainerKind:
         self.name, self.keys, self.defaults = name, keys, defaults
         self.placeholders, self.parameters = placeholders, parameters
 
+    def options(self, values):
+        return options_of(ContainerOptions, values)
+
     def open(self, stream, saved, has_state):
-        return ContainerSource(stream, event_spec(stream), saved, has_state)
+        return ContainerSource(stream, event_spec(stream.options.lines, stream.batch_size), saved, has_state)
 
     def check(self, stream, positions, now):
         """The containers it finds, those it leaves out and why, each one's group, stream and files."""
-        where = stream.docker_root if stream.source == "docker" else stream.file
+        where = stream.options.docker_root if stream.source == "docker" else stream.options.file
         lines = [f"[{stream.section}] {stream.source} containers ({where}) -> log group {stream.log_group_name}, "
                  f"log stream {stream.log_stream_name}  ({stream.defined_in})"]
         found = container_files(stream, positions)

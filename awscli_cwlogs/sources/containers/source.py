@@ -22,6 +22,7 @@ import time
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.config.names import check_name, expand, origin_placeholders
 from awscli_cwlogs.sources.containers.records import RecordReader
+from awscli_cwlogs.sources.tail.keys import with_file
 from awscli_cwlogs.sources.tail.matching import TailerGroup
 from awscli_cwlogs.sources.tail.survey import survey
 from awscli_cwlogs.sources.tail.tailer import FileTailer
@@ -103,8 +104,8 @@ def _with_overrides(values, own, facts, labels, env):
 
 def missing_root(stream):
     """A sentence if a docker section's data root has no containers folder, else None."""
-    if stream.source == "docker" and not os.path.isdir(os.path.join(stream.docker_root, "containers")):
-        return (f"docker_root: {stream.docker_root} has no containers folder (Docker's data root is where "
+    if stream.source == "docker" and not os.path.isdir(os.path.join(stream.options.docker_root, "containers")):
+        return (f"docker_root: {stream.options.docker_root} has no containers folder (Docker's data root is where "
                 "`docker info -f '{{.DockerRootDir}}'` says)")
     return None
 
@@ -133,7 +134,7 @@ class ContainerSource(TailerGroup):
         self._has_state = has_state
         self._clock = clock
         self._read_records = functools.partial(RecordReader, record_format=stream.source,
-                                               streams=stream.container_streams)
+                                               streams=stream.options.container_streams)
         self._tailers = {}  # container key -> FileTailer
         self._ignored = {}  # container key -> why (said once)
         self._folders = {}  # container key -> the folder of its files
@@ -145,9 +146,9 @@ class ContainerSource(TailerGroup):
     def containers(self, known=()):
         """The containers found now, but those in ``known`` (docker: not read again)."""
         if self.stream.source == "docker":
-            return docker_containers(self.stream.docker_root, (self.stream.log_group_name, self.stream.log_stream_name),
+            return docker_containers(self.stream.options.docker_root, (self.stream.log_group_name, self.stream.log_stream_name),
                                      known)
-        return [container for container in cri_containers(self.stream.file) if container.key not in known]
+        return [container for container in cri_containers(self.stream.options.file) if container.key not in known]
 
     def _dropped(self, keys):
         for key in keys:
@@ -160,7 +161,7 @@ class ContainerSource(TailerGroup):
             LOG.warning("[%s] %s; will keep looking", self.stream.section, problem)
         docker = self.stream.source == "docker"
         if not docker:
-            self._watch(static_folder(self.stream.file))
+            self._watch(static_folder(self.stream.options.file))
         for key in [key for key in self._ignored if not os.path.exists(key)]:
             del self._ignored[key]  # removed
         left_out = {key for key, why in self._ignored.items() if why == IGNORED}  # for its whole life
@@ -172,14 +173,14 @@ class ContainerSource(TailerGroup):
                 continue
             LOG.info("[%s] following container %s (%s)", self.stream.section,
                      container.values.get("container_name"), container.log_path)
-            follow_one = dataclasses.replace(self.stream, file=glob.escape(container.log_path))
+            follow_one = with_file(self.stream, glob.escape(container.log_path))
             self._folders[container.key] = os.path.dirname(container.log_path)
             self._follow(container.key, FileTailer(
                 follow_one, self._spec, self._saved, self._has_state or self._started, self._clock,
                 make_reader=self._read_records, name_values=container.values, new_origin=self._started))
         self._started = True
         if docker:
-            self._watch_container_folders(os.path.join(self.stream.docker_root, "containers"))
+            self._watch_container_folders(os.path.join(self.stream.options.docker_root, "containers"))
 
     def _watch_container_folders(self, root):
         """The containers folder, and the folders of containers not followed yet: their
@@ -212,7 +213,7 @@ def container_files(stream, positions):
         if container.ignored:
             found.append((container, None, []))
             continue
-        one = dataclasses.replace(stream, file=glob.escape(container.log_path))
+        one = with_file(stream, glob.escape(container.log_path))
         found.append((container, router.destination(container.values, int(time.time() * 1000)),
                       survey(one, positions, bool(positions))))
     return found

@@ -4,7 +4,7 @@ import os
 
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.config import values as parse
-from awscli_cwlogs.sources.tail.keys import LINE_KEYS
+from awscli_cwlogs.sources.tail.keys import LINE_KEYS, FollowedFiles, options_of
 from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
 from awscli_cwlogs.sources.files.preview import preview
@@ -22,13 +22,17 @@ class FileKind:
     placeholders = ("file_name",)
     parameters = ()
 
+    def options(self, values):
+        return options_of(FollowedFiles, values)
+
     def open(self, stream, saved, has_state):
-        if stream.publish_all_matching:
-            return EveryMatchTailer(stream, event_spec(stream), saved, has_state)
-        return FileTailer(stream, event_spec(stream), saved, has_state, watch=True)
+        spec = event_spec(stream.options.lines, stream.batch_size)
+        if stream.options.publish_all_matching:
+            return EveryMatchTailer(stream, spec, saved, has_state)
+        return FileTailer(stream, spec, saved, has_state, watch=True)
 
     def check(self, stream, positions, now):
-        lines = [f"[{stream.section}] {stream.file} -> log group {stream.log_group_name}, "
+        lines = [f"[{stream.section}] {stream.options.file} -> log group {stream.log_group_name}, "
                  f"log stream {stream.log_stream_name}  ({stream.defined_in})"]
         files = self.survey(stream, positions)[0][1]
         lines += file_lines(files, "  ")
@@ -38,9 +42,9 @@ class FileKind:
             group, name = router.destination({"file_name": os.path.basename(live.path)}, int(now() * 1000))
             lines.append(f"  names for {os.path.basename(live.path)} today: log group {group}, log stream {name}")
         if not files:
-            return lines, [f"file: '{stream.file}' matches no file"]
+            return lines, [f"file: '{stream.options.file}' matches no file"]
         if live is None:
-            return lines, [f"file: '{stream.file}' matches no readable file"]
+            return lines, [f"file: '{stream.options.file}' matches no readable file"]
         shown, problems = preview(live.path, stream, now)
         return lines + shown, problems
 

@@ -21,8 +21,8 @@ def preview(path, stream, now):
     raw_lines = raw_lines[:PREVIEW_LINES]
     if not raw_lines:
         return ["  the live file has no complete line yet: nothing to preview"], []
-    spec = event_spec(stream, now=now)
-    texts = [raw.decode(stream.encoding, "replace").rstrip("\r") for raw in raw_lines]
+    spec = event_spec(stream.options.lines, stream.batch_size, now=now)
+    texts = [raw.decode(stream.options.lines.encoding, "replace").rstrip("\r") for raw in raw_lines]
     groups = _group_lines(raw_lines, spec, now)
     out = [f"  first {len(raw_lines)} line(s) of {path} as events:"]
     problems, parsed_any, previous = [], False, None
@@ -53,11 +53,11 @@ def preview(path, stream, now):
         parts = f"  (split into {len(events)} parts)" if len(events) > 1 else ""
         out.append(f"    event {number}, {span}: {when} | {shown}{joined}{parts}")
         previous = events
-    if stream.datetime_format and not parsed_any:
-        problems.append(f"datetime_format: '{stream.datetime_format}' matches none of the first {len(raw_lines)} "
+    if stream.options.lines.datetime_format and not parsed_any:
+        problems.append(f"datetime_format: '{stream.options.lines.datetime_format}' matches none of the first {len(raw_lines)} "
                         f"line(s) of {path}; events would take the previous event's time or the time they are read")
-    if stream.multi_line_start_pattern != DEFAULT_MULTI_LINE_START and not any(spec.starts_event(text) for text in texts):
-        problems.append(f"multi_line_start_pattern: '{stream.multi_line_start_pattern}' matches none of the first "
+    if stream.options.lines.multi_line_start_pattern != DEFAULT_MULTI_LINE_START and not any(spec.starts_event(text) for text in texts):
+        problems.append(f"multi_line_start_pattern: '{stream.options.lines.multi_line_start_pattern}' matches none of the first "
                         f"{len(raw_lines)} line(s) of {path}; they would all be joined into one event")
     return out, problems
 

@@ -37,7 +37,7 @@ class LibsystemdReader:
 
     def start(self, start):
         """Opens the journal at ``start`` (("cursor", C), ("head",) or ("tail",)) in a thread of its own."""
-        denied = _unreadable(self._stream.journal_directory)
+        denied = _unreadable(self._stream.options.journal_directory)
         if denied:
             raise ReaderProblem("denied", f"cannot read the journal: permission denied. {PERMISSION_FIX} ({denied} "
                                 "is not readable)")
@@ -46,7 +46,7 @@ class LibsystemdReader:
         self._thread = threading.Thread(target=self._run, args=(start,), daemon=True,
                                         name=f"journal-{self._stream.section}")
         self._thread.start()
-        where = self._stream.journal_directory or "the local journal"
+        where = self._stream.options.journal_directory or "the local journal"
         return f"libsystemd (in-process), {where}, from " + (f"the cursor {start[1]} on" if start[0] == "cursor"
                                                               else "the oldest entry" if start[0] == "head"
                                                               else "the next entry")
@@ -56,7 +56,7 @@ class LibsystemdReader:
         signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
         journal = None
         try:
-            journal = Journal(self._stream.journal_directory)
+            journal = Journal(self._stream.options.journal_directory)
             _apply(journal, journal_steps(self._stream, lambda: _known_units(journal)))
             _seek(journal, start)
             self._follow(journal)
@@ -124,13 +124,13 @@ class LibsystemdReader:
 
     def gap(self, position):
         """As journalctl.journal_gap, in-process: looked at without the section's filters."""
-        answer = _asked(self._stream.journal_directory,
+        answer = _asked(self._stream.options.journal_directory,
                         lambda journal: None if _onto(journal, position[0]) else (_oldest(journal),))
         return gap_sentence(position, answer[0]) if answer else None
 
     def entry_at(self, cursor):
         """The entry at ``cursor`` as it reads now, or None."""
-        return _asked(self._stream.journal_directory,
+        return _asked(self._stream.options.journal_directory,
                       lambda journal: read_entry(journal, self._fields) if _onto(journal, cursor) else None)
 
     def close(self):
@@ -149,10 +149,10 @@ class LibsystemdReader:
 def fields_read(stream):
     """The fields the section's format and names need, as alternatives ((name, bytes name), ...):
     of each, the first that the entry has with a value; None: all (json)."""
-    if stream.message_format == "json":
+    if stream.options.message_format == "json":
         return None
     names = stream.log_group_name + stream.log_stream_name
-    wanted = FORMAT_FIELDS[stream.message_format] + tuple(
+    wanted = FORMAT_FIELDS[stream.options.message_format] + tuple(
         fields for placeholder, fields in NAME_FIELDS.items() if "{%s}" % placeholder in names)
     return [tuple((name, name.encode()) for name in alternatives) for alternatives in wanted]
 
@@ -255,7 +255,7 @@ def describe(stream, start):
 
 
 def _opened(stream):
-    journal = Journal(stream.journal_directory)
+    journal = Journal(stream.options.journal_directory)
     try:
         _apply(journal, journal_steps(stream, lambda: _known_units(journal)))
     except BaseException:
@@ -267,7 +267,7 @@ def _opened(stream):
 def preview(stream, count):
     """As journalctl.preview, in-process: ([(timestamp_ms, message)] of the last ``count``
     matching entries as they would be sent, [problems])."""
-    denied = _unreadable(stream.journal_directory)
+    denied = _unreadable(stream.options.journal_directory)
     if denied:
         return [], [f"source: cannot read the journal: permission denied. {PERMISSION_FIX} ({denied} is not readable)"]
     try:
@@ -284,7 +284,7 @@ def preview(stream, count):
     finally:
         journal.close()
     events = [(event[0], event[1]) for entry in reversed(entries)
-              for event in entry_events(entry, stream.message_format, None)]
+              for event in entry_events(entry, stream.options.message_format, None)]
     return events, [] if entries else [
         f"source: no journal entry matches ({' '.join(journal_filter(stream)) or 'the whole journal'})"]
 

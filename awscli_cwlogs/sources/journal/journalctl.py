@@ -16,7 +16,7 @@ def journalctl_command(stream, start, journalctl="journalctl", follow=True, fiel
     """The journalctl command line; ``start``: ("cursor", C), ("head",), ("tail",) or ("last", N);
     ``fields``: the fields to print, by default those the section's format needs (all for json)."""
     command = [journalctl, "-o", "json", "--all", "--no-pager"] + (["--follow"] if follow else [])
-    if fields is None and stream.message_format != "json":
+    if fields is None and stream.options.message_format != "json":
         fields = SHORT_FIELDS
     if fields and systemd_version(journalctl) >= OUTPUT_FIELDS_SINCE:
         command.append("--output-fields=" + ",".join(fields))
@@ -31,12 +31,12 @@ def journalctl_command(stream, start, journalctl="journalctl", follow=True, fiel
 
 def journal_filter(stream):
     """journalctl's arguments that choose a section's entries: folder, units, priority, matches."""
-    arguments = ["--directory", stream.journal_directory] if stream.journal_directory else []
-    for unit in stream.units:
+    arguments = ["--directory", stream.options.journal_directory] if stream.options.journal_directory else []
+    for unit in stream.options.units:
         arguments += ["--unit", unit]
-    if stream.priority is not None:
-        arguments += ["--priority", stream.priority]
-    return arguments + list(stream.matches)
+    if stream.options.priority is not None:
+        arguments += ["--priority", stream.options.priority]
+    return arguments + list(stream.options.matches)
 
 
 def systemd_version(journalctl, _known={}):
@@ -64,7 +64,7 @@ def preview(stream, count, journalctl="journalctl", timeout=30):
     if any(sign in stderr for sign in DENIED):
         return command, [], [f"source: cannot read the journal: permission denied. {PERMISSION_FIX}"]
     entries = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-    events = [(event[0], event[1]) for entry in entries for event in entry_events(entry, stream.message_format, None)]
+    events = [(event[0], event[1]) for entry in entries for event in entry_events(entry, stream.options.message_format, None)]
     problems = [] if entries else [f"source: no journal entry matches ({' '.join(journal_filter(stream)) or 'the whole journal'})"]
     if result.returncode != 0 and not entries:
         problems = [f"source: {journalctl} failed: {stderr.strip().splitlines()[0] if stderr.strip() else result.returncode}"]
@@ -123,8 +123,8 @@ def journal_gap(stream, position, journalctl="journalctl", timeout=30):
     entry at ``position`` (vacuumed while the agent was down), else None. It looks without the
     section's filters, so a filter changed since is not taken for a gap."""
     command = [journalctl, "-o", "json", "--no-pager", "--cursor", position[0]]
-    if stream.journal_directory:
-        command += ["--directory", stream.journal_directory]
+    if stream.options.journal_directory:
+        command += ["--directory", stream.options.journal_directory]
     ran, entry = _first_entry(command, timeout)
     if not ran or (entry is not None and entry.get("__CURSOR") == position[0]):
         return None

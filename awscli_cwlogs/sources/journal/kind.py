@@ -3,6 +3,7 @@ cursor saved per route."""
 from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.sources.base import shorten
 from awscli_cwlogs.sources.journal import inprocess, journalctl
+from awscli_cwlogs.sources.journal.options import JournalOptions
 from awscli_cwlogs.sources.journal.sdjournal import Unavailable, library
 from awscli_cwlogs.sources.journal.source import KEY, JournaldSource, restart_position, saved_positions
 from awscli_cwlogs.timefmt import iso_millis
@@ -20,6 +21,9 @@ class JournalKind:
     routes_per_origin = False
     placeholders = ("unit", "identifier")
     parameters = ()
+
+    def options(self, values):
+        return JournalOptions(**values)
 
     def open(self, stream, saved, has_state):
         return JournaldSource(stream, saved, has_state)
@@ -72,7 +76,7 @@ class JournalKind:
 
 def _inprocess(stream):
     """The in-process reader's module when the section reads through libsystemd, else None."""
-    if stream.journal_reader == "journalctl":
+    if stream.options.journal_reader == "journalctl":
         return None
     try:
         library()

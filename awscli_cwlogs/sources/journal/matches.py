@@ -46,15 +46,15 @@ class NoUnits(ValueError):
 def journal_steps(stream, known_units=lambda: ()):
     """The steps that choose ``stream``'s entries; [] for the whole journal."""
     steps = []
-    if stream.units:
-        units = units_matching(stream.units, known_units)
+    if stream.options.units:
+        units = units_matching(stream.options.units, known_units)
         if not units:
-            raise NoUnits(f"no unit in the journal matches {' '.join(stream.units)} yet")
+            raise NoUnits(f"no unit in the journal matches {' '.join(stream.options.units)} yet")
         for number, unit in enumerate(units):
             steps += ([(OR,)] if number else []) + unit_steps(unit)
         steps.append((AND,))
-    if stream.priority is not None:
-        steps += [(MATCH, f"PRIORITY={level}") for level in range(int(stream.priority) + 1)] + [(AND,)]
-    for term in stream.matches:
+    if stream.options.priority is not None:
+        steps += [(MATCH, f"PRIORITY={level}") for level in range(int(stream.options.priority) + 1)] + [(AND,)]
+    for term in stream.options.matches:
         steps.append((OR,) if term == "+" else (MATCH, term))
     return steps

@@ -17,11 +17,11 @@ def open_reader(stream, journalctl="journalctl", wake=lambda: None):
     """The section's reader: journalctl, or with ``journal_reader = libsystemd`` or ``auto`` the
     in-process one; ``auto`` falls back to journalctl with one INFO line saying why when libsystemd
     cannot be loaded (``libsystemd``: an error, tried again)."""
-    if stream.journal_reader != "journalctl":
+    if stream.options.journal_reader != "journalctl":
         try:
             return LibsystemdReader(stream, wake)
         except Unavailable as why:
-            if stream.journal_reader == "libsystemd":
+            if stream.options.journal_reader == "libsystemd":
                 raise ReaderProblem("missing", f"journal_reader = libsystemd, but {why}. Will try again") from None
             LOG.info("[%s] reading the journal through journalctl: %s", stream.section, why)
     return JournalctlReader(stream, journalctl, wake)

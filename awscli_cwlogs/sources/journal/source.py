@@ -6,7 +6,7 @@ skip an entry before systemd 255), so nothing is lost and nothing is sent twice.
 import logging
 import time
 
-from awscli_cwlogs.lines.events import event_spec
+from awscli_cwlogs.lines.events import LineFormat, event_spec
 from awscli_cwlogs.sources.journal.entries import FORMATTERS, Watermark, earliest, message_events
 from awscli_cwlogs.sources.journal.routes import Routes
 from awscli_cwlogs.sources.journal.running import ReaderRun
@@ -41,8 +41,8 @@ class JournaldSource:
         self._read = restart_position(done)  # the last entry read
         self._routes = Routes(stream, done, self._read)
         self._initial = "head" if has_state or stream.initial_position == "start_of_file" else "tail"
-        self._format = FORMATTERS[stream.message_format]
-        self.spec = event_spec(stream)
+        self._format = FORMATTERS[stream.options.message_format]
+        self.spec = event_spec(LineFormat(), stream.batch_size)  # its limit: an entry is an event, or its parts
         self._limit = self.spec.max_message_bytes
         self._last = {}  # route key -> the position of its last entry read
         self._run = ReaderRun(stream, journalctl, clock)

@@ -1,11 +1,11 @@
 """publish_all_matching: every file the glob matches is followed at once, each by a FileTailer
 of its own (with its own rotation handling), instead of only the newest match."""
-import dataclasses
 import glob
 import logging
 import os
 import time
 
+from awscli_cwlogs.sources.tail.keys import with_file
 from awscli_cwlogs.sources.tail.listing import file_info, has_live_file
 from awscli_cwlogs.sources.tail.tailer import RESCAN_S, WATCHED_RESCAN_S, FileTailer
 from awscli_cwlogs.sources.tail.watch import WatchesFolders, static_folder
@@ -84,16 +84,16 @@ class EveryMatchTailer(TailerGroup):
         self.busy = False
 
     def _scan(self):
-        self._watch(static_folder(self.stream.file))
-        paths = [path for path in glob.glob(self.stream.file) if file_info(path) is not None]
+        self._watch(static_folder(self.stream.options.file))
+        paths = [path for path in glob.glob(self.stream.options.file) if file_info(path) is not None]
         if not paths and not self._tailers and not self._warned_no_match:
             self._warned_no_match = True
-            LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section, self.stream.file)
+            LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section, self.stream.options.file)
         listed = set(paths)
         for path in paths:
             if path in self._tailers or has_live_file(path, listed):
                 continue  # app.log.1 next to app.log is app.log's rotated copy: its tailer finishes it
-            follow_one = dataclasses.replace(self.stream, file=glob.escape(path))
+            follow_one = with_file(self.stream, glob.escape(path))
             self._follow(path, FileTailer(follow_one, self._spec, self._saved, self._has_state or self._started,
                                           self._clock))
         self._started = True

@@ -28,7 +28,7 @@ class Resumption:
         """Begins the live file (``tracked_live``, listed as ``live`` among ``matches``) and the
         rotated files that hold saved positions, each where plan_start says."""
         self._live = tracked_live
-        lines = self._stream.file_fingerprint_lines
+        lines = self._stream.options.file_fingerprint_lines
         tracked_live.fingerprint, tracked_live.head = read_head(tracked_live.fd, lines)
         found = candidates(live, matches, tracked_live.key, self._saved, self._new_origin, lines)
         plan = plan_start(tracked_live.info(live.size), found, self._saved, self._has_state,

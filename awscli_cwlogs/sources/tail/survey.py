@@ -26,11 +26,11 @@ class FileState:
 
 
 def survey(stream, positions, has_state):
-    """[FileState] for a section's glob (docker, cri: one container's log, as ``stream.file``);
+    """[FileState] for a section's glob (docker, cri: one container's log, as ``stream.options.file``);
     ``positions`` as StateStore.positions() returns them."""
     files, readable = [], []
     by_key = {(p.fingerprint, p.inode): p for p in positions.values()}
-    for path in sorted(glob.glob(stream.file)):
+    for path in sorted(glob.glob(stream.options.file)):
         info, skipped = _inspect(path)
         unfinished = _compressed_copy(path, stream, by_key) if is_readable_compressed(path) else []
         if unfinished:
@@ -41,11 +41,11 @@ def survey(stream, positions, has_state):
             readable.append(FileInfo(path, info.st_ino, info.st_size, info.st_mtime))
     live = newest(readable)
     followed = {live.path} if live else set()
-    if stream.publish_all_matching:
+    if stream.options.publish_all_matching:
         paths = {i.path for i in readable}
         followed = {path for path in paths if not has_live_file(path, paths)}
     for info in readable:
-        key = (fingerprint_of(info.path, stream.file_fingerprint_lines), info.inode)
+        key = (fingerprint_of(info.path, stream.options.file_fingerprint_lines), info.inode)
         saved = by_key.get(key)
         if info.path in followed:
             files.append(_live_state(info, key, saved, has_state, stream))
@@ -64,7 +64,7 @@ def survey(stream, positions, has_state):
 
 
 def _live_state(info, key, saved, has_state, stream):
-    lines = stream.file_fingerprint_lines
+    lines = stream.options.file_fingerprint_lines
     if key[0] is None:
         return FileState(info.path, LIVE, info.size, None, 0,
                          f"waiting for its first {lines[1]} line(s) to be complete before reading it")
@@ -97,7 +97,7 @@ def _rotated_siblings(live_path, stream, by_key, seen, listings):
         info, skipped = _inspect(path)
         if skipped:
             continue
-        saved = by_key.get((fingerprint_of(path, stream.file_fingerprint_lines), info.st_ino))
+        saved = by_key.get((fingerprint_of(path, stream.options.file_fingerprint_lines), info.st_ino))
         if saved is not None and saved.offset < info.st_size:
             found.append(FileState(path, ROTATED, info.st_size, saved.offset, info.st_size - saved.offset,
                                    "rotated copy, finished from its saved position"))
@@ -107,7 +107,7 @@ def _rotated_siblings(live_path, stream, by_key, seen, listings):
 def _compressed_copy(path, stream, by_key):
     """A compressed sibling that holds a saved position the agent has not finished (logrotate's
     compress while the agent was down)."""
-    fingerprint = compressed_fingerprint(path, stream.file_fingerprint_lines)[0]
+    fingerprint = compressed_fingerprint(path, stream.options.file_fingerprint_lines)[0]
     for (saved_fingerprint, _), saved in by_key.items():
         if saved_fingerprint == fingerprint and not nothing_left(path, saved.offset):
             left = bytes_left(path, saved.offset)

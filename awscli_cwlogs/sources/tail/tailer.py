@@ -32,13 +32,13 @@ class FileTailer(WatchesFolders):
         self.stream = stream
         self.spec = spec  # shared by the section's readers: its counts too
         if watch:
-            self._watch(static_folder(stream.file))
+            self._watch(static_folder(stream.options.file))
         self._clock = clock
         self._files = FileSet(stream.section, spec, make_reader, name_values, clock)
-        self._rotation = RotationFollower(self._files, stream.file_fingerprint_lines, saved)
+        self._rotation = RotationFollower(self._files, stream.options.file_fingerprint_lines, saved)
         # new_origin: appeared while the agent runs, so its rotated copies are new too
         self._resumption = Resumption(stream, saved, has_state, new_origin, self._files, self._rotation)
-        self._rounds = FileRounds(self._files, self._rotation, stream.file_fingerprint_lines,
+        self._rounds = FileRounds(self._files, self._rotation, stream.options.file_fingerprint_lines,
                                   self._resumption.first_offset)
         self._live = LiveFile(self._watch, self._unwatch)
         self._next_scan = 0.0
@@ -122,7 +122,7 @@ class FileTailer(WatchesFolders):
                 self._start(live, matches)
             elif not self._warned_no_match:
                 self._warned_no_match = True
-                LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section, self.stream.file)
+                LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section, self.stream.options.file)
             return
         was = self._live.tracked
         if was is not None and (live is None or live.inode != was.inode) and not was.rotated:
@@ -141,7 +141,7 @@ class FileTailer(WatchesFolders):
         self._live.follow(self._files.files[live.inode], live.path)
 
     def _matches(self):
-        return [info for info in map(file_info, glob.glob(self.stream.file)) if info is not None]
+        return [info for info in map(file_info, glob.glob(self.stream.options.file)) if info is not None]
 
     def _start(self, live, matches):
         """The first scan that finds a file: finish saved positions on rotated files, then the live one."""
