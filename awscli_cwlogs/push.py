@@ -87,5 +87,12 @@ class PushCommand(LogsCommand):
             raise UsageError("--json goes with --status")
         # imported here, not at the top: the plugin builds every command's table when `aws logs`
         # starts, and pull and filter then load none of the agent's modules
-        from awscli_cwlogs.agent.start import start
-        return start(self._session, parsed_args, parsed_globals, self.redactor)
+        from awscli_cwlogs.agent.lifecycle import Lifecycle, install_signal_handlers
+        lifecycle = Lifecycle(parsed_args.shutdown_timeout)
+        if not (parsed_args.check or parsed_args.status):
+            # before the agent's modules load and the config is read: a stop or reload (logrotate's
+            # postrotate) that comes while the agent starts is then honoured, not the default
+            # action that ends the process at once
+            install_signal_handlers(lifecycle, reload=bool(parsed_args.config_file))
+        from awscli_cwlogs.agent.start import start  # here: the agent's modules, after the handlers
+        return start(self._session, parsed_args, parsed_globals, self.redactor, lifecycle)

@@ -2,6 +2,7 @@
 reload), the wakeup of its idle loop, and the deadline for the final flush."""
 import os
 import select
+import signal
 import time
 
 
@@ -94,3 +95,12 @@ class Lifecycle:
             if left <= 0:
                 return
             time.sleep(min(left, 0.5))
+
+
+def install_signal_handlers(lifecycle, reload=False):
+    """SIGTERM and SIGINT stop, SIGHUP reloads. The handlers only call the lifecycle's
+    lock-free requests: a handler that took a lock could wait for its own thread forever."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: lifecycle.request_stop())
+    if reload:
+        signal.signal(signal.SIGHUP, lambda *_: lifecycle.request_reload())

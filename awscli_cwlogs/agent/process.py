@@ -3,7 +3,6 @@ signals stop or reload it."""
 import logging
 import logging.config
 import resource
-import signal
 import sys
 
 from awscli_cwlogs.cli import CommandError
@@ -93,12 +92,3 @@ def limit_files(wanted, soft_limit):
     LOG.info("open files: at most %s followed files open at once; a file with nothing new for %.0f s is "
              "closed until it changes", f"{cap:,}", openfiles.IDLE_CLOSE_S)
     return cap
-
-
-def install_signal_handlers(lifecycle, reload=False):
-    """SIGTERM and SIGINT stop, SIGHUP reloads. The handlers only call the lifecycle's
-    lock-free requests: a handler that took a lock could wait for its own thread forever."""
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: lifecycle.request_stop())
-    if reload:
-        signal.signal(signal.SIGHUP, lambda *_: lifecycle.request_reload())

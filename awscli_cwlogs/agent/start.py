@@ -1,7 +1,6 @@
 """What ``aws logs push`` runs once its arguments are checked: stdin mode, a report (--check,
 --status), or the agent on its configuration."""
-from awscli_cwlogs.agent.lifecycle import Lifecycle
-from awscli_cwlogs.agent.process import HeldLog, install_signal_handlers
+from awscli_cwlogs.agent.process import HeldLog
 from awscli_cwlogs.agent.shipper import Shipper
 from awscli_cwlogs.agent.stdin_mode import given_stdin_options, run_stdin
 from awscli_cwlogs.cli import UsageError
@@ -11,12 +10,8 @@ from awscli_cwlogs.report.run import run_report
 from awscli_cwlogs.sources import KINDS
 
 
-def start(session, parsed_args, parsed_globals, redactor):
-    lifecycle = Lifecycle(parsed_args.shutdown_timeout)
-    if not (parsed_args.check or parsed_args.status):
-        # before the config is read: a stop or reload (logrotate's postrotate) that comes while the
-        # agent starts is then honoured, not the default action that ends the process at once
-        install_signal_handlers(lifecycle, reload=bool(parsed_args.config_file))
+def start(session, parsed_args, parsed_globals, redactor, lifecycle):
+    """``lifecycle``: the run's, whose signal handlers push installed before these modules loaded."""
     if not parsed_args.config_file:
         return run_stdin(session, parsed_args, parsed_globals, lifecycle, redactor)
     given = given_stdin_options(parsed_args)
