@@ -101,6 +101,7 @@ def test_max_file_rotation_while_writing_and_restarts_lose_and_repeat_nothing(aw
             else:
                 agent.kill()
         agent.start()
+        agent.wait_started()  # all was stored before this start: settle returns at once, before the handlers
         settle(wire, GROUP, "app", written)
         assert agent.stop() == 0
     lost, duplicated = audit(stored_messages(logs, GROUP, "app"), range(written))
