@@ -3,9 +3,11 @@
 
     python3 dev.py demo    set up .venv and run the demo against a local CloudWatch Logs endpoint
     python3 dev.py test    set up .venv and run the test suite: the short tests six at a time, then the
-                           long scenarios one at a time (they measure timing and memory); with
+                           long ones: installs, packages and logrotate three at a time, the torture
+                           scenarios one at a time (they measure timing and memory); with
                            arguments, one pytest run with them
-    python3 dev.py test --quick   without the long scenarios (torture, install, logrotate), 6 at a time
+    python3 dev.py test --quick   without the long scenarios (torture, install, logrotate) nor the
+                           short ones of 7.5 s or more (tests/conftest.py's SLOW), 6 at a time
                            (pytest-xdist; the tests mostly wait): the inner loop, under 3 minutes
     python3 dev.py bench   set up .venv and run the benchmarks (see benchmarks/README.md)
     python3 dev.py bench-journald   the journald case of the benchmarks
@@ -80,6 +82,9 @@ def _system_venv():
 SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 QUICK_WORKERS = 6  # --quick: 446 tests in 9 min one at a time, 2.7 min six at a time on 2 cores (3 CPU-min)
 SHORT_TESTS = ["-m", "not long", "-n", str(QUICK_WORKERS)]  # pytest's arguments for all but the long scenarios
+QUICK_TESTS = ["-m", "not long and not slow", "-n", str(QUICK_WORKERS)]  # --quick: the slow short ones out too
+LONG_TOGETHER = ["-m", "long and not alone", "-n", "3", "--dist", "loadfile"]  # installs, packages, logrotate
+LONG_ALONE = ["-m", "alone"]  # the torture scenarios, one at a time
 # Debian packages some tests need, and how to tell they are there
 DEBIAN_PACKAGES = {
     "awscli": _aws_cli_v2,  # AWS CLI v2 (Debian 12: 2.9): tests/integration/test_cli_v2.py
@@ -157,10 +162,11 @@ def main(argv):
     if argv[0] == "test":
         ensure_debian_packages()
         if "--quick" in argv:
-            argv = [arg for arg in argv if arg != "--quick"] + SHORT_TESTS
-        elif argv == ["test"]:  # the whole suite: the short tests six at a time, then the long ones alone
+            argv = [arg for arg in argv if arg != "--quick"] + QUICK_TESTS
+        elif argv == ["test"]:  # the whole suite: the short tests six at a time, then the long ones
             short = run(commands["test"] + SHORT_TESTS)
-            return run(commands["test"] + ["-m", "long"]) or short
+            together = run(commands["test"] + LONG_TOGETHER)
+            return run(commands["test"] + LONG_ALONE) or together or short
     return run(commands[argv[0]] + argv[1:])
 
 
