@@ -35,12 +35,19 @@ def test_the_layer_contracts_are_kept():
     # one kind importing another
     ("sources/journal/entries.py", "from awscli_cwlogs.sources.files import kind",
      "awscli_cwlogs.sources.journal.entries -> awscli_cwlogs.sources.files.kind"),
+    # what the kinds share importing one of them
+    ("sources/tail/survey.py", "from awscli_cwlogs.sources.containers import records",
+     "awscli_cwlogs.sources.tail.survey -> awscli_cwlogs.sources.containers.records"),
+    # a kind added without a word in setup.cfg is held to it too
+    ("sources/syslog/__init__.py", "from awscli_cwlogs.sources.journal import entries",
+     "awscli_cwlogs.sources.syslog -> awscli_cwlogs.sources.journal.entries"),
 ])
 def test_a_wrong_arrow_breaks_a_contract(tmp_path, module, wrong, named):
     shutil.copytree(PACKAGE, tmp_path / "awscli_cwlogs", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "setup.cfg", tmp_path / "setup.cfg")
     target = tmp_path / "awscli_cwlogs" / module
-    target.write_text(target.read_text() + f"\n{wrong}  # noqa\n")
+    target.parent.mkdir(exist_ok=True)
+    target.write_text((target.read_text() if target.exists() else "") + f"\n{wrong}  # noqa\n")
     result = lint_imports(tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "BROKEN" in result.stdout and named in result.stdout
