@@ -151,8 +151,10 @@ class Pipeline:
         self.source.close()
 
 
-def build_pipeline(stream, source, client, store, lifecycle, dry_run, queue_size, use_gzip):
-    """A stream section's pipeline: its publisher (printing, with --dry-run) and its filter."""
+def build_pipeline(stream, source, lifecycle, *, client, store, dry_run, queue_size, use_gzip):
+    """A stream section's pipeline: its publisher (printing, with --dry-run) and its filter.
+    ``client``: the section's Logs client; ``store``: the StateStore (None: stdin mode, which
+    gives up on a permanent error); ``queue_size`` and ``use_gzip``: [general]'s."""
     if dry_run:
         publisher = PrintingPublisher(stream, lifecycle, sys.stdout.buffer)
     else:

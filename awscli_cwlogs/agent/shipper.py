@@ -108,9 +108,10 @@ class Shipper:
         group, name = stream.log_group_name, stream.log_stream_name
         saved = store.positions(group, name) if store else {}
         source = open_source(stream, saved, store.has_state(group, name) if store else False)
-        return build_pipeline(stream, source, clients.for_stream(stream) if clients else None, store,
-                              self._lifecycle.child(), self._args.dry_run, general.queue_size,
-                              general.use_gzip_http_content_encoding)
+        return build_pipeline(stream, source, self._lifecycle.child(),
+                              client=clients.for_stream(stream) if clients else None, store=store,
+                              dry_run=self._args.dry_run, queue_size=general.queue_size,
+                              use_gzip=general.use_gzip_http_content_encoding)
 
     def _metrics_pipelines(self, general, figures, running, client, store):
         """The agent's own metrics (metrics.py): a pipeline of their own to metrics_log_group (one

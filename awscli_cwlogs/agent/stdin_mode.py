@@ -27,8 +27,8 @@ def run_stdin(session, args, parsed_globals, lifecycle, redactor=None):
     setup_logging(None, parsed_globals, redactor)
     client = None if args.dry_run else logs_client(session, parsed_globals, 1)
     source = StdinSource(event_spec(stream.options.lines, stream.batch_size), sys.stdin.fileno())
-    pipeline = build_pipeline(stream, source, client, None, lifecycle.child(), args.dry_run,
-                              settings.GeneralConfig.queue_size, use_gzip=True)
+    pipeline = build_pipeline(stream, source, lifecycle.child(), client=client, store=None, dry_run=args.dry_run,
+                              queue_size=settings.GeneralConfig.queue_size, use_gzip=True)
     delivered = run_agent([pipeline], lifecycle)
     stats = pipeline.publisher.stats
     if not delivered or stats.undelivered:
