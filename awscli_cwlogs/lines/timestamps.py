@@ -114,7 +114,8 @@ class TimestampFormat:
             if len(self._second_cache) > _MAX_CACHED:
                 self._second_cache.clear()
             groups = found.groups()
-            whole = self._field_time.epoch_ms(groups[:index] + ("0",) + groups[index + 1:] if index is not None else groups)
+            whole = self._field_time.epoch_ms(
+                groups[:index] + ("0",) + groups[index + 1:] if index is not None else groups)
             second = self._second_cache[key] = -1 if whole is None else whole
         if second == -1:
             return None

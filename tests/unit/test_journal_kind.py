@@ -21,7 +21,8 @@ def test_journald_keys(tmp_path):
                                           "priority = warning\nmatches = _TRANSPORT=kernel + _TRANSPORT=audit\n"
                                           "message_format = json\n")).streams[0]
     assert stream.options.units == ("a.service", "b.service", "c-*.service") and stream.options.priority == "4"
-    assert stream.options.matches == ("_TRANSPORT=kernel", "+", "_TRANSPORT=audit") and stream.options.message_format == "json"
+    assert stream.options.matches == ("_TRANSPORT=kernel", "+", "_TRANSPORT=audit")
+    assert stream.options.message_format == "json"
     assert not hasattr(stream.options, "file")  # a journald section has no file key
 
 

@@ -52,7 +52,8 @@ def test_every_key_is_read(tmp_path):
     assert (config.general.queue_size, config.general.use_gzip_http_content_encoding) == (4, False)
     [stream] = config.streams
     assert (stream.section, stream.log_group_name, stream.log_stream_name) == ("/var/log/app", "app-web1", "i-0abc/10.1.2.3")
-    assert (stream.options.lines.time_zone, stream.initial_position, stream.options.lines.encoding) == ("UTC", "end_of_file", "latin_1")
+    assert (stream.options.lines.time_zone, stream.initial_position, stream.options.lines.encoding) == (
+        "UTC", "end_of_file", "latin_1")
     assert (stream.buffer_duration, stream.batch_count, stream.batch_size) == (100, 500, 65536)
     assert stream.options.file_fingerprint_lines == (2, 4) and stream.retention_in_days == 30
 
@@ -62,7 +63,8 @@ def test_defaults_are_the_old_agents(tmp_path):
     assert config.general.state_file == str(tmp_path / "watchstate")
     assert config.general.use_gzip_http_content_encoding is True and config.general.queue_size == 10
     [s] = config.streams
-    assert (s.options.lines.time_zone, s.initial_position, s.options.lines.encoding, s.buffer_duration) == ("LOCAL", "start_of_file", "utf_8", 5000)
+    assert (s.options.lines.time_zone, s.initial_position, s.options.lines.encoding, s.buffer_duration) == (
+        "LOCAL", "start_of_file", "utf_8", 5000)
     assert (s.batch_count, s.batch_size, s.options.lines.multi_line_start_pattern) == (10_000, 1_048_576, r"^[^\s]")
     assert s.options.file_fingerprint_lines == (1, 1) and s.options.lines.datetime_format is None
 

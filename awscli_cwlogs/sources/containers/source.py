@@ -146,7 +146,8 @@ class ContainerSource(TailerGroup):
     def containers(self, known=()):
         """The containers found now, but those in ``known`` (docker: not read again)."""
         if self.stream.source == "docker":
-            return docker_containers(self.stream.options.docker_root, (self.stream.log_group_name, self.stream.log_stream_name),
+            return docker_containers(self.stream.options.docker_root,
+                                     (self.stream.log_group_name, self.stream.log_stream_name),
                                      known)
         return [container for container in cri_containers(self.stream.options.file) if container.key not in known]
 

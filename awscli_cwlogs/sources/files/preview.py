@@ -53,13 +53,19 @@ def preview(path, stream, now):
         parts = f"  (split into {len(events)} parts)" if len(events) > 1 else ""
         out.append(f"    event {number}, {span}: {when} | {shown}{joined}{parts}")
         previous = events
-    if stream.options.lines.datetime_format and not parsed_any:
-        problems.append(f"datetime_format: '{stream.options.lines.datetime_format}' matches none of the first {len(raw_lines)} "
+    return out, problems + _unmatched(stream.options.lines, spec, texts, parsed_any, path)
+
+
+def _unmatched(lines, spec, texts, parsed_any, path):
+    """The problems of a datetime_format or multi_line_start_pattern that matches none of ``texts``."""
+    problems = []
+    if lines.datetime_format and not parsed_any:
+        problems.append(f"datetime_format: '{lines.datetime_format}' matches none of the first {len(texts)} "
                         f"line(s) of {path}; events would take the previous event's time or the time they are read")
-    if stream.options.lines.multi_line_start_pattern != DEFAULT_MULTI_LINE_START and not any(spec.starts_event(text) for text in texts):
-        problems.append(f"multi_line_start_pattern: '{stream.options.lines.multi_line_start_pattern}' matches none of the first "
-                        f"{len(raw_lines)} line(s) of {path}; they would all be joined into one event")
-    return out, problems
+    if lines.multi_line_start_pattern != DEFAULT_MULTI_LINE_START and not any(spec.starts_event(text) for text in texts):
+        problems.append(f"multi_line_start_pattern: '{lines.multi_line_start_pattern}' matches none of the first "
+                        f"{len(texts)} line(s) of {path}; they would all be joined into one event")
+    return problems
 
 
 def _group_lines(raw_lines, spec, now):

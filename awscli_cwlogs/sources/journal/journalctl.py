@@ -64,7 +64,8 @@ def preview(stream, count, journalctl="journalctl", timeout=30):
     if any(sign in stderr for sign in DENIED):
         return command, [], [f"source: cannot read the journal: permission denied. {PERMISSION_FIX}"]
     entries = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-    events = [(event[0], event[1]) for entry in entries for event in entry_events(entry, stream.options.message_format, None)]
+    events = [(event[0], event[1]) for entry in entries
+              for event in entry_events(entry, stream.options.message_format, None)]
     problems = [] if entries else [f"source: no journal entry matches ({' '.join(journal_filter(stream)) or 'the whole journal'})"]
     if result.returncode != 0 and not entries:
         problems = [f"source: {journalctl} failed: {stderr.strip().splitlines()[0] if stderr.strip() else result.returncode}"]

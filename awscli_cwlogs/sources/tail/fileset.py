@@ -68,8 +68,8 @@ class FileSet:
 
     def add_copy(self, path, key, offset, file_name):
         """A compressed file, read once from the decompressed ``offset`` to its end."""
-        self.copies.append(self.named(CompressedCopy(path, key, offset, file_name, self._make_reader(self._spec, offset),
-                                                     self.section, self._clock)))
+        reader = self._make_reader(self._spec, offset)
+        self.copies.append(self.named(CompressedCopy(path, key, offset, file_name, reader, self.section, self._clock)))
 
     def forget(self, tracked):
         """A file read to its end: closed, and remembered as finished."""

@@ -122,7 +122,8 @@ class FileTailer(WatchesFolders):
                 self._start(live, matches)
             elif not self._warned_no_match:
                 self._warned_no_match = True
-                LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section, self.stream.options.file)
+                LOG.warning("[%s] no file matches %s yet; will keep looking", self.stream.section,
+                            self.stream.options.file)
             return
         was = self._live.tracked
         if was is not None and (live is None or live.inode != was.inode) and not was.rotated:
