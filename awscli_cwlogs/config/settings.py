@@ -102,7 +102,9 @@ REQUIRED_STREAM_KEYS = ("file", "log_group_name", "log_stream_name")
 def stream_keys(kinds):
     """Every key a stream section may have, with its parser: the common ones, ``source`` (one of
     ``kinds``, the SourceKinds by name) and each kind's own."""
-    return {**COMMON_STREAM_KEYS, "source": parse.choice(*kinds),
+    common = list(COMMON_STREAM_KEYS.items())
+    at = [key for key, _ in common].index("exclude_patterns") + 1  # where the error's list of known keys has it
+    return {**dict(common[:at]), "source": parse.choice(*kinds), **dict(common[at:]),
             **{key: check for kind in kinds.values() for key, check in kind.keys.items()}}
 
 
