@@ -1,5 +1,5 @@
-"""``aws logs push``: the log-shipping agent's front door: its arguments, then agent/start.py
-(the agent, stdin mode or a report)."""
+"""``aws logs push``: the log-shipping agent's front door: its arguments, then stdin mode
+(agent/stdin_mode.py) or agent/start.py (the agent on its configuration, or a report)."""
 from awscli_cwlogs.cli import LogsCommand, UsageError
 
 
@@ -94,5 +94,8 @@ class PushCommand(LogsCommand):
             # postrotate) that comes while the agent starts is then honoured, not the default
             # action that ends the process at once
             install_signal_handlers(lifecycle, reload=bool(parsed_args.config_file))
-        from awscli_cwlogs.agent.start import start  # here: the agent's modules, after the handlers
+        if not parsed_args.config_file:
+            from awscli_cwlogs.agent.stdin_mode import run_stdin  # here, after the handlers: stdin mode alone
+            return run_stdin(self._session, parsed_args, parsed_globals, lifecycle, self.redactor)
+        from awscli_cwlogs.agent.start import start  # here, after the handlers: the agent's modules
         return start(self._session, parsed_args, parsed_globals, self.redactor, lifecycle)

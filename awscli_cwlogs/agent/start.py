@@ -1,8 +1,8 @@
-"""What ``aws logs push`` runs once its arguments are checked: stdin mode, a report (--check,
+"""What ``aws logs push --config-file`` runs once its arguments are checked: a report (--check,
 --status), or the agent on its configuration."""
 from awscli_cwlogs.agent.process import HeldLog
 from awscli_cwlogs.agent.shipper import Shipper
-from awscli_cwlogs.agent.stdin_mode import given_stdin_options, run_stdin
+from awscli_cwlogs.agent.stdin_mode import given_stdin_options
 from awscli_cwlogs.cli import UsageError
 from awscli_cwlogs.config.configuration import AgentConfiguration
 from awscli_cwlogs.config.origin import ConfigOrigin
@@ -12,8 +12,6 @@ from awscli_cwlogs.sources import KINDS
 
 def start(session, parsed_args, parsed_globals, redactor, lifecycle):
     """``lifecycle``: the run's, whose signal handlers push installed before these modules loaded."""
-    if not parsed_args.config_file:
-        return run_stdin(session, parsed_args, parsed_globals, lifecycle, redactor)
     given = given_stdin_options(parsed_args)
     if given:
         raise UsageError(f"{given[0]} is for stdin mode; with --config-file set it in the config file")
