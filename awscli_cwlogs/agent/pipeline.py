@@ -14,7 +14,6 @@ from awscli_cwlogs.lines.events import event_filter
 from awscli_cwlogs.cloudwatch.publisher import PrintingPublisher, Publisher
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.agent.runtime import settle_process
-from awscli_cwlogs.sources import kind_of
 
 LOG = logging.getLogger("awscli_cwlogs")
 READ_BUDGET = 256 << 10  # bytes per file per round: transient copies of it stay small
@@ -23,15 +22,15 @@ IDLE_POLL_S = 0.25
 
 class Pipeline:
     """One stream section: its source, a batcher per destination (one, unless the names use
-    {file_name} or {date}), its queue and publisher thread."""
+    {file_name} or {date}), its queue and publisher thread. ``per_origin``: each origin of the
+    source may have names of its own (its kind's routes_per_origin: containers)."""
 
-    def __init__(self, stream, source, publisher, queue_size, keep=None, lifecycle=None):
+    def __init__(self, stream, source, publisher, queue_size, keep=None, lifecycle=None, per_origin=False):
         self.stream = stream
         self.source = source
         self.lifecycle = lifecycle  # the publisher's, for stopping this pipeline alone
         self.keep = keep  # include/exclude patterns: message -> bool
-        self.router = Router(stream.log_group_name, stream.log_stream_name,
-                             per_origin=kind_of(stream).routes_per_origin)
+        self.router = Router(stream.log_group_name, stream.log_stream_name, per_origin=per_origin)
         self._use_gzip = publisher.body_format.compressed
         self._batchers = {}  # (group, stream) -> Batcher
         self._routes = {}  # source key -> the destination of its last event
@@ -151,7 +150,7 @@ class Pipeline:
         self.source.close()
 
 
-def build_pipeline(stream, source, lifecycle, *, client, store, dry_run, queue_size, use_gzip):
+def build_pipeline(stream, source, lifecycle, *, client, store, dry_run, queue_size, use_gzip, per_origin=False):
     """A stream section's pipeline: its publisher (printing, with --dry-run) and its filter.
     ``client``: the section's Logs client; ``store``: the StateStore (None: stdin mode, which
     gives up on a permanent error); ``queue_size`` and ``use_gzip``: [general]'s."""
@@ -159,7 +158,8 @@ def build_pipeline(stream, source, lifecycle, *, client, store, dry_run, queue_s
         publisher = PrintingPublisher(stream, lifecycle, sys.stdout.buffer)
     else:
         publisher = Publisher(client, stream, store, lifecycle, give_up_on_permanent=store is None, use_gzip=use_gzip)
-    return Pipeline(stream, source, publisher, queue_size, keep=event_filter(stream), lifecycle=lifecycle)
+    return Pipeline(stream, source, publisher, queue_size, keep=event_filter(stream), lifecycle=lifecycle,
+                    per_origin=per_origin)
 
 
 def run_agent(pipelines, lifecycle, reload=None):

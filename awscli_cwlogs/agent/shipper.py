@@ -15,7 +15,7 @@ from awscli_cwlogs.config.settings import ConfigError, StreamConfig
 from awscli_cwlogs.health.host import HostMetrics
 from awscli_cwlogs.health.metrics import Figures, MetricsSource
 from awscli_cwlogs.kvstore import StateStore
-from awscli_cwlogs.sources import KINDS, kind_of, open_source
+from awscli_cwlogs.sources.kinds import KINDS, kind_of, open_source
 from awscli_cwlogs.sources.tail import openfiles
 from awscli_cwlogs.statefile import Unreadable
 from awscli_cwlogs.statelock import StateFileBusy, StateLock
@@ -111,7 +111,8 @@ class Shipper:
         return build_pipeline(stream, source, self._lifecycle.child(),
                               client=clients.for_stream(stream) if clients else None, store=store,
                               dry_run=self._args.dry_run, queue_size=general.queue_size,
-                              use_gzip=general.use_gzip_http_content_encoding)
+                              use_gzip=general.use_gzip_http_content_encoding,
+                              per_origin=kind_of(stream).routes_per_origin)
 
     def _metrics_pipelines(self, general, figures, running, client, store):
         """The agent's own metrics (metrics.py): a pipeline of their own to metrics_log_group (one

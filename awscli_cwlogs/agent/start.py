@@ -7,7 +7,7 @@ from awscli_cwlogs.cli import UsageError
 from awscli_cwlogs.config.configuration import AgentConfiguration
 from awscli_cwlogs.config.origin import ConfigOrigin
 from awscli_cwlogs.report.run import run_report
-from awscli_cwlogs.sources import KINDS
+from awscli_cwlogs.sources.kinds import KINDS
 
 
 def start(session, parsed_args, parsed_globals, redactor, lifecycle):

@@ -9,12 +9,12 @@ from awscli_cwlogs.agent.pipeline import build_pipeline, run_agent
 from awscli_cwlogs.agent.process import setup_logging
 from awscli_cwlogs.cli import CommandError, UsageError
 from awscli_cwlogs.config import settings
-from awscli_cwlogs.sources import KINDS
 from awscli_cwlogs.sources.stdin import StdinOptions, StdinSource
+from awscli_cwlogs.sources.tail.keys import DECODING_KEYS, LINE_KEYS
 
 STDIN_OPTIONS = ("log_group_name", "log_stream_name", "datetime_format", "time_zone", "encoding",
                  "buffer_duration", "batch_count", "batch_size", "multi_line_start_pattern")
-_STDIN_KEYS = settings.stream_keys(KINDS)  # parsed as the config file's keys of the same names
+_STDIN_KEYS = {**settings.COMMON_STREAM_KEYS, **DECODING_KEYS, **LINE_KEYS}  # parsed as a file section's keys
 
 
 def given_stdin_options(args):

@@ -5,7 +5,7 @@ what is not shipped yet, a preview of the first events; then each problem on one
 import time
 
 from awscli_cwlogs.cloudwatch.accounts import Identity
-from awscli_cwlogs.sources import kind_of
+from awscli_cwlogs.sources.kinds import kind_of
 
 
 def check_report(agent_config, store, now=time.time, configuration=None):

@@ -5,7 +5,7 @@ import json
 import time
 
 from awscli_cwlogs.kvstore import REJECTED, billable_bytes
-from awscli_cwlogs.sources import KINDS, kind_of
+from awscli_cwlogs.sources.kinds import KINDS, kind_of
 from awscli_cwlogs.stateepisode import state_disk
 from awscli_cwlogs.statelock import holder, read_note
 from awscli_cwlogs.timefmt import iso_millis

@@ -57,7 +57,7 @@ class Source(Protocol):
 class SourceKind(Protocol):
     """One value of a section's ``source`` key: its own config keys, how it opens, and what it
     tells --check, --status and the health metrics. Adding a kind is a folder under sources/
-    with one of these, listed in sources/__init__.py's KINDS; the config and the reports take
+    with one of these, listed in sources/kinds.py's KINDS; the config and the reports take
     everything kind-specific from here.
 
     ``name``: the value of ``source =``. ``keys``: the section keys only this kind (and any other

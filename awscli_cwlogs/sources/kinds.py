@@ -1,6 +1,5 @@
-"""The inputs of ``aws logs push``: one folder per kind, each with a SourceKind (base.py) that
-knows its config keys, opens its Source and reports on it. A section's ``source`` key names its
-kind; stdin mode has a Source of its own (stdin.py) and no kind."""
+"""The table of source kinds: a section's ``source`` key names its kind (a folder beside this
+one, with its SourceKind); adding a kind adds a line here."""
 from awscli_cwlogs.sources.containers.kind import CRI, DOCKER
 from awscli_cwlogs.sources.files.kind import KIND as FILE
 from awscli_cwlogs.sources.journal.kind import KIND as JOURNAL

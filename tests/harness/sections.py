@@ -2,7 +2,7 @@
 has them (the kind's own ones go into its options object), for tests that need no config file."""
 from awscli_cwlogs.config.settings import stream_config
 from awscli_cwlogs.lines.events import event_spec
-from awscli_cwlogs.sources import KINDS
+from awscli_cwlogs.sources.kinds import KINDS
 
 
 def make_stream(section="s", log_group_name="g", log_stream_name="s", defined_in="", **keys):

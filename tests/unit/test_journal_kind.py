@@ -3,7 +3,7 @@ import pytest
 
 from awscli_cwlogs.config import settings
 from awscli_cwlogs.config.settings import ConfigError
-from awscli_cwlogs.sources import KINDS
+from awscli_cwlogs.sources.kinds import KINDS
 
 
 def load_config(*args, **kwargs):

@@ -38,7 +38,7 @@ def test_metrics_keys_are_checked_with_file_section_and_key(tmp_path):
     import pytest
 
     from awscli_cwlogs.config.settings import ConfigError, load_config as load
-    from awscli_cwlogs.sources import KINDS
+    from awscli_cwlogs.sources.kinds import KINDS
 
     def load_config(path):
         return load(path, kinds=KINDS)

@@ -3,7 +3,7 @@ import pytest
 
 from awscli_cwlogs.config import names
 from awscli_cwlogs.config.names import check_name, expand, has_per_file_placeholders, origin_placeholders
-from awscli_cwlogs.sources import KINDS
+from awscli_cwlogs.sources.kinds import KINDS
 
 
 def resolve_name(key, value, kind, resolve):

@@ -9,7 +9,7 @@ from awscli_cwlogs.config.configuration import AgentConfiguration
 from awscli_cwlogs.agent.lifecycle import Lifecycle
 from awscli_cwlogs.agent.shipper import Shipper
 from awscli_cwlogs.config.origin import ConfigOrigin, Fetched
-from awscli_cwlogs.sources import KINDS
+from awscli_cwlogs.sources.kinds import KINDS
 from awscli_cwlogs.config.settings import AgentConfig, ConfigError, GeneralConfig
 from tests.harness.sections import make_stream
 

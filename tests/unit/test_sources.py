@@ -5,7 +5,7 @@ import inspect
 import pytest
 
 from awscli_cwlogs.config import settings
-from awscli_cwlogs.sources import KINDS, kind_of, open_source
+from awscli_cwlogs.sources.kinds import KINDS, kind_of, open_source
 from awscli_cwlogs.sources.base import Source, SourceKind
 from awscli_cwlogs.sources.containers.source import ContainerSource
 from awscli_cwlogs.sources.tail.matching import EveryMatchTailer

@@ -4,7 +4,7 @@ import os
 
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.config import values as parse
-from awscli_cwlogs.sources.tail.keys import LINE_KEYS, FollowedFiles, options_of
+from awscli_cwlogs.sources.tail.keys import DECODING_KEYS, LINE_KEYS, FollowedFiles, options_of
 from awscli_cwlogs.lines.events import event_spec
 from awscli_cwlogs.sources.tail.matching import EveryMatchTailer
 from awscli_cwlogs.sources.files.preview import preview
@@ -14,8 +14,7 @@ from awscli_cwlogs.sources.tail.tailer import FileTailer
 
 class FileKind:
     name = "file"
-    keys = {"file": parse.text, "datetime_format": parse.datetime_format, "time_zone": parse.time_zone,
-            "encoding": parse.encoding, "publish_all_matching": parse.boolean, **LINE_KEYS}
+    keys = {"file": parse.text, **DECODING_KEYS, "publish_all_matching": parse.boolean, **LINE_KEYS}
     defaults = {}
     needs_file = True
     routes_per_origin = False
