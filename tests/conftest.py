@@ -61,13 +61,11 @@ def pytest_addoption(parser):
 
 # The long scenarios: `python3 dev.py test --quick` leaves them out for the inner loop; the README's
 # test command and CI run them after the short tests: the torture scenarios one at a time (marked
-# `alone`: they measure timing, memory and descriptors), the others (installs and packages, which
-# build, on one worker; real logrotate on another) two at a time.
+# `alone`: they measure timing, memory and descriptors), the others (installs, packages, real
+# logrotate) before them, one at a time too.
 ALONE = ("tests/torture/",)
-# pip builds the plugin from this checkout in its build/ folder: two builds at once break each other,
-# so the tests that build (wheels, install.sh from the checkout, the packages) share one worker
-BUILDS = ("tests/integration/test_install.py", "tests/integration/test_package.py")
-LONG = ALONE + BUILDS + ("tests/integration/test_logrotate.py",)
+LONG = ALONE + ("tests/integration/test_install.py", "tests/integration/test_logrotate.py",
+                "tests/integration/test_package.py")
 
 
 # The short scenarios of 7.5 s or more (restarts, outages, a journal or an SSM parameter that
@@ -133,8 +131,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.long)
             if item.nodeid.startswith(ALONE):
                 item.add_marker(pytest.mark.alone)
-            else:  # xdist's --dist loadgroup keeps a group on one worker
-                item.add_marker(pytest.mark.xdist_group("builds" if item.nodeid.startswith(BUILDS) else "logrotate"))
         elif item.nodeid.split("[")[0] in SLOW:
             item.add_marker(pytest.mark.slow)
 
