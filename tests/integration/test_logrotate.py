@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.harness.pushagent import (
-    PacedWriter, PushAgent, audit, section, settle, stored_messages, wait_until, write_lines,
+    PacedWriter, PushAgent, audit, section, settle, start_shipping, stored_messages, wait_until,
+    write_lines,
 )
 
 GROUP = "logrotate"
@@ -53,8 +54,9 @@ def test_logrotate_while_the_agent_runs(case, aws, wire, logs, tmp_path, torture
     rotate = Logrotate(tmp_path, log, CASES[case].format(old=tmp_path / "old"))
     writer = PacedWriter(log, per_second=3000, reopen_when_replaced=True)
     with PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "app")}) as agent:
-        agent.start()
-        writer.start()
+        # rotations while the agent follows the file: a copy made before it first opened it is
+        # history it never saw (under load, the CLI takes over a second to start)
+        start_shipping(agent, writer, wire, GROUP, "app")
         for _ in range(4):
             time.sleep(1.2)  # dateext names copies by the second
             # copytruncate loses what is written between its copy and its truncate: the writer pauses
@@ -78,8 +80,7 @@ def test_logrotate_maxsize_rotates_every_few_seconds_under_load(aws, wire, logs,
     rotate = Logrotate(tmp_path, log, "create\n    daily\n    maxsize 512k\n    compress\n    delaycompress")
     writer = PacedWriter(log, per_second=10_000, reopen_when_replaced=True)  # ~0.4 MB/s: every ~1.3 s
     with PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "app")}) as agent:
-        agent.start()
-        writer.start()
+        start_shipping(agent, writer, wire, GROUP, "app")
         end = time.monotonic() + 10
         while time.monotonic() < end:
             rotate.run(force=False)  # rotates only once the file passed 512 KiB, as cron would
