@@ -32,6 +32,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from packages import pluginwheel
+
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
@@ -139,11 +141,14 @@ def wheels(folder):
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("awscli_cwlogs-*.whl"):  # the same version number may hold newer code
         old.unlink()
+    built = pluginwheel.build(PYTHON, target)
+    if built.returncode != 0:
+        print(built.stdout + built.stderr, end="", file=sys.stderr)
+        return built.returncode
+    plugin = max(target.glob("awscli_cwlogs-*.whl"))
+    # its dependencies, and what building the plugin's wheel takes, for `dev.py package` without network
     code = subprocess.run([str(PYTHON), "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-                           "--wheel-dir", str(target), f"{ROOT}[host-metrics]"]).returncode
-    if code == 0:  # what building the plugin's wheel takes, for `dev.py package` without network
-        code = subprocess.run([str(PYTHON), "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-                               "--wheel-dir", str(target), "setuptools", "wheel"]).returncode
+                           "--wheel-dir", str(target), f"{plugin}[host-metrics]", "setuptools", "wheel"]).returncode
     if code == 0:
         print(f"wheels in {target}: {', '.join(sorted(p.name for p in target.glob('*.whl')))}")
     return code

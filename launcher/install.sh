@@ -83,19 +83,36 @@ pip_install() {
     "$VENV/bin/python" -m pip --quiet --disable-pip-version-check "$@"
 }
 
-install_packages() {
-    if [ -n "$WHEELS" ]; then
-        wheel=''
-        for candidate in "$WHEELS"/awscli_cwlogs-*.whl; do  # the last in name order: the newest version
-            [ -f "$candidate" ] && wheel=$candidate
-        done
-        [ -n "$wheel" ] || die "--wheels: no awscli_cwlogs wheel in $WHEELS (make them with: python3 dev.py wheels DIR)"
-        pip_install install --no-index --find-links "$WHEELS" "${wheel}[host-metrics]"
-        pip_install install --no-index --find-links "$WHEELS" --force-reinstall --no-deps "$wheel"
+pip_add() {  # pip install, from --wheels DIR alone when given, else with PyPI
+    if [ -n "$OFFLINE" ]; then
+        pip_install install --no-index --find-links "$WHEELS" "$@"
     else
-        pip_install install --use-pep517 "${SRC}[host-metrics]"
-        pip_install install --use-pep517 --force-reinstall --no-deps "$SRC"  # same version, newer code: replace it
+        pip_install install "$@"
     fi
+}
+
+# The plugin's wheel from this checkout, built in a temporary copy of it: pip builds in its source's
+# build/ folder, which two installs at once (or a test run beside one) would share and break
+build_wheel() {
+    BUILD=$(mktemp -d)
+    trap 'rm -rf "$BUILD"' EXIT
+    mkdir "$BUILD/src" "$BUILD/wheel"
+    cp -R "$SRC/setup.py" "$SRC/setup.cfg" "$SRC/README.md" "$SRC/awscli_cwlogs" "$BUILD/src/"
+    pip_install wheel --no-deps --use-pep517 --wheel-dir "$BUILD/wheel" "$BUILD/src" \
+        || die "cannot build the plugin's wheel from $SRC"
+    WHEELS=$BUILD/wheel
+}
+
+install_packages() {
+    OFFLINE=$WHEELS
+    [ -n "$WHEELS" ] || build_wheel
+    wheel=''
+    for candidate in "$WHEELS"/awscli_cwlogs-*.whl; do  # the last in name order: the newest version
+        [ -f "$candidate" ] && wheel=$candidate
+    done
+    [ -n "$wheel" ] || die "--wheels: no awscli_cwlogs wheel in $WHEELS (make them with: python3 dev.py wheels DIR)"
+    pip_add "${wheel}[host-metrics]"
+    pip_add --force-reinstall --no-deps "$wheel"  # same version, newer code: replace it
     "$VENV/bin/python" -c 'import awscli, awscli_cwlogs, configobj' || die "the virtualenv at $VENV is not usable"
     install -m 0755 "$SRC/launcher/awslogs-agent-launcher.sh" "$VENV/bin/awslogs-agent-launcher"
     install -m 0755 "$SRC/launcher/iot-credential-process" "$VENV/bin/iot-credential-process"
@@ -103,12 +120,7 @@ install_packages() {
 }
 
 register_cli_v2() {
-    if [ -n "$WHEELS" ]; then
-        pip_install install --upgrade --no-deps --target "$PLUGIN_DIR" --no-index --find-links "$WHEELS" \
-            "$wheel" configobj
-    else
-        pip_install install --upgrade --no-deps --target "$PLUGIN_DIR" --use-pep517 "$SRC" configobj
-    fi
+    pip_add --upgrade --no-deps --target "$PLUGIN_DIR" "$wheel" configobj
     aws_v2=$(command -v aws || true)
     if [ -z "$aws_v2" ] || ! "$aws_v2" --version 2>/dev/null | grep -q '^aws-cli/2\.'; then
         say "no AWS CLI v2 on PATH: the plugin for it is in $PLUGIN_DIR; see the README, AWS CLI v2"

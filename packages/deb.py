@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from packages import pluginwheel
+
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "/opt/awscli-cwlogs"
 NAME = "awscli-cwlogs"
@@ -196,9 +198,7 @@ def checkout_wheels(wheels, work):
     for wheel in wheels.glob("*.whl"):
         if not wheel.name.startswith("awscli_cwlogs-"):
             shutil.copy2(wheel, folder)
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-                             "--no-deps", "--no-index", "--find-links", str(folder), "--wheel-dir", str(folder),
-                             str(ROOT)], capture_output=True, text=True)
+    result = pluginwheel.build(sys.executable, folder, "--no-index", "--find-links", str(folder))
     if result.returncode != 0:
         raise PackageError(f"cannot build the plugin's wheel offline (run python3 dev.py wheels {wheels} again: "
                            f"it gathers the build tools too): {result.stderr.strip()[-300:]}")
