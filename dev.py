@@ -3,8 +3,8 @@
 
     python3 dev.py demo    set up .venv and run the demo against a local CloudWatch Logs endpoint
     python3 dev.py test    set up .venv and run the test suite: the short tests six at a time, then the
-                           long ones one at a time: installs, packages and logrotate, then the torture
-                           scenarios (they measure timing and memory); with
+                           long ones: installs, packages and logrotate three at a time, then the
+                           torture scenarios one at a time (they measure timing and memory); with
                            arguments, one pytest run with them
     python3 dev.py test --quick   without the long scenarios (torture, install, logrotate) nor the
                            short ones of 7.5 s or more (tests/conftest.py's SLOW), 6 at a time
@@ -85,10 +85,9 @@ SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 QUICK_WORKERS = 6  # --quick: 446 tests in 9 min one at a time, 2.7 min six at a time on 2 cores (3 CPU-min)
 SHORT_TESTS = ["-m", "not long", "-n", str(QUICK_WORKERS)]  # pytest's arguments for all but the long scenarios
 QUICK_TESTS = ["-m", "not long and not slow", "-n", str(QUICK_WORKERS)]  # --quick: the slow short ones out too
-# installs, packages and logrotate, one at a time: each install and package test builds the plugin in
-# the checkout's build/ folder, and a build beside them failed once in three runs even with the
-# builds on one worker of two (the other ran logrotate), for a reason not found yet
-LONG_TOGETHER = ["-m", "long and not alone"]
+# installs, packages and logrotate, a file to a worker (each build works in a copy of the sources:
+# packages/pluginwheel.py)
+LONG_TOGETHER = ["-m", "long and not alone", "-n", "3", "--dist", "loadfile"]
 LONG_ALONE = ["-m", "alone"]  # the torture scenarios, one at a time
 # Debian packages some tests need, and how to tell they are there
 DEBIAN_PACKAGES = {

@@ -62,7 +62,7 @@ def pytest_addoption(parser):
 # The long scenarios: `python3 dev.py test --quick` leaves them out for the inner loop; the README's
 # test command and CI run them after the short tests: the torture scenarios one at a time (marked
 # `alone`: they measure timing, memory and descriptors), the others (installs, packages, real
-# logrotate) before them, one at a time too.
+# logrotate) before them, three at a time, a file to a worker.
 ALONE = ("tests/torture/",)
 LONG = ALONE + ("tests/integration/test_install.py", "tests/integration/test_logrotate.py",
                 "tests/integration/test_package.py")
