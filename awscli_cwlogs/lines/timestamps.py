@@ -34,9 +34,11 @@ _ASCII_DIGIT = re.compile("[0-9]").search
 class TimestampFormat:
     """A compiled ``datetime_format``. ``parse(line)`` returns epoch ms or None."""
 
-    def __init__(self, fmt, time_zone="LOCAL", now=time.time):
+    def __init__(self, fmt, time_zone="LOCAL", now=time.time, translated=None):
+        """``translated``: (regex, directive of each group) made elsewhere (instants.py's ISO 8601,
+        whose parts may be missing), instead of translating ``fmt``."""
         self.fmt = fmt
-        pattern, self._fields = _translate(fmt)
+        pattern, self._fields = translated or _translate(fmt)
         compiled = re.compile(pattern, re.IGNORECASE)
         self._search, self._match = compiled.search, compiled.match
         self._field_time = FieldTime(self._fields, time_zone == "UTC", now)
@@ -84,7 +86,7 @@ class TimestampFormat:
             self._last = (found.group(), 0, epoch_ms)
         else:
             begin, end = found.span(self._fraction + 1)
-            if end != found.end():  # the fraction does not end the timestamp
+            if begin < 0 or end != found.end():  # no fraction, or one that does not end the timestamp
                 return
             fraction = found.string[begin:end]
             self._last = (found.string[:begin], end - begin,
@@ -102,10 +104,10 @@ class TimestampFormat:
         The cache key is the matched text without the fraction: slicing the line is cheaper
         than building a tuple of groups, and this runs for every line."""
         index = self._fraction
-        if index is None:
+        begin, end = found.span(index + 1) if index is not None else (-1, -1)
+        if begin < 0:  # no fraction in the format, or none in this line (ISO 8601's is optional)
             key = found.group()
         else:
-            begin, end = found.span(index + 1)
             key = found.string[found.start():begin]
             if end != found.end():
                 key += "\0" + found.string[end:found.end()]
@@ -119,7 +121,7 @@ class TimestampFormat:
             second = self._second_cache[key] = -1 if whole is None else whole
         if second == -1:
             return None
-        if index is None:
+        if begin < 0:
             return second
         fraction = found.string[begin:end]
         return second + int(fraction if len(fraction) == 3 else (fraction + "00")[:3])
