@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS streams (
     expired INTEGER NOT NULL DEFAULT 0,
     refused INTEGER NOT NULL DEFAULT 0,
     filtered INTEGER NOT NULL DEFAULT 0,
+    not_json INTEGER NOT NULL DEFAULT 0,
+    masked INTEGER NOT NULL DEFAULT 0,
     last_accepted REAL,
     last_error TEXT,
     last_error_at REAL,
@@ -63,7 +65,10 @@ CREATE TABLE IF NOT EXISTS billable_hours (
     PRIMARY KEY (log_group, log_stream, hour)
 );
 """
-COUNTERS = ("events_sent", "message_bytes", "batches_sent", "too_old", "too_new", "expired", "refused", "filtered")
+COUNTERS = ("events_sent", "message_bytes", "batches_sent", "too_old", "too_new", "expired", "refused", "filtered",
+            "not_json", "masked")
+ROUTED = "\x1f"  # in a saved fingerprint: the file's, then a destination's group and stream (cloudwatch/recordroutes.py)
+ADDED_COUNTERS = ("not_json", "masked")  # not in the state files of versions before structured lines
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class StateStore:
         loaded = load_into_memory(self.path, clock)
         self._db, self.set_aside, self.resumed_from = loaded.db, loaded.set_aside, loaded.resumed_from
         self._db.executescript(_SCHEMA)
+        _add_new_counters(self._db)
         self._file = StateFile(self.path, self._db, self._lock, retry_cap_s, lock, clock)
         self._file.start(loaded.read)
 
@@ -115,11 +121,12 @@ class StateStore:
             if accepted:
                 self._file.accepted(*accepted)
 
-    def positions(self, group, stream):
+    def positions(self, group, stream, routed=False):
+        """{(fingerprint, inode): Position} of its files; ``routed``: its destinations' rows instead."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT fingerprint, path, inode, offset, updated FROM positions"
-                " WHERE log_group = ? AND log_stream = ?", (group, stream)).fetchall()
+            rows = self._db.execute("SELECT fingerprint, path, inode, offset, updated FROM positions WHERE log_group"
+                                    f" = ? AND log_stream = ? AND instr(fingerprint, ?) {'>' if routed else '='} 0",
+                                    (group, stream, ROUTED)).fetchall()
         return {(row[0], row[2]): Position(*row) for row in rows}
 
     def has_state(self, group, stream):
@@ -191,11 +198,12 @@ class StateStore:
 
     def stream_counters(self, group, stream):
         """The stream's counters and last times as a dict (zeros and None before anything was sent)."""
-        columns = COUNTERS + ("last_accepted", "last_error", "last_error_at")
         with self._lock:
+            counters = _counters_in(self._db)
+            columns = counters + ["last_accepted", "last_error", "last_error_at"]
             row = self._db.execute(f"SELECT {', '.join(columns)} FROM streams WHERE log_group = ? AND log_stream = ?",
                                    (group, stream)).fetchone()
-        return dict(zip(columns, row or (0,) * len(COUNTERS) + (None, None, None)))
+        return {**dict.fromkeys(COUNTERS, 0), **dict(zip(columns, row or (0,) * len(counters) + (None,) * 3))}
 
     def forget(self, group, stream, key):
         self._write(functools.partial(_forget, keys=[(group, stream, *key)]))
@@ -294,6 +302,19 @@ def _set_waiting(db, waiting, now):
     db.executemany("INSERT INTO now_waiting VALUES (?, ?)", [(s, p) for p, s in waiting.items()])
     db.execute("DELETE FROM waiting WHERE (section, path) NOT IN (SELECT section, path FROM now_waiting)")
     db.execute("INSERT OR IGNORE INTO waiting SELECT section, path, ? FROM now_waiting", (now,))
+
+
+def _add_new_counters(db):
+    present = {row[1] for row in db.execute("PRAGMA table_info(streams)")}
+    for name in ADDED_COUNTERS:
+        if name not in present:
+            db.execute(f"ALTER TABLE streams ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
+
+
+def _counters_in(db):
+    """COUNTERS that the streams table has: read-only (--status), an earlier version's file has fewer."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(streams)")}
+    return [name for name in COUNTERS if name in present]
 
 
 def _add_counts(db, group, stream, counts, now, prune_hours):

@@ -36,7 +36,8 @@ class PushCommand(LogsCommand):
         _option("log-group-name", "Stdin mode: the log group (created if missing)."),
         _option("log-stream-name", "Stdin mode: the log stream (created if missing)."),
         _option("datetime-format", "Stdin mode: strptime format of the timestamp in each event, e.g. "
-                "<code>%Y-%m-%d %H:%M:%S</code>. Without it events take the time they are read."),
+                "<code>%Y-%m-%d %H:%M:%S</code>, or iso8601, epoch (unit told by size), epoch_s, epoch_ms, "
+                "epoch_us, epoch_ns. Without it events take the time they are read."),
         _option("time-zone", "Stdin mode: LOCAL (default) or UTC, for timestamps without an offset."),
         _option("encoding", "Stdin mode: encoding of the input bytes (default utf_8); invalid bytes are replaced."),
         _option("buffer-duration", "Stdin mode: milliseconds a batch may wait to fill (default 5000, minimum 100).",
@@ -46,6 +47,13 @@ class PushCommand(LogsCommand):
                 cli_type_name="integer"),
         _option("multi-line-start-pattern", "Stdin mode: regular expression for a line that starts an event; "
                 "other lines join the previous event (default <code>^[^\\s]</code>)."),
+        _option("log-format", "Stdin mode: text (default) or json: each line a JSON object (lines that are not "
+                "are sent as they are, and counted)."),
+        _option("timestamp-key", "Stdin mode, with --log-format json: the field with the event's time (dots for "
+                "nested keys); ISO 8601 or an epoch number, or read with --datetime-format."),
+        _option("mask-detectors", "Stdin mode: secrets and personal data masked before sending, by name: "
+                "aws_access_key_id, aws_secret_access_key, bearer_token, jwt, email, credit_card, ipv4, ipv6."),
+        _option("mask-fields", "Stdin mode, with --log-format json: fields whose values are masked, at any depth."),
         _option("dry-run", "Print the events as they would be sent (timestamp and message); no AWS call, "
                 "no state written.", action="store_true", cli_type_name="boolean"),
         _option("check", "With --config-file: validate the configuration and show, per stream section, the "

@@ -10,7 +10,11 @@ import threading
 import time
 
 from awscli_cwlogs.cloudwatch.batch import Batch, Batcher, BodyFormat
-from awscli_cwlogs.lines.events import event_filter
+from awscli_cwlogs.lines.events import event_filter, event_limit
+from awscli_cwlogs.lines.records import NameFields, name_placeholders
+from awscli_cwlogs.lines.shaping import Shaper
+from awscli_cwlogs.cloudwatch.recordroutes import RecordRoutes, routed_offsets
+from awscli_cwlogs.agent.records import RecordDispatch
 from awscli_cwlogs.cloudwatch.publisher import PrintingPublisher, Publisher
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.agent.runtime import settle_process
@@ -25,12 +29,19 @@ class Pipeline:
     {file_name} or {date}), its queue and publisher thread. ``per_origin``: each origin of the
     source may have names of its own (its kind's routes_per_origin: containers)."""
 
-    def __init__(self, stream, source, publisher, queue_size, keep=None, lifecycle=None, per_origin=False):
+    def __init__(self, stream, source, publisher, queue_size, keep=None, lifecycle=None, per_origin=False,
+                 shaper=None, records=None):
+        """``records``: (the {json:...} placeholders' defaults, RecordRoutes) when the section's
+        records pick their destination."""
         self.stream = stream
         self.source = source
         self.lifecycle = lifecycle  # the publisher's, for stopping this pipeline alone
         self.keep = keep  # include/exclude patterns: message -> bool
-        self.router = Router(stream.log_group_name, stream.log_stream_name, per_origin=per_origin)
+        self.shaper = shaper  # JSON lines' time and fields, masks: events -> the events sent
+        defaults, routes = records or (None, None)
+        self.router = Router(stream.log_group_name, stream.log_stream_name, per_origin=per_origin,
+                             record_defaults=defaults, max_destinations=stream.max_destinations, section=stream.section)
+        self.dispatch = RecordDispatch(self.router, routes, self._batcher) if records else None
         self._use_gzip = publisher.body_format.compressed
         self._batchers = {}  # (group, stream) -> Batcher
         self._routes = {}  # source key -> the destination of its last event
@@ -67,18 +78,29 @@ class Pipeline:
 
     def _add(self, key, source, events):
         kept = events if self.keep is None else [event for event in events if self.keep(event[1])]
+        left_out = len(events) - len(kept)
+        marked = False
+        if self.shaper is not None and kept:
+            kept = self.shaper.shape(key, kept)
+            marked = self.shaper.marked
         values = getattr(source, "name_values", None) or {"file_name": getattr(source, "file_name", "stdin")}
+        if self.dispatch is not None:
+            if kept:
+                self.ready += self.dispatch.add(key, source, kept, self.shaper.records, marked, values)
+            if left_out:
+                self.dispatch.passed(key, events[-1][3])
+            return
         for destination, run in self.router.runs(values, kept):
             last = self._routes.get(key)
             if last is not None and last != destination and not self._batchers[last].empty:
                 # a file's events must be accepted in order, or a saved offset could pass unsent events
                 self.ready.append(self._batchers[last].drain())
             self._routes[key] = destination
-            self.ready += self._batcher(destination).add(run, key, source)
-        if len(kept) < len(events):
+            self.ready += self._batcher(destination).add(run, key, source, marked)
+        if left_out:
             destination = self._routes.get(key) or self.router.destination(values, events[-1][0])
             self._routes[key] = destination
-            self._batcher(destination).skip(len(events) - len(kept), key, source, events[-1][3])
+            self._batcher(destination).skip(left_out, key, source, events[-1][3])
 
     def holds_events(self):
         """Whether events read are not accepted yet: in a batcher, the queue, or being sent."""
@@ -158,8 +180,15 @@ def build_pipeline(stream, source, lifecycle, *, client, store, dry_run, queue_s
         publisher = PrintingPublisher(stream, lifecycle, sys.stdout.buffer)
     else:
         publisher = Publisher(client, stream, store, lifecycle, give_up_on_permanent=store is None, use_gzip=use_gzip)
+    names = name_placeholders(stream.log_group_name, stream.log_stream_name)
+    shaper, records = None, None
+    if not stream.record.plain:
+        shaper = Shaper(stream.record, getattr(stream.options, "lines", None), event_limit(stream.batch_size), names)
+    if names:
+        rows = store.positions(stream.log_group_name, stream.log_stream_name, routed=True) if store else {}
+        records = (NameFields(names).values(None), RecordRoutes(routed_offsets(rows)))
     return Pipeline(stream, source, publisher, queue_size, keep=event_filter(stream), lifecycle=lifecycle,
-                    per_origin=per_origin)
+                    per_origin=per_origin, shaper=shaper, records=records)
 
 
 def run_agent(pipelines, lifecycle, reload=None):

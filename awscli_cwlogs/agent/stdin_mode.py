@@ -4,6 +4,7 @@ import sys
 
 from awscli_cwlogs.cloudwatch.clients import logs_client
 from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN, LINE_FORMAT_KEYS, LineFormat, event_spec
+from awscli_cwlogs.lines.records import RECORD_KEYS, RecordFormat
 from awscli_cwlogs.config.names import check_name
 from awscli_cwlogs.agent.pipeline import build_pipeline, run_agent
 from awscli_cwlogs.agent.process import setup_logging
@@ -13,7 +14,8 @@ from awscli_cwlogs.sources.stdin import StdinOptions, StdinSource
 from awscli_cwlogs.sources.tail.keys import DECODING_KEYS, LINE_KEYS
 
 STDIN_OPTIONS = ("log_group_name", "log_stream_name", "datetime_format", "time_zone", "encoding",
-                 "buffer_duration", "batch_count", "batch_size", "multi_line_start_pattern")
+                 "buffer_duration", "batch_count", "batch_size", "multi_line_start_pattern", "log_format",
+                 "timestamp_key", "mask_detectors", "mask_fields")
 _STDIN_KEYS = {**settings.COMMON_STREAM_KEYS, **DECODING_KEYS, **LINE_KEYS}  # parsed as a file section's keys
 
 
@@ -26,7 +28,7 @@ def run_stdin(session, args, parsed_globals, lifecycle, redactor=None):
     stream = stdin_stream(args)
     setup_logging(None, parsed_globals, redactor)
     client = None if args.dry_run else logs_client(session, parsed_globals, 1)
-    source = StdinSource(event_spec(stream.options.lines, stream.batch_size), sys.stdin.fileno())
+    source = StdinSource(event_spec(stream.options.lines, stream.batch_size, stream.record), sys.stdin.fileno())
     pipeline = build_pipeline(stream, source, lifecycle.child(), client=client, store=None, dry_run=args.dry_run,
                               queue_size=settings.GeneralConfig.queue_size, use_gzip=True)
     delivered = run_agent([pipeline], lifecycle)
@@ -52,5 +54,11 @@ def stdin_stream(args):
             raise UsageError(f"--{name.replace('_', '-')}: {error}") from None
     if values.get("multi_line_start_pattern") == DATETIME_FORMAT_PATTERN and "datetime_format" not in values:
         raise UsageError("--multi-line-start-pattern {datetime_format} needs --datetime-format")
+    try:
+        settings.check_records("", values, {})
+    except settings.ConfigError as error:
+        key, reason = str(error).split(": ", 1)
+        raise UsageError(f"--{key.strip().replace('_', '-')}: {reason}") from None
     lines = LineFormat(**{key: values.pop(key) for key in LINE_FORMAT_KEYS if key in values})
-    return settings.StreamConfig(**values, options=StdinOptions(lines))
+    record = RecordFormat(**{key: values.pop(key) for key in RECORD_KEYS if key in values})
+    return settings.StreamConfig(**values, options=StdinOptions(lines), record=record)

@@ -28,6 +28,7 @@ class Batch:
     filtered: int = 0  # events left out by include/exclude patterns; their offsets are in checkpoints
     destination: tuple = None  # (log group, log stream)
     forget: tuple = ()  # folders whose files' positions are dropped once this batch is done (containers gone)
+    noted: dict = field(default_factory=dict)  # counts of its events' shaping (not_json, masked), kept when accepted
 
     def events(self):
         """The events as (timestamp, message) pairs, decoded again (for the rare paths)."""
@@ -57,7 +58,7 @@ class BodyFormat:
         return gzip.compress(body, compresslevel=1) if self.compressed else body
 
 
-def make_batch(events, checkpoints, body_format, filtered=0, size=None):
+def make_batch(events, checkpoints, body_format, filtered=0, size=None, noted=None):
     """A Batch from (timestamp, message, size, end_offset) events; with none, it only carries offsets.
     ``size``: their bytes as AWS counts them, if known already."""
     events.sort(key=_timestamp)  # stable: lines with equal timestamps keep their order
@@ -69,6 +70,7 @@ def make_batch(events, checkpoints, body_format, filtered=0, size=None):
         checkpoints=checkpoints,
         filtered=filtered,
         destination=body_format.destination,
+        noted=noted or {},
     )
 
 
@@ -93,6 +95,7 @@ _PLUS_OVERHEAD = EVENT_OVERHEAD.__add__
 class Batcher:
     def __init__(self, max_count, max_bytes, buffer_ms, body_format, clock=time.monotonic):
         self._body_format = body_format
+        self._marked = False  # some events carry counts (a fifth item, shaping.py): once so, looked for in each batch
         self._max_count = max_count
         self._max_bytes = max_bytes
         self._buffer_s = buffer_ms / 1000.0
@@ -115,10 +118,11 @@ class Batcher:
         """Nothing to send: no event and no offset of a left-out one."""
         return self._started is None
 
-    def add(self, events, source_key, source):
+    def add(self, events, source_key, source, marked=False):
         """Adds one source's events in order; returns the batches they filled. List-wise: the
         count and byte limits cut where bisect finds them on the running sizes; a run that
-        would span over 24 hours goes event by event."""
+        would span over 24 hours goes event by event. ``marked``: some events carry counts."""
+        self._marked = self._marked or marked
         full = []
         cumulative = list(accumulate(map(_PLUS_OVERHEAD, map(_size, events)), initial=0))  # bytes of events[:k]
         start, end = 0, len(events)
@@ -194,6 +198,17 @@ class Batcher:
         return self._take() if self._started is not None else None
 
     def _take(self):
-        batch = make_batch(self._events, self._checkpoints, self._body_format, self._filtered, self._bytes)
+        noted = _noted(self._events) if self._marked else None
+        batch = make_batch(self._events, self._checkpoints, self._body_format, self._filtered, self._bytes, noted)
         self._reset()
         return batch
+
+
+def _noted(events):
+    """The counts the events carry (shaping.py's fifth item), added up."""
+    noted = {}
+    for event in events:
+        if len(event) > 4:
+            for name, number in event[4].items():
+                noted[name] = noted.get(name, 0) + number
+    return noted

@@ -19,7 +19,7 @@ class StateRecord:
 
     def accepted(self, batch, accepted_bytes):
         counts = {"events_sent": batch.count, "batches_sent": 1 if batch.count else 0, "filtered": batch.filtered,
-                  "message_bytes": accepted_bytes, **self._rejected}
+                  "message_bytes": accepted_bytes, **self._rejected, **batch.noted}
         try:
             self._store.save(self._group, self._stream, saved_rows(batch), counts)
             self._rejected = {}

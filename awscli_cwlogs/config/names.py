@@ -5,6 +5,7 @@ import os
 import re
 
 PLACEHOLDERS = ("instance_id", "hostname", "ip_address")  # resolved once, at start
+RECORD_PREFIX = "json:"  # {json:a.b|default}: a field of each JSON record (lines/records.py)
 # resolved per origin (a file, a journal entry, a container): each kind names its own (its
 # ``placeholders`` and ``parameters``, such as {label:KEY}); {date} per event, for every kind
 _SAMPLE_DATE = "2026-11-22"
@@ -25,14 +26,14 @@ def resolve_name(key, value, kind, resolve_placeholder, kinds=()):
             if name[4:] not in os.environ:
                 raise ValueError(f"{{{name}}}: environment variable {name[4:]} is not set")
             return os.environ[name[4:]]
-        if name == "date" or _is_origins(kind, name):
-            return found.group(0)
+        if name == "date" or _is_origins(kind, name) or name.startswith(RECORD_PREFIX):
+            return found.group(0)  # per origin, per day, per record ({json:service}: with log_format = json)
         owners = [other.name for other in kinds if _is_origins(other, name)]
         if owners:
             raise ValueError(f"{{{name}}} is only for " + " or ".join(
                 "files" if owner == "file" else f"source = {owner}" for owner in owners))
         if name not in PLACEHOLDERS:
-            known = PLACEHOLDERS + (kind.placeholders if kind else ()) + ("date", "env:NAME") + tuple(
+            known = PLACEHOLDERS + (kind.placeholders if kind else ()) + ("date", "env:NAME", "json:FIELD") + tuple(
                 prefix + "KEY" for prefix in (kind.parameters if kind else ()))
             raise ValueError(f"unknown placeholder {{{name}}}; known: " + ", ".join("{%s}" % p for p in known))
         return resolve_placeholder(name) if resolve_placeholder else found.group(0)
@@ -60,11 +61,11 @@ def has_per_file_placeholders(name):
 
 
 def expand(template, values, date):
-    """A name template with the origin's ``values`` (made safe for the service's names) and
-    {date} filled in."""
+    """A name template with the origin's (or the record's) ``values`` made safe for the service's
+    names and {date} filled in; cut to the 512 characters a name may have."""
     for name, value in values.items():
         template = template.replace("{%s}" % name, _SAFE_NAME.sub("_", value))
-    return template.replace("{date}", date)
+    return template.replace("{date}", date)[:512]
 
 
 def check_name(key, name):

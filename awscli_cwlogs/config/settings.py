@@ -10,6 +10,7 @@ from awscli_cwlogs.config import values as parse
 from awscli_cwlogs.config.documents import ConfigError, folder_files, read_file, sections_of
 from awscli_cwlogs.limits import MAX_BATCH_COUNT, MAX_BATCH_SIZE
 from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN
+from awscli_cwlogs.lines.records import RECORD_KEYS, RecordFormat
 
 PRICE_PER_GB = (("infrequent_access", 0.25), ("standard", 0.50))  # us-east-1 list prices, 2026
 
@@ -54,6 +55,8 @@ class StreamConfig:
     role_arn: str = None  # sign with this role, assumed with the agent's (or the profile's) credentials
     external_id: str = None  # with role_arn: the external id the role's trust policy asks for
     role_session_name: str = None  # with role_arn: the name in CloudTrail (default aws-logs-push-HOST)
+    record: RecordFormat = RecordFormat()  # structured lines and masking (lines/records.py)
+    max_destinations: int = 100  # log streams (and groups) {json:...} names may open per day
     defined_in: str = ""
 
 
@@ -95,6 +98,14 @@ COMMON_STREAM_KEYS = {  # the keys of every kind; each kind adds its own (source
     "role_arn": parse.role_arn,
     "external_id": parse.external_id,
     "role_session_name": parse.role_session_name,
+    "log_format": parse.choice("text", "json"),
+    "timestamp_key": parse.text,
+    "mask_detectors": parse.detectors,
+    "mask_patterns": parse.patterns,
+    "mask_fields": parse.words,
+    "drop_fields": parse.words,
+    "mask_text": str,
+    "max_destinations": parse.positive(1, 100_000),
 }
 REQUIRED_STREAM_KEYS = ("file", "log_group_name", "log_stream_name")
 
@@ -198,6 +209,12 @@ def _stream(document, section, values, resolve_placeholder, kinds, required=REQU
         raise ConfigError(
             f"{where} multi_line_start_pattern: {{datetime_format}} needs datetime_format to be set"
         )
+    if "timestamp_pattern" in parsed and "datetime_format" not in parsed:
+        raise ConfigError(f"{where} timestamp_pattern: needs datetime_format (how the text it finds is read)")
+    check_records(where, parsed, kinds[kind].keys)
+    if not getattr(kinds[kind], "record_names", True) and any(
+            "{json:" in parsed.get(key, "") for key in ("log_group_name", "log_stream_name")):
+        raise ConfigError(f"{where} log_stream_name: {{json:...}} is not for source = {kind}")
     for key in ("log_group_name", "log_stream_name"):
         try:
             parsed[key] = resolve_name(key, parsed[key], kinds[kind], resolve_placeholder, kinds.values())
@@ -206,10 +223,31 @@ def _stream(document, section, values, resolve_placeholder, kinds, required=REQU
     return stream_config(kinds, parsed, section, document.label)
 
 
+def check_records(where, parsed, kind_keys):
+    """The structured-line keys that only mean something together. A kind that formats its
+    messages (journald's message_format) gives the message alone to JSON sections."""
+    is_json = parsed.get("log_format") == "json"
+    if is_json and "message_format" in kind_keys:
+        parsed.setdefault("message_format", "message")
+    for key in ("timestamp_key", "mask_fields", "drop_fields"):
+        if key in parsed and not is_json:
+            raise ConfigError(f"{where} {key}: needs log_format = json (the lines are read as text)")
+    for key in ("log_group_name", "log_stream_name"):
+        if "{json:" in parsed.get(key, "") and not is_json:
+            raise ConfigError(f"{where} {key}: {{json:...}} needs log_format = json (the lines are read as text)")
+    if is_json and parsed.get("multi_line_start_pattern") == DATETIME_FORMAT_PATTERN:
+        raise ConfigError(f"{where} multi_line_start_pattern: {{datetime_format}} is for text lines; "
+                          "with log_format = json, datetime_format reads the timestamp_key field")
+    if is_json and parsed.get("message_format", "message") != "message":
+        raise ConfigError(f"{where} log_format: json needs message_format = message (the entry's MESSAGE "
+                          f"alone, not the {parsed['message_format']} format)")
+
+
 def stream_config(kinds, values, section, defined_in=""):
     """A StreamConfig from a section's parsed keys, flat as the section has them: the common ones,
     and the kind's own made into its options object by its SourceKind."""
     common = {key: value for key, value in values.items() if key in COMMON_STREAM_KEYS or key == "source"}
     own = {key: value for key, value in values.items() if key not in common}
+    record = RecordFormat(**{key: common.pop(key) for key in RECORD_KEYS if key in common})
     kind = kinds[values.get("source", "file")]
-    return StreamConfig(section=section, defined_in=defined_in, options=kind.options(own), **common)
+    return StreamConfig(section=section, defined_in=defined_in, options=kind.options(own), record=record, **common)

@@ -8,7 +8,8 @@ from awscli_cwlogs.health.host import KINDS as HOST_METRICS
 from awscli_cwlogs.health.host import psutil_missing
 from awscli_cwlogs.limits import RETENTION_DAYS
 from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN
-from awscli_cwlogs.lines.timestamps import TimestampFormat
+from awscli_cwlogs.lines.instants import NAMED_FORMATS, timestamp_format
+from awscli_cwlogs.lines.masking import DETECTORS
 
 
 def text(value):
@@ -58,8 +59,20 @@ def encoding(value):
 
 
 def datetime_format(value):
-    TimestampFormat(value)  # raises ValueError naming the unsupported directive
+    """A strptime-style format, or one of NAMED_FORMATS (iso8601, epoch, epoch_ms, ...)."""
+    if value.lower() in NAMED_FORMATS:
+        return value.lower()
+    timestamp_format(value)  # raises ValueError naming the unsupported directive
     return value
+
+
+def detectors(value):
+    """Names of masking.py's DETECTORS, comma- or space-separated."""
+    names = tuple(name.lower() for name in words(value))
+    for name in names:
+        if name not in DETECTORS:
+            raise ValueError(f"unknown detector '{name}'; known: {', '.join(DETECTORS)}")
+    return names
 
 
 def regex(value):

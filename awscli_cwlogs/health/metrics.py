@@ -24,6 +24,8 @@ COUNTERS = (  # figure -> (metric name, unit); bytes: the accepted events' messa
     ("expired", "EventsExpired", "Count"), ("filtered", "EventsFiltered", "Count"),
     ("retries", "Retries", "Count"), ("failed_requests", "FailedRequests", "Count"),
     ("split", "EventsSplit", "Count"),  # lines or entries over the size limit, sent as parts
+    ("not_json", "LinesNotJson", "Count"),  # log_format = json: lines sent as text
+    ("masked", "ValuesMasked", "Count"),  # values the section's masks replaced (never the values)
 )
 GAUGES = (("bytes_behind", "BytesBehind", "Bytes"), ("lag", "LagSeconds", "Seconds"))
 
@@ -64,13 +66,16 @@ class Figures:
 
 def _counts(pipeline):
     stats = pipeline.publisher.stats
-    derived = ("events_accepted", "billable_bytes", "split")
+    derived = ("events_accepted", "billable_bytes", "split", "not_json", "masked")
     counts = {field: getattr(stats, field) for field, _, _ in COUNTERS if field not in derived}
     sent = {"events_sent": stats.events_sent, "message_bytes": stats.bytes_sent,
             **{name: getattr(stats, name) for name in REJECTED}}  # as the state file counts them
     counts["events_accepted"], counts["billable_bytes"] = accepted_events(sent), billable_bytes(sent)
     spec = getattr(pipeline.source, "spec", None)
     counts["split"] = spec.counts.get("split", 0) if spec is not None else 0
+    shaper = getattr(pipeline, "shaper", None)
+    counts["not_json"] = shaper.counts.get("not_json", 0) if shaper is not None else 0
+    counts["masked"] = shaper.masked if shaper is not None else 0
     return counts
 
 

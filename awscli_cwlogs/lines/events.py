@@ -12,7 +12,7 @@ from typing import Callable, Optional
 from awscli_cwlogs.limits import EVENT_OVERHEAD, MAX_MESSAGE_BYTES
 from awscli_cwlogs.lines.fastpaths import FastGrouping
 from awscli_cwlogs.lines.grouping import starts_with_non_space, utf8_size
-from awscli_cwlogs.lines.timestamps import TimestampFormat
+from awscli_cwlogs.lines.instants import timestamp_format
 
 DEFAULT_MULTI_LINE_START = r"^[^\s]"  # a line that does not start with white space starts an event
 DATETIME_FORMAT_PATTERN = "{datetime_format}"  # multi_line_start_pattern's value: a line with a timestamp
@@ -28,6 +28,7 @@ class LineFormat:
     time_zone: str = "LOCAL"
     encoding: str = "utf_8"
     multi_line_start_pattern: str = DEFAULT_MULTI_LINE_START
+    timestamp_pattern: str = None  # where in a line the time is: its first group, else its match
 
 
 LINE_FORMAT_KEYS = tuple(field.name for field in fields(LineFormat))
@@ -44,10 +45,21 @@ class EventSpec:
     counts: dict = field(default_factory=dict, compare=False)  # "split": lines over the size limit, sent as parts
 
 
-def event_spec(lines, batch_size, now=time.time):
+def event_limit(batch_size):
+    """The most UTF-8 bytes an event's message may have: the service's limit, or less so that it
+    fits in a batch of ``batch_size``."""
+    return min(MAX_MESSAGE_BYTES, batch_size - EVENT_OVERHEAD)
+
+
+def event_spec(lines, batch_size, record=None, now=time.time):
     """How lines become events, from a LineFormat and the section's batch_size (an event fits in
-    a batch of that size)."""
-    timestamps = TimestampFormat(lines.datetime_format, lines.time_zone, now) if lines.datetime_format else None
+    a batch of that size). ``record``: the section's RecordFormat; a JSON line's time is its
+    field's, read later (shaping.py), and where masks may shorten a line, lines are cut at twice
+    the limit here, and to the limit once masked."""
+    is_json = record is not None and record.is_json
+    timed = lines.datetime_format and not is_json
+    timestamps = timestamp_format(lines.datetime_format, lines.time_zone, now, lines.timestamp_pattern) \
+        if timed else None
     pattern = lines.multi_line_start_pattern
     if pattern == DEFAULT_MULTI_LINE_START:
         starts_event = starts_with_non_space
@@ -61,7 +73,7 @@ def event_spec(lines, batch_size, now=time.time):
         starts_event=starts_event,
         timestamp=timestamps.parse if timestamps else None,
         timestamps=timestamps.parse_lines if timestamps else None,
-        max_message_bytes=min(MAX_MESSAGE_BYTES, batch_size - EVENT_OVERHEAD),
+        max_message_bytes=event_limit(batch_size) * (2 if record is not None and record.masks else 1),
         ascii_compatible=_ascii_compatible(lines.encoding),
     )
 

@@ -41,6 +41,7 @@ def status_report(agent_config, store):
             "events_sent": sent, "batches_sent": counters.get("batches_sent", 0),
             "rejected": {key: counters.get(key, 0) for key in REJECTED},
             "filtered": counters.get("filtered", 0),
+            "not_json": counters.get("not_json", 0), "masked": counters.get("masked", 0),
             **_billable(stream, store, counters, dict(agent_config.general.price_per_gb)),
             "last_accepted": _iso(counters.get("last_accepted")),
             "last_error": counters.get("last_error"), "last_error_at": _iso(counters.get("last_error_at")),
@@ -158,6 +159,9 @@ def render_text(report, configuration=None, now=time.time, agent=None):
         lines.append(f"  rejected by the service: too old {rejected['too_old']:,}, too new {rejected['too_new']:,},"
                      f" expired {rejected['expired']:,}, invalid {rejected['refused']:,};"
                      f" filtered out: {stream['filtered']:,}")
+        if stream["not_json"] or stream["masked"]:
+            lines.append(f"  structured: {stream['not_json']:,} lines sent as text (not JSON objects);"
+                         f" {stream['masked']:,} values masked")
         lines.append(f"  billable: {stream['billable_bytes']:,} bytes since the first run"
                      f" ({_dollars(stream['cost'])} at {_price(stream['price_per_gb'])} per GB, {stream['log_group_class']}"
                      f" class), {stream['billable_bytes_24h']:,} in the last 24 hours ({_dollars(stream['cost_24h'])})")

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from awscli_cwlogs.kvstore import StateStore, billable_bytes
+from awscli_cwlogs.kvstore import _SCHEMA, StateStore, billable_bytes
 
 
 def mode(path):
@@ -58,11 +58,11 @@ def test_counters_add_up_in_the_checkpoint_transaction_and_read_only_sees_them(t
     store.save("g", "s", {("fp", 7): ("/l/a", 10)}, {"events_sent": 5, "batches_sent": 1, "message_bytes": 50})
     store.record_error("g", "s", "ThrottlingException: Rate exceeded")
     store.save("g", "s", {("fp", 7): ("/l/a", 20)}, {"events_sent": 0, "batches_sent": 0, "filtered": 4,
-                                                      "too_old": 2})
+                                                      "too_old": 2, "not_json": 3, "masked": 6})
     reader = StateStore(tmp_path / "s", read_only=True)
     counters = reader.stream_counters("g", "s")
     assert counters == {"events_sent": 5, "message_bytes": 50, "batches_sent": 1, "too_old": 2, "too_new": 0,
-                        "expired": 0, "refused": 0, "filtered": 4, "last_accepted": 100.0,
+                        "expired": 0, "refused": 0, "filtered": 4, "not_json": 3, "masked": 6, "last_accepted": 100.0,
                         "last_error": "ThrottlingException: Rate exceeded", "last_error_at": 200.0}
     assert reader.positions("g", "s")[("fp", 7)].offset == 20
     assert reader.stream_counters("g", "other")["events_sent"] == 0
@@ -118,3 +118,27 @@ def test_waiting_files_keep_their_first_time_and_go_when_told(tmp_path):
     store.set_waiting({})
     assert store.waiting() == {}
     store.close()
+
+
+def test_a_state_file_of_an_earlier_version_gains_the_structured_counters(tmp_path):
+    """Files written before structured lines have no not_json and masked columns: read-only
+    (--status) reads them as 0, and an agent adds the columns and counts on, positions kept."""
+    path = tmp_path / "old"
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA.replace("    not_json INTEGER NOT NULL DEFAULT 0,\n", "")
+                     .replace("    masked INTEGER NOT NULL DEFAULT 0,\n", ""))
+    db.execute("INSERT INTO positions VALUES ('g', 's', 'fp', '/l/a', 7, 30, 1.0)")
+    db.execute("INSERT INTO streams (log_group, log_stream, events_sent) VALUES ('g', 's', 9)")
+    db.commit()
+    db.close()
+    reader = StateStore(path, read_only=True)
+    assert (reader.stream_counters("g", "s")["events_sent"], reader.stream_counters("g", "s")["not_json"]) == (9, 0)
+    reader.close()
+    store = StateStore(path)
+    store.save("g", "s", {("fp", 7): ("/l/a", 40)}, {"events_sent": 1, "batches_sent": 1, "not_json": 2, "masked": 1})
+    store.close()
+    reader = StateStore(path, read_only=True)
+    counters = reader.stream_counters("g", "s")
+    assert (counters["events_sent"], counters["not_json"], counters["masked"]) == (10, 2, 1)
+    assert reader.positions("g", "s")[("fp", 7)].offset == 40
+    reader.close()

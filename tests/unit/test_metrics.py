@@ -6,7 +6,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from awscli_cwlogs.health.metrics import emf_records, prometheus_text
 
 FIGURES = {"events_accepted": 10, "bytes_sent": 500, "billable_bytes": 760, "too_old": 1, "too_new": 0, "expired": 0, "filtered": 2,
-           "retries": 3, "failed_requests": 3, "split": 1, "bytes_behind": 42, "lag": 7.5}
+           "retries": 3, "failed_requests": 3, "split": 1, "not_json": 2, "masked": 5, "bytes_behind": 42, "lag": 7.5}
 
 
 def test_emf_counts_are_per_interval_and_gauges_as_they_are():
@@ -18,8 +18,8 @@ def test_emf_counts_are_per_interval_and_gauges_as_they_are():
         "Metrics": [{"Name": name, "Unit": unit} for name, unit in (
             ("EventsAccepted", "Count"), ("BytesAccepted", "Bytes"), ("BillableBytes", "Bytes"), ("EventsTooOld", "Count"),
             ("EventsTooNew", "Count"), ("EventsExpired", "Count"), ("EventsFiltered", "Count"),
-            ("Retries", "Count"), ("FailedRequests", "Count"), ("EventsSplit", "Count"), ("BytesBehind", "Bytes"),
-            ("LagSeconds", "Seconds"))]}]}
+            ("Retries", "Count"), ("FailedRequests", "Count"), ("EventsSplit", "Count"), ("LinesNotJson", "Count"),
+            ("ValuesMasked", "Count"), ("BytesBehind", "Bytes"), ("LagSeconds", "Seconds"))]}]}
     assert (document["Host"], document["Section"]) == ("web-1", "app")
     assert document["EventsAccepted"] == 6 and document["Retries"] == 0 and document["BytesAccepted"] == 0
     assert document["BytesBehind"] == 42 and document["LagSeconds"] == 7.5

@@ -96,6 +96,15 @@ BASE = "[s]\nfile = /x\nlog_group_name = g\nlog_stream_name = s\n"
     ("multi_line_start_pattern = {datetime_format}", "multi_line_start_pattern", "needs datetime_format"),
     ("datetime_format = %Y-%m-%d %Q", "datetime_format", "%Q"),
     ("retention_in_days = 10", "retention_in_days", "not a retention AWS allows"),
+    ("log_format = yaml", "log_format", "not one of text, json"),
+    ("timestamp_pattern = ts=(\\d+)", "timestamp_pattern", "needs datetime_format"),
+    ("timestamp_key = time", "timestamp_key", "needs log_format = json"),
+    ("mask_fields = password", "mask_fields", "needs log_format = json"),
+    ("drop_fields = debug", "drop_fields", "needs log_format = json"),
+    ("mask_detectors = email, phone", "mask_detectors", "unknown detector 'phone'; known: aws_access_key_id"),
+    ("mask_patterns = (unclosed", "mask_patterns", "not a valid regular expression"),
+    ("log_format = json\nmulti_line_start_pattern = {datetime_format}\ndatetime_format = epoch",
+     "multi_line_start_pattern", "is for text lines"),
 ])
 def test_bad_values_name_file_section_key_and_reason(tmp_path, extra, key, reason):
     path = write(tmp_path, BASE + extra + "\n")
@@ -273,3 +282,54 @@ def test_a_local_config_file_mixes_with_parameters_under_a_path(tmp_path):
     loaded = origin.load(fetched, KINDS)
     assert [s.defined_in for s in loaded.streams] == [str(main), "ssm:/c/sections/b (version 1)"]
     assert loaded.general.state_file == str(tmp_path / "agent-state")
+
+
+STRUCTURED = '''log_format = JSON
+timestamp_key = event.time
+datetime_format = epoch_ms
+mask_detectors = email ipv4, jwt
+mask_fields = password, user.ssn
+drop_fields = debug
+mask_text = [masked]
+mask_patterns = """
+    token=(?P<mask>\\w+)
+    ^secret .*
+    """
+'''
+
+
+def test_structured_and_masking_keys(tmp_path):
+    [s] = load_config(write(tmp_path, BASE + STRUCTURED)).streams
+    assert (s.record.log_format, s.record.timestamp_key, s.options.lines.datetime_format) == (
+        "json", "event.time", "epoch_ms")
+    assert s.record.mask_detectors == ("email", "ipv4", "jwt")
+    assert s.record.mask_patterns == (r"token=(?P<mask>\w+)", "^secret .*")
+    assert (s.record.mask_fields, s.record.drop_fields, s.record.mask_text) == (
+        ("password", "user.ssn"), ("debug",), "[masked]")
+
+
+@pytest.mark.parametrize("value", ["iso8601", "epoch", "epoch_s", "epoch_ms", "epoch_us", "EPOCH_NS"])
+def test_named_datetime_formats(tmp_path, value):
+    config = load_config(write(tmp_path, BASE + f"datetime_format = {value}\n"))
+    assert config.streams[0].options.lines.datetime_format == value.lower()
+
+
+def test_a_journald_json_section_reads_the_message_alone(tmp_path):
+    text = "[j]\nsource = journald\nlog_group_name = g\nlog_stream_name = s\nlog_format = json\n"
+    assert load_config(write(tmp_path, text)).streams[0].options.message_format == "message"
+    with pytest.raises(ConfigError, match=r"\[j\] log_format: json needs message_format = message"):
+        load_config(write(tmp_path, text + "message_format = short\n"))
+
+
+def test_names_from_the_records_fields(tmp_path):
+    text = BASE.replace("log_stream_name = s", "log_stream_name = {hostname}/{json:service|other}")
+    [s] = load_config(write(tmp_path, text + "log_format = json\nmax_destinations = 20\n"),
+                      resolve_placeholder=resolve).streams
+    assert (s.log_stream_name, s.max_destinations) == ("web1/{json:service|other}", 20)
+    with pytest.raises(ConfigError, match=r"\[s\] log_stream_name: \{json:\.\.\.\} needs log_format = json"):
+        load_config(write(tmp_path, text), resolve_placeholder=resolve)
+    journal = "[j]\nsource = journald\nlog_group_name = g\nlog_stream_name = {json:service}\nlog_format = json\n"
+    with pytest.raises(ConfigError, match=r"\[j\] log_stream_name: \{json:\.\.\.\} is not for source = journald"):
+        load_config(write(tmp_path, journal), resolve_placeholder=resolve)
+    with pytest.raises(ConfigError, match=r"\[s\] max_destinations: 0 is outside 1\.\.100000"):
+        load_config(write(tmp_path, BASE + "max_destinations = 0\n"))

@@ -21,7 +21,7 @@ class ContainerKind:
         return options_of(ContainerOptions, values)
 
     def open(self, stream, saved, has_state):
-        return ContainerSource(stream, event_spec(stream.options.lines, stream.batch_size), saved, has_state)
+        return ContainerSource(stream, event_spec(stream.options.lines, stream.batch_size, stream.record), saved, has_state)
 
     def check(self, stream, positions, now):
         """The containers it finds, those it leaves out and why, each one's group, stream and files."""

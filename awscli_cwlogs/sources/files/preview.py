@@ -1,7 +1,9 @@
 """--check for files: how the live file's first lines become events (timestamps, joined lines,
 parts), and the problems they show (a datetime_format or multi-line pattern that matches no line,
 timestamps the service would reject)."""
-from awscli_cwlogs.lines.events import DEFAULT_MULTI_LINE_START, EventReader, event_spec
+from awscli_cwlogs.lines.events import DEFAULT_MULTI_LINE_START, EventReader, event_limit, event_spec
+from awscli_cwlogs.lines.records import name_placeholders
+from awscli_cwlogs.lines.shaping import Shaper, masked_summary
 from awscli_cwlogs.limits import TOO_NEW_S, TOO_OLD_S
 from awscli_cwlogs.sources.base import shorten
 from awscli_cwlogs.timefmt import iso_millis
@@ -12,48 +14,68 @@ PREVIEW_BYTES = 65_536
 
 def preview(path, stream, now):
     """Lines showing how the file's first lines become events, and the problems they reveal."""
+    raw_lines = _first_lines(path)
+    if not raw_lines:
+        return ["  the live file has no complete line yet: nothing to preview"], []
+    spec = event_spec(stream.options.lines, stream.batch_size, stream.record, now=now)
+    texts = [raw.decode(stream.options.lines.encoding, "replace").rstrip("\r") for raw in raw_lines]
+    groups = _group_lines(raw_lines, spec, now)
+    shaper = None if stream.record.plain else Shaper(stream.record, stream.options.lines, event_limit(stream.batch_size))
+    key = "timestamp_key" if stream.record.timestamp_key else "datetime_format"
+    out = [f"  first {len(raw_lines)} line(s) of {path} as events:"]
+    problems, parsed_any, previous = [], False, None
+    for number, (first, last, events) in enumerate(groups, 1):
+        if not events:
+            out.append(f"    line {first + 1}: blank, not sent")
+            continue
+        sent, timed = _as_sent(shaper, spec, stream.record, texts[first], events)
+        parsed_any = parsed_any or bool(timed)
+        when, problem = _time_of(timed, sent[0][0], key, first + 1, previous, now)
+        problems += [problem] if problem else []
+        span = f"lines {first + 1}-{last + 1}" if last > first else f"line {first + 1}"
+        joined = f"  (+{last - first} line(s) joined)" if last > first else ""
+        parts = f"  (split into {len(sent)} parts)" if len(sent) > 1 else ""
+        out.append(f"    event {number}, {span}: {when} | {shorten(sent[0][1])}{joined}{parts}")  # masked
+        previous = events
+    return out, problems + _unmatched(stream.options.lines, spec, texts, parsed_any, path)
+
+
+def _first_lines(path):
     with open(path, "rb") as source:
         head = source.read(PREVIEW_BYTES)
     raw_lines = head.split(b"\n")
     last = raw_lines.pop()  # after the last newline: a partial line, or the end of a file without one
     if last and len(head) < PREVIEW_BYTES:
         raw_lines.append(last)
-    raw_lines = raw_lines[:PREVIEW_LINES]
-    if not raw_lines:
-        return ["  the live file has no complete line yet: nothing to preview"], []
-    spec = event_spec(stream.options.lines, stream.batch_size, now=now)
-    texts = [raw.decode(stream.options.lines.encoding, "replace").rstrip("\r") for raw in raw_lines]
-    groups = _group_lines(raw_lines, spec, now)
-    out = [f"  first {len(raw_lines)} line(s) of {path} as events:"]
-    problems, parsed_any, previous = [], False, None
-    for number, (first, last, events) in enumerate(groups, 1):
-        text = texts[first]
-        shown = shorten(text)
-        if not events:
-            out.append(f"    line {first + 1}: blank, not sent")
-            continue
-        parsed = spec.timestamp(text) if spec.timestamp else None
-        timestamp = events[0][0]
-        if parsed is not None:
-            parsed_any = True
-            when = iso_millis(timestamp)
-            age = now() - timestamp / 1000
-            if age > TOO_OLD_S:
-                problems.append(f"datetime_format: line {first + 1}'s timestamp {when} is more than 14 days old: "
-                                "the service would reject it (check datetime_format and time_zone)")
-            elif -age > TOO_NEW_S:
-                problems.append(f"datetime_format: line {first + 1}'s timestamp {when} is more than 2 hours ahead: "
-                                "the service would reject it (check time_zone)")
-        elif not spec.timestamp:
-            when = "no datetime_format: the time it is read"
-        else:
-            when = f"no timestamp, falls back to {'the previous event' if previous else 'the time it is read'}"
-        span = f"lines {first + 1}-{last + 1}" if last > first else f"line {first + 1}"
-        joined = f"  (+{last - first} line(s) joined)" if last > first else ""
-        parts = f"  (split into {len(events)} parts)" if len(events) > 1 else ""
-        out.append(f"    event {number}, {span}: {when} | {shown}{joined}{parts}")
-        previous = events
-    return out, problems + _unmatched(stream.options.lines, spec, texts, parsed_any, path)
+    return raw_lines[:PREVIEW_LINES]
+
+
+def _as_sent(shaper, spec, record, text, events):
+    """(the events as sent, whether their time was read: from the line, or from the JSON field;
+    None when nothing says where it is)."""
+    if shaper is None or not record.timestamp_key:
+        sent = events if shaper is None else shaper.shape(None, events)
+        return sent, (spec.timestamp(text) is not None) if spec.timestamp else None
+    missed = (shaper.counts.get("no_time", 0), shaper.counts.get("not_json", 0))
+    sent = shaper.shape(None, events)
+    return sent, missed == (shaper.counts.get("no_time", 0), shaper.counts.get("not_json", 0))
+
+
+def _time_of(timed, timestamp, key, number, previous, now):
+    """(what the preview says of an event's time, the problem it shows or None)."""
+    if timed is None:
+        return f"no {key}: the time it is read", None
+    if not timed:
+        return f"no timestamp, falls back to {'the previous event' if previous else 'the time it is read'}", None
+    when = iso_millis(timestamp)
+    age = now() - timestamp / 1000
+    if age > TOO_OLD_S:
+        return when, (f"{key}: line {number}'s timestamp {when} is more than 14 days old: the service would "
+                      "reject it (check datetime_format and time_zone)")
+    if -age > TOO_NEW_S:
+        return when, (f"{key}: line {number}'s timestamp {when} is more than 2 hours ahead: the service would "
+                      "reject it (check time_zone)")
+    return when, None
 
 
 def _unmatched(lines, spec, texts, parsed_any, path):
@@ -80,3 +102,29 @@ def _group_lines(raw_lines, spec, now):
             start = index
     groups.append((start, len(raw_lines) - 1, reader.finish()))
     return groups
+
+
+def last_events_as_sent(path, stream, now, destination, count=5):
+    """Lines showing the file's last ``count`` events as they would be sent: masked, with the time
+    (a JSON line's from its field) and ``destination(timestamp, record values)`` (group, stream);
+    then what the masks replaced in them."""
+    with open(path, "rb") as source:
+        size = source.seek(0, 2)
+        source.seek(max(0, size - PREVIEW_BYTES))
+        tail = source.read(PREVIEW_BYTES)
+    if size > PREVIEW_BYTES:
+        tail = tail[tail.find(b"\n") + 1:]  # from the first whole line
+    spec = event_spec(stream.options.lines, stream.batch_size, stream.record, now=now)
+    reader = EventReader(spec, now=now)
+    events = (reader.feed(tail) + reader.finish())[-count:]
+    names = name_placeholders(stream.log_group_name, stream.log_stream_name)
+    shaper = Shaper(stream.record, stream.options.lines, event_limit(stream.batch_size), names)
+    sent = shaper.shape(None, events)
+    records = shaper.records if names else [{}] * len(sent)
+    out = [f"  the last {len(sent)} event(s) of {path} as they would be sent:"]
+    for (timestamp, message, *_), own in zip(sent, records):
+        group, name = destination(timestamp, own)
+        out.append(f"    {iso_millis(timestamp)} -> {group} / {name} | {shorten(message)}")
+    out.append(f"  masked in them: {masked_summary(shaper.counts)}"
+               + (f"; {shaper.counts['not_json']} not a JSON object" if shaper.counts.get("not_json") else ""))
+    return out

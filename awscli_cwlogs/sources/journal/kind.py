@@ -19,6 +19,7 @@ class JournalKind:
     defaults = {}
     needs_file = False
     routes_per_origin = False
+    record_names = False  # {json:...} names: its positions are cursors, not offsets (use {unit})
     placeholders = ("unit", "identifier")
     parameters = ()
 

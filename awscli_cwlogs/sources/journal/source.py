@@ -42,7 +42,7 @@ class JournaldSource:
         self._routes = Routes(stream, done, self._read)
         self._initial = "head" if has_state or stream.initial_position == "start_of_file" else "tail"
         self._format = FORMATTERS[stream.options.message_format]
-        self.spec = event_spec(LineFormat(), stream.batch_size)  # its limit: an entry is an event, or its parts
+        self.spec = event_spec(LineFormat(), stream.batch_size, stream.record)  # its limit: an entry is an event, or its parts
         self._limit = self.spec.max_message_bytes
         self._last = {}  # route key -> the position of its last entry read
         self._run = ReaderRun(stream, journalctl, clock)

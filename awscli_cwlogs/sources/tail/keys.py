@@ -7,7 +7,8 @@ from awscli_cwlogs.lines.events import LINE_FORMAT_KEYS, LineFormat
 
 LINE_KEYS = {"multi_line_start_pattern": parse.regex, "file_fingerprint_lines": parse.fingerprint_lines}
 # the file kind's (and stdin mode's): how lines are decoded and timed; docker and cri records carry their time
-DECODING_KEYS = {"datetime_format": parse.datetime_format, "time_zone": parse.time_zone, "encoding": parse.encoding}
+DECODING_KEYS = {"datetime_format": parse.datetime_format, "time_zone": parse.time_zone, "encoding": parse.encoding,
+                 "timestamp_pattern": parse.regex}
 
 
 @dataclass(frozen=True)

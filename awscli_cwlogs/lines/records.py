@@ -1,0 +1,220 @@
+"""Structured (JSON) lines: the section keys that make an event a record, and what is read from
+and changed in a record (its time, masked and dropped fields).
+
+A field is named by its key, or by a dotted path from the top (``http.request.id``). In
+``mask_fields`` and ``drop_fields`` a plain key matches at any depth, a dotted path only there.
+"""
+import json
+import re
+from dataclasses import dataclass
+
+from awscli_cwlogs.lines.instants import EPOCH_UNITS, ISO8601, epoch_ms, epoch_text_ms, iso8601, timestamp_format
+
+MASK_TEXT = "***"
+NAME_PREFIX = "json:"  # {json:service} or {json:a.b|default} in a section's names
+MISSING = "unknown"  # a name field missing from a record, without a default of its own
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class RecordFormat:
+    """A section's keys for structured lines and masking (every kind has them). ``log_format``:
+    text or json; ``timestamp_key``: the field with the event's time (json); ``mask_detectors``:
+    DETECTORS' names; ``mask_patterns``: regular expressions; ``mask_fields``/``drop_fields``:
+    fields whose values become ``mask_text``, or that are left out (json)."""
+    log_format: str = "text"
+    timestamp_key: str = None
+    mask_detectors: tuple = ()
+    mask_patterns: tuple = ()
+    mask_fields: tuple = ()
+    drop_fields: tuple = ()
+    mask_text: str = MASK_TEXT
+
+    @property
+    def is_json(self):
+        return self.log_format == "json"
+
+    @property
+    def masks(self):
+        """Whether messages may change (and their size with them)."""
+        return bool(self.mask_detectors or self.mask_patterns or self.mask_fields or self.drop_fields)
+
+    @property
+    def plain(self):
+        """Whether events pass as they are read: nothing to parse, time or mask."""
+        return not self.is_json and not self.masks
+
+
+RECORD_KEYS = tuple(name for name in RecordFormat.__dataclass_fields__)
+
+
+def parse_object(message, _loads=json.loads):
+    """The JSON object a message holds, else None (text, a JSON array or number, broken JSON)."""
+    if not message.startswith("{"):
+        stripped = message.lstrip()
+        if not stripped.startswith("{"):
+            return None
+        message = stripped
+    try:
+        value = _loads(message)
+    except ValueError:
+        return None
+    return value if type(value) is dict else None  # noqa: E721
+
+
+def field_value(record, path):
+    """The value at ``path`` (a tuple of keys), else None."""
+    value = record
+    for key in path:
+        if type(value) is not dict:  # noqa: E721
+            return None
+        value = value.get(key)
+    return value
+
+
+def serialize(record):
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+class TimeField:
+    """Epoch ms of a time field's value: a number (epoch, unit stated by ``datetime_format`` =
+    epoch_s/ms/us/ns or told by its size), or text (ISO 8601, an epoch number, or
+    ``datetime_format``'s strptime-style format)."""
+
+    def __init__(self, datetime_format=None, time_zone="LOCAL"):
+        self._factor = EPOCH_UNITS.get(datetime_format)
+        custom = datetime_format is not None and datetime_format not in EPOCH_UNITS and datetime_format != ISO8601
+        self._text = timestamp_format(datetime_format, time_zone) if custom else None
+        self._iso = iso8601(time_zone)
+
+    def epoch_ms(self, value):
+        kind = type(value)
+        if kind is int or kind is float:
+            return epoch_ms(value, self._factor)
+        if kind is not str or not value:
+            return None
+        if self._text is not None:
+            return self._text.parse(value)
+        if value[0].isdigit() and value[-1].isdigit() and "-" not in value and ":" not in value:
+            return epoch_text_ms(value, self._factor)
+        return self._iso.parse(value)
+
+
+class FieldEdits:
+    """mask_fields and drop_fields applied to a record in place; ``apply`` says whether it
+    changed. ``counts["mask_fields"]``: values masked."""
+
+    def __init__(self, mask_fields, drop_fields, mask_text=MASK_TEXT, counts=None):
+        self._mask_anywhere = {name for name in mask_fields if "." not in name}
+        self._drop_anywhere = {name for name in drop_fields if "." not in name}
+        self._mask_paths = [tuple(name.split(".")) for name in mask_fields if "." in name]
+        self._drop_paths = [tuple(name.split(".")) for name in drop_fields if "." in name]
+        self._mask_text = mask_text
+        self.counts = {} if counts is None else counts
+        names = [name.split(".")[-1] for name in (*mask_fields, *drop_fields)]
+        self._quoted = [json.dumps(name) for name in names]
+        self._masked_json = json.dumps(mask_text)
+        self._text_masks = None
+        if self._mask_anywhere and not (self._drop_anywhere or self._drop_paths or self._mask_paths):
+            keys = "|".join(re.escape(json.dumps(name)) for name in sorted(self._mask_anywhere))
+            # a key of the record is the only place a quoted name followed by a colon can be in JSON
+            self._text_masks = (re.compile(rf'((?:{keys})\s*:\s*)(?:"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)').sub,
+                                re.compile(rf'(?:{keys})\s*:\s*[\[{{]').search)
+
+    def mentioned(self, message):
+        """Whether a field these edits name may be in the message (else there is nothing to do)."""
+        return any(quoted in message for quoted in self._quoted)
+
+    def apply_to_text(self, message):
+        """The message with mask_fields' values masked where they are written, keeping the line
+        as it was written otherwise; None when only the record can be edited (drop_fields, a path,
+        a value that is an object or a list)."""
+        if self._text_masks is None or self._text_masks[1](message) is not None:
+            return None
+        masked = [0]
+
+        def mask(found):
+            masked[0] += 1
+            return f"{found.group(1)}{self._masked_json}"
+        message = self._text_masks[0](mask, message)
+        if masked[0]:
+            self.counts["mask_fields"] = self.counts.get("mask_fields", 0) + masked[0]
+        return message
+
+    def apply(self, record):
+        changed = False
+        for path in self._drop_paths:
+            parent = field_value(record, path[:-1])
+            if type(parent) is dict and path[-1] in parent:  # noqa: E721
+                del parent[path[-1]]
+                changed = True
+        for path in self._mask_paths:
+            parent = field_value(record, path[:-1])
+            if type(parent) is dict and path[-1] in parent:  # noqa: E721
+                parent[path[-1]] = self._mask_text
+                self._count()
+                changed = True
+        if self._mask_anywhere or self._drop_anywhere:
+            changed = self._walk(record) or changed
+        return changed
+
+    def _walk(self, value):
+        changed = False
+        if type(value) is dict:  # noqa: E721
+            for key in list(value):
+                if key in self._drop_anywhere:
+                    del value[key]
+                    changed = True
+                elif key in self._mask_anywhere:
+                    value[key] = self._mask_text
+                    self._count()
+                    changed = True
+                else:
+                    changed = self._walk(value[key]) or changed
+        elif type(value) is list:  # noqa: E721
+            for item in value:
+                changed = self._walk(item) or changed
+        return changed
+
+    def _count(self):
+        self.counts["mask_fields"] = self.counts.get("mask_fields", 0) + 1
+
+
+class NameFields:
+    """The values of a section's {json:...} name placeholders in a record: ``placeholders`` are
+    their texts as written between the braces (``json:service|unknown``)."""
+
+    def __init__(self, placeholders, masked=(), mask_text=MASK_TEXT):
+        """``masked``: mask_fields' names; a name made of one is made of ``mask_text`` instead."""
+        self._fields = []
+        for placeholder in placeholders:
+            path, _, default = placeholder[len(NAME_PREFIX):].partition("|")
+            path = tuple(path.split("."))
+            if path[-1] in {name.split(".")[-1] for name in masked}:
+                default = mask_text  # never a masked value in a stream's name
+                path = ("\0",)
+            self._fields.append((placeholder, path, default or MISSING))
+
+    def values(self, record):
+        """{placeholder: its value in ``record`` (None: not a record), as text, else its default}."""
+        values = {}
+        for placeholder, path, default in self._fields:
+            value = None if record is None else field_value(record, path)
+            kind = type(value)
+            if kind is str:
+                values[placeholder] = value or default
+            elif (kind is int or kind is float) and kind is not bool:
+                values[placeholder] = str(value)
+            else:
+                values[placeholder] = default
+        return values
+
+
+def name_placeholders(*templates):
+    """The {json:...} placeholders of name templates, in their order, each once."""
+    found = []
+    for template in templates:
+        for name in _PLACEHOLDER.findall(template):
+            if name.startswith(NAME_PREFIX) and name not in found:
+                found.append(name)
+    return found

@@ -1,0 +1,73 @@
+"""Names from the records' fields: routing event by event, the bound on destinations, and each
+destination's position beside the file's watermark (cloudwatch/recordroutes.py), without I/O."""
+import logging
+
+from awscli_cwlogs.cloudwatch.recordroutes import RecordRoutes, routed_key, routed_offsets
+from awscli_cwlogs.cloudwatch.routing import Router
+from awscli_cwlogs.kvstore import Position
+from awscli_cwlogs.lines.records import NameFields, name_placeholders
+
+A, B, C = ("g", "a"), ("g", "b"), ("g", "c")
+KEY = ("fp", 7)
+
+
+def events(*ends):
+    return [(1000 + n, f"line {n}", 6, end) for n, end in enumerate(ends)]
+
+
+def test_name_fields_with_defaults_nested_paths_and_values_that_are_not_text():
+    fields = NameFields(name_placeholders("app-{json:service|none}", "{hostname}/{json:k8s.pod}"))
+    assert fields.values({"service": "billing", "k8s": {"pod": "p-1"}}) == {
+        "json:service|none": "billing", "json:k8s.pod": "p-1"}
+    assert fields.values({"service": 3, "k8s": "flat"}) == {"json:service|none": "3", "json:k8s.pod": "unknown"}
+    assert fields.values({"service": "", "k8s": {"pod": True}}) == {"json:service|none": "none",
+                                                                    "json:k8s.pod": "unknown"}
+    assert fields.values(None) == {"json:service|none": "none", "json:k8s.pod": "unknown"}
+
+
+def test_events_are_routed_one_by_one_in_runs_and_names_are_made_valid():
+    router = Router("g", "{json:s}", record_defaults={"json:s": "unknown"})
+    runs = router.record_runs({"file_name": "f"}, events(1, 2, 3, 4), [{"json:s": v} for v in "aab:"])
+    assert [(destination, [event[3] for event in run]) for destination, run in runs] == [
+        (A, [1, 2]), (B, [3]), (("g", "_"), [4])]
+
+
+def test_past_max_destinations_events_go_to_the_defaults_names_with_one_warning(caplog):
+    router = Router("g", "{json:s|rest}", record_defaults={"json:s|rest": "rest"}, max_destinations=2, section="s")
+    values = [{"json:s|rest": v} for v in "abcdab"]
+    with caplog.at_level(logging.WARNING, logger="awscli_cwlogs"):
+        runs = router.record_runs({}, events(*range(6)), values)
+    assert [destination[1] for destination, _ in runs] == ["a", "b", "rest", "a", "b"]
+    assert router.overflowed == 2
+    assert len([r for r in caplog.records if "max_destinations = 2" in r.getMessage()]) == 1
+
+
+def test_the_watermark_is_where_every_destination_had_all_before_it_accepted():
+    routes = RecordRoutes({})
+    routes.read(KEY, A, 0, 100)  # a's events from 0 to 100, b's from 40 to 120, c's from 60 to 80
+    routes.read(KEY, B, 40, 120)
+    routes.read(KEY, C, 60, 80)
+    assert routes.accepted(KEY, C, 80) == 0  # a waits from 0
+    assert routes.accepted(KEY, A, 50) == 40  # a has more after 50, b waits from 40
+    assert routes.accepted(KEY, B, 120) == 50  # a's row skips up to 50 on a restart from there
+    assert routes.accepted(KEY, A, 100) == 120  # nothing waits: the last event read
+    routes.passed(KEY, 130)  # events the filters left out
+    routes.read(KEY, A, 130, 150)
+    assert routes.accepted(KEY, A, 150) == 150
+
+
+def test_after_a_restart_each_destination_skips_what_it_had_accepted_and_no_more():
+    rows = {routed_key(KEY, A): Position(routed_key(KEY, A)[0], "/l/app.log", 7, 50, 1.0),
+            routed_key(KEY, B): Position(routed_key(KEY, B)[0], "/l/app.log", 7, 20, 1.0)}
+    routes = RecordRoutes(routed_offsets(rows))
+    assert [e[3] for e in routes.unsent(KEY, A, events(30, 50))] == []
+    assert [e[3] for e in routes.unsent(KEY, A, events(60, 70))] == [60, 70]
+    assert [e[3] for e in routes.unsent(KEY, B, events(10, 30))] == [30]
+    assert [e[3] for e in routes.unsent(KEY, B, events(15))] == [15]  # past its row once: all new after
+    assert [e[3] for e in routes.unsent(KEY, C, events(5))] == [5]  # no row: never sent anything
+
+
+def test_routed_rows_are_kept_under_the_file_and_the_destination():
+    key = routed_key(("abc", 9), ("grp", "svc/1"))
+    assert key == ("abc\x1fgrp\x1fsvc/1", 9)
+    assert routed_offsets({key: Position(key[0], "/p", 9, 33, 1.0)}) == {(("abc", 9), ("grp", "svc/1")): 33}
