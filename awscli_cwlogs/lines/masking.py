@@ -44,8 +44,15 @@ def _ipv6(text):
     return True
 
 
-def _has_digits_run(text, _run=re.compile(r"\d{4}").search):
-    return _run(text) is not None
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_CARD_SHAPES = (b"0" * 13, b"0000 0000 0000", b"0000-0000-0000", b"0000 000000 00000", b"0000-000000-00000")
+
+
+def _may_hold_a_card(text):
+    """Whether the text has the shape of a card number: 13 digits in a row, or groups of them.
+    Bytes' translate and ``in`` cost a tenth of a regex that starts with a digit class."""
+    shape = text.encode("utf-8", "replace").translate(_DIGITS_AS_ZERO)
+    return any(card in shape for card in _CARD_SHAPES)
 
 
 def _pattern(regex, flags=0):
@@ -101,7 +108,7 @@ DETECTORS = {
     # first digit is a card network's (2 to 6), so epoch times (1...) are left alone
     "credit_card": Rule("credit_card", _pattern(
         r"(?<![\d.])(?:[2-6]\d{12,18}|[2-6]\d{3}([ -])\d{4}\1\d{4}\1\d{1,7}|3\d{3}([ -])\d{6}\2\d{5})(?![\d])"),
-        worth_trying=_has_digits_run, valid=_card_number),
+        worth_trying=_may_hold_a_card, valid=_card_number),
     "ipv4": Rule("ipv4", _hinted(r"\.\d{1,3}\.\d{1,3}\.\d", rf"(?<![\d.])(?:{_OCTET}\.){{3}}{_OCTET}(?!\d|\.\d)",
                                  "0123456789"), worth_trying=lambda text: "." in text),
     # not inside a word (std::vector) nor a clock time (10:00:00): only what parses as IPv6
@@ -128,6 +135,7 @@ class Masker:
         self._rules = tuple(rules)
         self._replacement = replacement
         self.counts = {}
+        self.total = 0  # every rule's together
 
     def mask(self, text):
         for rule in self._rules:
@@ -146,5 +154,6 @@ class Masker:
         if not masked:
             return text
         self.counts[rule.name] = self.counts.get(rule.name, 0) + masked
+        self.total += masked
         pieces.append(text[done:])
         return "".join(pieces)

@@ -111,6 +111,7 @@ class FieldEdits:
         self._drop_paths = [tuple(name.split(".")) for name in drop_fields if "." in name]
         self._mask_text = mask_text
         self.counts = {} if counts is None else counts
+        self.total = 0  # values masked
         names = [name.split(".")[-1] for name in (*mask_fields, *drop_fields)]
         self._quoted = [json.dumps(name) for name in names]
         self._masked_json = json.dumps(mask_text)
@@ -118,7 +119,8 @@ class FieldEdits:
         if self._mask_anywhere and not (self._drop_anywhere or self._drop_paths or self._mask_paths):
             keys = "|".join(re.escape(json.dumps(name)) for name in sorted(self._mask_anywhere))
             # a key of the record is the only place a quoted name followed by a colon can be in JSON
-            self._text_masks = (re.compile(rf'((?:{keys})\s*:\s*)(?:"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)').sub,
+            scalar = r'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null'
+            self._text_masks = (re.compile(rf'((?:{keys})\s*:\s*)(?:{scalar})').sub,
                                 re.compile(rf'(?:{keys})\s*:\s*[\[{{]').search)
 
     def mentioned(self, message):
@@ -139,6 +141,7 @@ class FieldEdits:
         message = self._text_masks[0](mask, message)
         if masked[0]:
             self.counts["mask_fields"] = self.counts.get("mask_fields", 0) + masked[0]
+            self.total += masked[0]
         return message
 
     def apply(self, record):
@@ -178,6 +181,7 @@ class FieldEdits:
 
     def _count(self):
         self.counts["mask_fields"] = self.counts.get("mask_fields", 0) + 1
+        self.total += 1
 
 
 class NameFields:

@@ -4,7 +4,8 @@ longer or shorter than the line read).
 
 Counts (never values): ``not_json`` (lines of a json section that are not a JSON object, sent
 as they are), ``no_time`` (records without a readable time field: they, and lines that are not
-JSON, take the previous record's time), and the values masked by each rule (masking.py's names, ``mask_fields``).
+JSON, take the previous record's time), and the values masked by each rule (masking.py's names,
+``mask_fields``).
 """
 from awscli_cwlogs.lines.grouping import split_utf8, utf8_size
 from awscli_cwlogs.lines.masking import DETECTORS, Masker, pattern_rules
@@ -36,6 +37,7 @@ class Shaper:
         self._last_time = None
         self._last_position = {}  # source key -> the position of its last event shaped
         self._masks = self._masker is not None or self._edits is not None
+        self._not_json = 0
         self.marked = False
 
     def shape(self, key, events):
@@ -88,12 +90,14 @@ class Shaper:
     def _record(self, timestamp, message):
         record = parse_object(message)
         if record is None:  # sent as it is; with a time field, at the previous record's time, as a text line
-            self.counts["not_json"] = self.counts.get("not_json", 0) + 1
+            self._not_json += 1
+            self.counts["not_json"] = self._not_json
             if self._time_path is not None and self._last_time is not None:
                 timestamp = self._last_time
             return timestamp, message, False, None
         if self._time_path is not None:
-            value = record.get(self._time_path[0]) if len(self._time_path) == 1 else field_value(record, self._time_path)
+            path = self._time_path
+            value = record.get(path[0]) if len(path) == 1 else field_value(record, path)
             field_ms = self._time.epoch_ms(value)
             if field_ms is None:
                 self.counts["no_time"] = self.counts.get("no_time", 0) + 1
@@ -111,10 +115,11 @@ class Shaper:
     @property
     def masked(self):
         """Values masked so far, every rule together."""
-        return sum(number for name, number in self.counts.items() if name not in _NOT_MASKS)
+        return (self._masker.total if self._masker is not None else 0) + (
+            self._edits.total if self._edits is not None else 0)
 
     def _tally(self):
-        return self.counts.get("not_json", 0), self.masked if self._masks else 0
+        return self._not_json, self.masked if self._masks else 0
 
     def _noted_since(self, before):
         """{"not_json": 1, "masked": n} of the event just shaped, without zeros; None for none."""

@@ -177,7 +177,8 @@ def test_masked_values_appear_nowhere_and_sizes_are_cut_after_masking(aws, logs,
     log.write_text("".join(line + "\n" for line in lines))
     masks = {"mask_detectors": ", ".join(SECRETS), "mask_text": MASK_TEXT, "mask_fields": "password, token",
              "drop_fields": "debug"}
-    with PushAgent(aws, tmp_path / "agent", {"app": section(log, GROUP, "masked", log_format="json", **masks)}) as agent:
+    app = section(log, GROUP, "masked", log_format="json", **masks)
+    with PushAgent(aws, tmp_path / "agent", {"app": app}) as agent:
         agent.start("--debug")
         wait_until(lambda: wire.accepted_events(GROUP, "masked") >= len(expected), 60, "every event")
         time.sleep(1.0)

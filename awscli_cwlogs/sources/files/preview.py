@@ -20,7 +20,9 @@ def preview(path, stream, now):
     spec = event_spec(stream.options.lines, stream.batch_size, stream.record, now=now)
     texts = [raw.decode(stream.options.lines.encoding, "replace").rstrip("\r") for raw in raw_lines]
     groups = _group_lines(raw_lines, spec, now)
-    shaper = None if stream.record.plain else Shaper(stream.record, stream.options.lines, event_limit(stream.batch_size))
+    shaper = None
+    if not stream.record.plain:
+        shaper = Shaper(stream.record, stream.options.lines, event_limit(stream.batch_size))
     key = "timestamp_key" if stream.record.timestamp_key else "datetime_format"
     out = [f"  first {len(raw_lines)} line(s) of {path} as events:"]
     problems, parsed_any, previous = [], False, None
