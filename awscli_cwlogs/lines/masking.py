@@ -45,14 +45,17 @@ def _ipv6(text):
 
 
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_CARD_SHAPES = (b"0" * 13, b"0000 0000 0000", b"0000-0000-0000", b"0000 000000 00000", b"0000-000000-00000")
 
 
 def _may_hold_a_card(text):
     """Whether the text has the shape of a card number: 13 digits in a row, or groups of them.
-    Bytes' translate and ``in`` cost a tenth of a regex that starts with a digit class."""
-    shape = text.encode("utf-8", "replace").translate(_DIGITS_AS_ZERO)
-    return any(card in shape for card in _CARD_SHAPES)
+    Bytes' translate and ``in`` cost a fifth of a regex that starts with a digit class."""
+    try:
+        shape = text.encode().translate(_DIGITS_AS_ZERO)
+    except UnicodeEncodeError:  # a lone surrogate (bytes the decoder could not read)
+        shape = text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
+    return (b"0000000000000" in shape or b"0000 0000 0000" in shape or b"0000-0000-0000" in shape
+            or b"0000 000000 00000" in shape or b"0000-000000-00000" in shape)
 
 
 def _pattern(regex, flags=0):
