@@ -13,6 +13,7 @@
     python3 dev.py bench-journald   the journald case of the benchmarks
     python3 dev.py bench-soak   the journal read for 10 minutes while it rotates: memory and descriptors
     python3 dev.py bench-containers   the docker source next to the file source
+    python3 dev.py bench-structured   JSON lines with a time field and masks against the same lines as raw text
     python3 dev.py bench-metrics   the agent's own metrics on (1 s interval) against off
     python3 dev.py bench-compare   push against a base revision; pull and filter against AWS CLI v2
     python3 dev.py bench-idle   idle CPU and open descriptors with 100 to 5,000 files and 1,000 containers
@@ -156,7 +157,7 @@ def wheels(folder):
 def main(argv):
     commands = {"demo": ["demo/run_demo.py"], "test": ["-m", "pytest"], "bench": ["benchmarks/run.py"],
                 "bench-journald": ["benchmarks/journald.py"], "bench-soak": ["benchmarks/soak.py"],
-                "bench-containers": ["benchmarks/containers.py"],
+                "bench-containers": ["benchmarks/containers.py"], "bench-structured": ["benchmarks/structured.py"],
                 "bench-metrics": ["benchmarks/metrics.py"], "bench-compare": ["benchmarks/compare.py"],
                 "bench-idle": ["benchmarks/idle.py"], "bench-state": ["benchmarks/statewrites.py"],
                 "package": ["packages/build.py"]}

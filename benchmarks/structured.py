@@ -1,0 +1,74 @@
+"""Structured lines next to raw lines: one file of JSON lines (~250 bytes, 20 services), drained
+by `aws logs push` to the blackhole endpoint twice per round: as raw text lines (no structured
+key), and as JSON with the time from a field, a field masked and three detectors (every line's
+password field masked and re-written, an IPv4 address in every line, an e-mail address in every
+tenth). CPU from each process's own rusage, net of the CLI's start-up; several rounds,
+alternating, and the medians compared (this machine varies by +-15 % run to run).
+
+    python3 dev.py bench-structured [--lines N] [--rounds R]     (default 1,000,000 lines, 3 rounds)
+"""
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import blackhole_cli, drain, last_line_bytes, push_config  # noqa: E402
+
+CASES = {
+    "raw": "",
+    "json": "log_format = json\ntimestamp_key = time\nmask_fields = password\n"
+            "mask_detectors = email, ipv4, credit_card\n",
+}
+
+
+def make_json_log(path, count):
+    """``count`` JSON lines of about 250 bytes, the time an ISO 8601 field, 5 ms apart."""
+    start = time.time() - 3600
+    with open(path, "w") as out:
+        for chunk in range(0, count, 10_000):
+            out.write("".join(json.dumps({
+                "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start + i / 200)) + f".{i * 5 % 1000:03d}Z",
+                "level": "info", "service": f"svc-{i % 20:02d}", "region": "eu-west-1",
+                "msg": f"request {i:09d} served path=/api/v1/items/{i % 977} status=200 bytes={i % 4096}",
+                "client": f"10.{i % 250}.{i // 250 % 250}.{i % 7 + 1}",
+                "user": {"id": i % 5000, "password": f"pw-{i % 99991:05d}",
+                         "email": f"u{i % 5000:05d}@example.com" if i % 10 == 0 else None},
+            }) + "\n" for i in range(chunk, min(chunk + 10_000, count))))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cwlogs-bench-structured-"))
+    log = work / "app.log"
+    print(f"writing {args.lines:,} JSON lines ...", flush=True)
+    make_json_log(log, args.lines)
+    size = log.stat().st_size - last_line_bytes(log)
+    cpu = {case: [] for case in CASES}
+    with blackhole_cli(work) as (aws, startup):
+        for round_number in range(args.rounds):
+            for case, keys in CASES.items():
+                name = f"{case}-{round_number}"
+                config, state = push_config(work, name, f"file = {log}\ntime_zone = UTC\n{keys}")
+                run = drain(aws, config, state, size, name)
+                cpu[case].append(max(run.cpu - startup, 0) * 100_000 / args.lines)
+                print(f"  {name}: {args.lines / run.elapsed:,.0f} events/s, {cpu[case][-1]:.2f} CPU-s per 100k "
+                      f"net of start-up, peak RSS {run.rss_mb:.1f} MB", flush=True)
+    raw, structured = statistics.median(cpu["raw"]), statistics.median(cpu["json"])
+    print(f"\n{args.lines:,} lines ({log.stat().st_size / 1e6:.0f} MB, {log.stat().st_size / args.lines:.0f} bytes a "
+          f"line); CLI start-up and exit {startup:.2f} CPU-s per run; medians of {args.rounds} rounds:")
+    print(f"  raw lines    {raw:.2f} CPU-s per 100k events")
+    print(f"  JSON lines   {structured:.2f} CPU-s per 100k events  = {structured / raw:.2f} x the raw lines "
+          f"(target <= 1.6)")
+
+
+if __name__ == "__main__":
+    main()
