@@ -15,9 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import (  # noqa: E402
-    blackhole_cli, drain, last_line_bytes, lines_benchmark, push_config, section_source,
-)
+from benchmarks.run import alternate, last_line_bytes, lines_benchmark, section_source  # noqa: E402
 from tests.harness.containers import DockerContainer, rfc3339  # noqa: E402
 
 
@@ -36,17 +34,9 @@ def main():
     records = docker_copy(log, work / "docker")
     last = {path: last_line_bytes(path) for path in (log, records)}  # not read whole: a child's peak RSS
     # counts its parent's from before the exec
-    cpu = {"file": [], "docker": []}
-    with blackhole_cli(work) as (aws, startup):
-        for round_number in range(args.rounds):
-            for kind in ("file", "docker"):
-                name = f"{kind}-{round_number}"
-                config, state = push_config(work, name, section_source(kind, log, work / "docker"))
-                path = log if kind == "file" else records
-                run = drain(aws, config, state, path.stat().st_size - last[path], name)
-                cpu[kind].append(max(run.cpu - startup, 0) * 100_000 / args.lines)
-                print(f"  {name}: {args.lines / run.elapsed:,.0f} events/s, {cpu[kind][-1]:.2f} CPU-s per 100k "
-                      f"net of start-up, peak RSS {run.rss_mb:.1f} MB", flush=True)
+    cases = {kind: (section_source(kind, log, work / "docker"), path.stat().st_size - last[path])
+             for kind, path in (("file", log), ("docker", records))}
+    cpu, startup = alternate(work, args.rounds, args.lines, cases)
     file_cpu, docker_cpu = statistics.median(cpu["file"]), statistics.median(cpu["docker"])
     print(f"\n{args.lines:,} lines ({log.stat().st_size / 1e6:.0f} MB as a file, {records.stat().st_size / 1e6:.0f} MB "
           f"as records); CLI start-up and exit {startup:.2f} CPU-s per run; medians of {args.rounds} rounds:")

@@ -115,6 +115,23 @@ def drain(aws, config, state, size, label):
     return run.stop(signal.SIGTERM)
 
 
+def alternate(work, rounds, lines, cases):
+    """({case: [CPU-s per 100k events net of start-up, a round each]}, the CLI's start-up CPU):
+    each case (name -> (its section's keys, the bytes it drains)) drained by `aws logs push` to a
+    blackhole in turn, ``rounds`` times, each run printed as it ends."""
+    cpu = {case: [] for case in cases}
+    with blackhole_cli(work) as (aws, startup):
+        for round_number in range(rounds):
+            for case, (source, size) in cases.items():
+                name = f"{case}-{round_number}"
+                config, state = push_config(work, name, source)
+                run = drain(aws, config, state, size, name)
+                cpu[case].append(max(run.cpu - startup, 0) * 100_000 / lines)
+                print(f"  {name}: {lines / run.elapsed:,.0f} events/s, {cpu[case][-1]:.2f} CPU-s per 100k "
+                      f"net of start-up, peak RSS {run.rss_mb:.1f} MB", flush=True)
+    return cpu, startup
+
+
 @contextlib.contextmanager
 def blackhole_cli(work):
     """(an `aws` CLI whose endpoint is a blackhole of its own, the CLI's start-up CPU)."""

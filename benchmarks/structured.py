@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import blackhole_cli, drain, last_line_bytes, push_config  # noqa: E402
+from benchmarks.run import alternate, last_line_bytes  # noqa: E402
 
 CASES = {
     "raw": "",
@@ -52,16 +52,8 @@ def main():
     print(f"writing {args.lines:,} JSON lines ...", flush=True)
     make_json_log(log, args.lines)
     size = log.stat().st_size - last_line_bytes(log)
-    cpu = {case: [] for case in CASES}
-    with blackhole_cli(work) as (aws, startup):
-        for round_number in range(args.rounds):
-            for case, keys in CASES.items():
-                name = f"{case}-{round_number}"
-                config, state = push_config(work, name, f"file = {log}\ntime_zone = UTC\n{keys}")
-                run = drain(aws, config, state, size, name)
-                cpu[case].append(max(run.cpu - startup, 0) * 100_000 / args.lines)
-                print(f"  {name}: {args.lines / run.elapsed:,.0f} events/s, {cpu[case][-1]:.2f} CPU-s per 100k "
-                      f"net of start-up, peak RSS {run.rss_mb:.1f} MB", flush=True)
+    cases = {case: (f"file = {log}\ntime_zone = UTC\n{keys}", size) for case, keys in CASES.items()}
+    cpu, startup = alternate(work, args.rounds, args.lines, cases)
     raw, structured = statistics.median(cpu["raw"]), statistics.median(cpu["json"])
     print(f"\n{args.lines:,} lines ({log.stat().st_size / 1e6:.0f} MB, {log.stat().st_size / args.lines:.0f} bytes a "
           f"line); CLI start-up and exit {startup:.2f} CPU-s per run; medians of {args.rounds} rounds:")
