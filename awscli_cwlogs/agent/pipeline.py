@@ -11,7 +11,8 @@ import time
 
 from awscli_cwlogs.cloudwatch.batch import Batch, Batcher, BodyFormat
 from awscli_cwlogs.lines.events import event_filter, event_limit
-from awscli_cwlogs.lines.records import NameFields, name_placeholders
+from awscli_cwlogs.config.names import record_placeholders
+from awscli_cwlogs.lines.records import NameFields
 from awscli_cwlogs.lines.shaping import Shaper
 from awscli_cwlogs.cloudwatch.recordroutes import RecordRoutes, routed_offsets
 from awscli_cwlogs.agent.records import RecordDispatch
@@ -180,7 +181,7 @@ def build_pipeline(stream, source, lifecycle, *, client, store, dry_run, queue_s
         publisher = PrintingPublisher(stream, lifecycle, sys.stdout.buffer)
     else:
         publisher = Publisher(client, stream, store, lifecycle, give_up_on_permanent=store is None, use_gzip=use_gzip)
-    names = name_placeholders(stream.log_group_name, stream.log_stream_name)
+    names = record_placeholders(stream.log_group_name, stream.log_stream_name)
     shaper, records = None, None
     if not stream.record.plain:
         shaper = Shaper(stream.record, getattr(stream.options, "lines", None), event_limit(stream.batch_size), names)

@@ -4,8 +4,9 @@ a journal entry's unit, a container's name, labels and environment) as events ar
 import os
 import re
 
+from awscli_cwlogs.lines.records import NAME_PREFIX
+
 PLACEHOLDERS = ("instance_id", "hostname", "ip_address")  # resolved once, at start
-RECORD_PREFIX = "json:"  # {json:a.b|default}: a field of each JSON record (lines/records.py)
 # resolved per origin (a file, a journal entry, a container): each kind names its own (its
 # ``placeholders`` and ``parameters``, such as {label:KEY}); {date} per event, for every kind
 _SAMPLE_DATE = "2026-11-22"
@@ -26,7 +27,7 @@ def resolve_name(key, value, kind, resolve_placeholder, kinds=()):
             if name[4:] not in os.environ:
                 raise ValueError(f"{{{name}}}: environment variable {name[4:]} is not set")
             return os.environ[name[4:]]
-        if name == "date" or _is_origins(kind, name) or name.startswith(RECORD_PREFIX):
+        if name == "date" or _is_origins(kind, name) or name.startswith(NAME_PREFIX):
             return found.group(0)  # per origin, per day, per record ({json:service}: with log_format = json)
         owners = [other.name for other in kinds if _is_origins(other, name)]
         if owners:
@@ -53,6 +54,12 @@ def origin_placeholders(template):
     resolve_name left, which checked them against the section's kind."""
     return [name for name in _PLACEHOLDER.findall(template)
             if name != "date" and name not in PLACEHOLDERS and not name.startswith("env:")]
+
+
+def record_placeholders(*templates):
+    """The {json:...} placeholders of name templates (a field of each record), each once, in order."""
+    return list(dict.fromkeys(name for template in templates for name in origin_placeholders(template)
+                              if name.startswith(NAME_PREFIX)))
 
 
 def has_per_file_placeholders(name):

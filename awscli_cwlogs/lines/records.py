@@ -13,7 +13,6 @@ from awscli_cwlogs.lines.instants import EPOCH_UNITS, ISO8601, epoch_ms, epoch_t
 MASK_TEXT = "***"
 NAME_PREFIX = "json:"  # {json:service} or {json:a.b|default} in a section's names
 MISSING = "unknown"  # a name field missing from a record, without a default of its own
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -213,12 +212,3 @@ class NameFields:
                 values[placeholder] = default
         return values
 
-
-def name_placeholders(*templates):
-    """The {json:...} placeholders of name templates, in their order, each once."""
-    found = []
-    for template in templates:
-        for name in _PLACEHOLDER.findall(template):
-            if name.startswith(NAME_PREFIX) and name not in found:
-                found.append(name)
-    return found

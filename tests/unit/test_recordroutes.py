@@ -5,7 +5,8 @@ import logging
 from awscli_cwlogs.cloudwatch.recordroutes import RecordRoutes, routed_key, routed_offsets
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.kvstore import Position
-from awscli_cwlogs.lines.records import NameFields, name_placeholders
+from awscli_cwlogs.config.names import record_placeholders
+from awscli_cwlogs.lines.records import NameFields
 
 A, B, C = ("g", "a"), ("g", "b"), ("g", "c")
 KEY = ("fp", 7)
@@ -16,7 +17,7 @@ def events(*ends):
 
 
 def test_name_fields_with_defaults_nested_paths_and_values_that_are_not_text():
-    fields = NameFields(name_placeholders("app-{json:service|none}", "{hostname}/{json:k8s.pod}"))
+    fields = NameFields(record_placeholders("app-{json:service|none}", "{hostname}/{json:k8s.pod}"))
     assert fields.values({"service": "billing", "k8s": {"pod": "p-1"}}) == {
         "json:service|none": "billing", "json:k8s.pod": "p-1"}
     assert fields.values({"service": 3, "k8s": "flat"}) == {"json:service|none": "3", "json:k8s.pod": "unknown"}

@@ -2,7 +2,7 @@
 parts), and the problems they show (a datetime_format or multi-line pattern that matches no line,
 timestamps the service would reject)."""
 from awscli_cwlogs.lines.events import DEFAULT_MULTI_LINE_START, EventReader, event_limit, event_spec
-from awscli_cwlogs.lines.records import name_placeholders
+from awscli_cwlogs.config.names import record_placeholders
 from awscli_cwlogs.lines.shaping import Shaper, masked_summary
 from awscli_cwlogs.limits import TOO_NEW_S, TOO_OLD_S
 from awscli_cwlogs.sources.base import shorten
@@ -119,7 +119,7 @@ def last_events_as_sent(path, stream, now, destination, count=5):
     spec = event_spec(stream.options.lines, stream.batch_size, stream.record, now=now)
     reader = EventReader(spec, now=now)
     events = (reader.feed(tail) + reader.finish())[-count:]
-    names = name_placeholders(stream.log_group_name, stream.log_stream_name)
+    names = record_placeholders(stream.log_group_name, stream.log_stream_name)
     shaper = Shaper(stream.record, stream.options.lines, event_limit(stream.batch_size), names)
     sent = shaper.shape(None, events)
     records = shaper.records if names else [{}] * len(sent)
