@@ -115,6 +115,9 @@ SLOW = (
     "tests/integration/test_push_ssm.py::test_without_ssm_it_starts_from_the_kept_copy_and_without_one_it_exits",
     "tests/integration/test_push_state.py::test_a_new_agent_waits_for_the_stopping_ones_lock_and_takes_over_exactly",
     "tests/integration/test_push_state.py::test_a_second_agent_on_the_same_state_file_exits_255_naming_the_first_and_reads_nothing",
+    "tests/integration/test_structured.py::test_a_containers_json_records_pick_their_stream_and_a_restart_sends_nothing_twice",
+    "tests/integration/test_structured.py::test_every_time_form_nested_missing_and_not_json_stored_exactly_across_restarts_and_kill_9",
+    "tests/integration/test_structured.py::test_twenty_services_through_one_file_into_twenty_streams_across_kill_9_and_restarts",
 )
 
 
