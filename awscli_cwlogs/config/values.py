@@ -9,7 +9,7 @@ from awscli_cwlogs.health.host import psutil_missing
 from awscli_cwlogs.limits import RETENTION_DAYS
 from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN
 from awscli_cwlogs.lines.instants import NAMED_FORMATS, timestamp_format
-from awscli_cwlogs.lines.masking import DETECTORS
+from awscli_cwlogs.lines.masking import DETECTOR_NAMES
 
 
 def text(value):
@@ -67,11 +67,11 @@ def datetime_format(value):
 
 
 def detectors(value):
-    """Names of masking.py's DETECTORS, comma- or space-separated."""
+    """Names of masking.py's detectors, comma- or space-separated."""
     names = tuple(name.lower() for name in words(value))
     for name in names:
-        if name not in DETECTORS:
-            raise ValueError(f"unknown detector '{name}'; known: {', '.join(DETECTORS)}")
+        if name not in DETECTOR_NAMES:
+            raise ValueError(f"unknown detector '{name}'; known: {', '.join(DETECTOR_NAMES)}")
     return names
 
 

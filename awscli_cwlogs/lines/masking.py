@@ -1,11 +1,11 @@
 """Secrets and personal data masked in a message before it leaves the host.
 
 A rule is a regular expression: its match, or its group named ``mask`` when it has one, becomes
-the replacement text. The built-in detectors (DETECTORS, by name) add a cheap test that skips
+the replacement text. The built-in detectors (detectors(), by name) add a cheap test that skips
 the regex for most lines, and a check of the found text (a card number's Luhn digit, an IPv6
 address that parses), so order numbers and clock times survive.
 """
-import ipaddress
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -37,6 +37,7 @@ def _card_number(text):
 
 
 def _ipv6(text):
+    import ipaddress  # here: 2 ms at import, for the few sections that mask IPv6 addresses
     try:
         ipaddress.IPv6Address(text)
     except ValueError:
@@ -88,38 +89,50 @@ def _hinted(hint, full, back):
 
 _KEY_ID_PREFIXES = "AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA|APKA"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-DETECTORS = {
-    # an access key id on its own, not inside a longer word
-    "aws_access_key_id": Rule("aws_access_key_id", _pattern(
-        rf"(?<![A-Za-z0-9])(?:{_KEY_ID_PREFIXES})[A-Z0-9]{{16}}(?![A-Za-z0-9])"),
-        worth_trying=lambda text: "A" in text),
-    # a secret access key is 40 characters of base64 that nothing marks as such: found by its name
-    "aws_secret_access_key": Rule("aws_secret_access_key", _pattern(
-        r"(?:aws_?secret_?access_?key|secret_?access_?key|aws_?secret_?key)[\"']?\s*[:=]\s*[\"']?"
-        r"(?P<mask>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])", re.IGNORECASE), group="mask",
-        worth_trying=lambda text: "ecret" in text or "ECRET" in text),
-    # a token: 8 or more of its characters, a digit or a sign among them (not "the bearer of news")
-    "bearer_token": Rule("bearer_token", _pattern(
-        r"\bbearer\s+(?P<mask>(?=[A-Za-z]*[0-9\-._~+/])[A-Za-z0-9\-._~+/]{8,}=*)", re.IGNORECASE), group="mask",
-        worth_trying=lambda text: "earer" in text or "EARER" in text),
-    "jwt": Rule("jwt", _pattern(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
-                worth_trying=lambda text: "eyJ" in text),
-    "email": Rule("email", _pattern(
-        r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"),
-        worth_trying=lambda text: "@" in text),
-    # 13 to 19 digits in a row, or in groups of four (Amex: 4-6-5) split by spaces or dashes; the
-    # first digit is a card network's (2 to 6), so epoch times (1...) are left alone
-    "credit_card": Rule("credit_card", _pattern(
-        r"(?<![\d.])(?:[2-6]\d{12,18}|[2-6]\d{3}([ -])\d{4}\1\d{4}\1\d{1,7}|3\d{3}([ -])\d{6}\2\d{5})(?![\d])"),
-        worth_trying=_may_hold_a_card, valid=_card_number),
-    "ipv4": Rule("ipv4", _hinted(r"\.\d{1,3}\.\d{1,3}\.\d", rf"(?<![\d.])(?:{_OCTET}\.){{3}}{_OCTET}(?!\d|\.\d)",
-                                 "0123456789"), worth_trying=lambda text: "." in text),
-    # not inside a word (std::vector) nor a clock time (10:00:00): only what parses as IPv6
-    "ipv6": Rule("ipv6", _hinted(
-        r":[0-9A-Fa-f]{0,4}:",
-        r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])",
-        "0123456789abcdefABCDEF:"), worth_trying=lambda text: ":" in text, valid=_ipv6),
-}
+DETECTOR_NAMES = ("aws_access_key_id", "aws_secret_access_key", "bearer_token", "jwt", "email", "credit_card",
+                  "ipv4", "ipv6")
+
+
+@functools.lru_cache(maxsize=1)
+def detectors():
+    """name -> Rule of every built-in detector, compiled at the first call: every configuration
+    load imports DETECTOR_NAMES, and most sections mask nothing."""
+    return _detector_rules()
+
+
+def _detector_rules():
+    return {
+        # an access key id on its own, not inside a longer word
+        "aws_access_key_id": Rule("aws_access_key_id", _pattern(
+            rf"(?<![A-Za-z0-9])(?:{_KEY_ID_PREFIXES})[A-Z0-9]{{16}}(?![A-Za-z0-9])"),
+            worth_trying=lambda text: "A" in text),
+        # a secret access key is 40 characters of base64 that nothing marks as such: found by its name
+        "aws_secret_access_key": Rule("aws_secret_access_key", _pattern(
+            r"(?:aws_?secret_?access_?key|secret_?access_?key|aws_?secret_?key)[\"']?\s*[:=]\s*[\"']?"
+            r"(?P<mask>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])", re.IGNORECASE), group="mask",
+            worth_trying=lambda text: "ecret" in text or "ECRET" in text),
+        # a token: 8 or more of its characters, a digit or a sign among them (not "the bearer of news")
+        "bearer_token": Rule("bearer_token", _pattern(
+            r"\bbearer\s+(?P<mask>(?=[A-Za-z]*[0-9\-._~+/])[A-Za-z0-9\-._~+/]{8,}=*)", re.IGNORECASE), group="mask",
+            worth_trying=lambda text: "earer" in text or "EARER" in text),
+        "jwt": Rule("jwt", _pattern(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
+                    worth_trying=lambda text: "eyJ" in text),
+        "email": Rule("email", _pattern(
+            r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"),
+            worth_trying=lambda text: "@" in text),
+        # 13 to 19 digits in a row, or in groups of four (Amex: 4-6-5) split by spaces or dashes; the
+        # first digit is a card network's (2 to 6), so epoch times (1...) are left alone
+        "credit_card": Rule("credit_card", _pattern(
+            r"(?<![\d.])(?:[2-6]\d{12,18}|[2-6]\d{3}([ -])\d{4}\1\d{4}\1\d{1,7}|3\d{3}([ -])\d{6}\2\d{5})(?![\d])"),
+            worth_trying=_may_hold_a_card, valid=_card_number),
+        "ipv4": Rule("ipv4", _hinted(r"\.\d{1,3}\.\d{1,3}\.\d", rf"(?<![\d.])(?:{_OCTET}\.){{3}}{_OCTET}(?!\d|\.\d)",
+                                     "0123456789"), worth_trying=lambda text: "." in text),
+        # not inside a word (std::vector) nor a clock time (10:00:00): only what parses as IPv6
+        "ipv6": Rule("ipv6", _hinted(
+            r":[0-9A-Fa-f]{0,4}:",
+            r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])",
+            "0123456789abcdefABCDEF:"), worth_trying=lambda text: ":" in text, valid=_ipv6),
+    }
 
 
 def pattern_rules(patterns):

@@ -19,7 +19,7 @@ MISSING = "unknown"  # a name field missing from a record, without a default of 
 class RecordFormat:
     """A section's keys for structured lines and masking (every kind has them). ``log_format``:
     text or json; ``timestamp_key``: the field with the event's time (json); ``mask_detectors``:
-    DETECTORS' names; ``mask_patterns``: regular expressions; ``mask_fields``/``drop_fields``:
+    masking.py's detectors by name; ``mask_patterns``: regular expressions; ``mask_fields``/``drop_fields``:
     fields whose values become ``mask_text``, or that are left out (json)."""
     log_format: str = "text"
     timestamp_key: str = None

@@ -8,7 +8,7 @@ JSON, take the previous record's time), and the values masked by each rule (mask
 ``mask_fields``).
 """
 from awscli_cwlogs.lines.grouping import split_utf8, utf8_size
-from awscli_cwlogs.lines.masking import DETECTORS, Masker, pattern_rules
+from awscli_cwlogs.lines.masking import Masker, detectors, pattern_rules
 from awscli_cwlogs.lines.records import FieldEdits, NameFields, TimeField, field_value, parse_object, serialize
 
 _NOT_MASKS = ("not_json", "no_time")
@@ -29,7 +29,7 @@ class Shaper:
         self._time = TimeField(getattr(lines, "datetime_format", None), getattr(lines, "time_zone", "LOCAL"))
         self._edits = (FieldEdits(record.mask_fields, record.drop_fields, record.mask_text, self.counts)
                        if record.mask_fields or record.drop_fields else None)
-        rules = [DETECTORS[name] for name in record.mask_detectors] + pattern_rules(record.mask_patterns)
+        rules = [detectors()[name] for name in record.mask_detectors] + pattern_rules(record.mask_patterns)
         self._masker = Masker(rules, record.mask_text) if rules else None
         if self._masker is not None:
             self._masker.counts = self.counts
