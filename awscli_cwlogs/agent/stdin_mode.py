@@ -54,11 +54,7 @@ def stdin_stream(args):
             raise UsageError(f"--{name.replace('_', '-')}: {error}") from None
     if values.get("multi_line_start_pattern") == DATETIME_FORMAT_PATTERN and "datetime_format" not in values:
         raise UsageError("--multi-line-start-pattern {datetime_format} needs --datetime-format")
-    try:
-        settings.check_records("", values, {})
-    except settings.ConfigError as error:
-        key, reason = str(error).split(": ", 1)
-        raise UsageError(f"--{key.strip().replace('_', '-')}: {reason}") from None
+    settings.check_records(values, {}, lambda key, reason: UsageError(f"--{key.replace('_', '-')}: {reason}"))
     lines = LineFormat(**{key: values.pop(key) for key in LINE_FORMAT_KEYS if key in values})
     record = RecordFormat(**{key: values.pop(key) for key in RECORD_KEYS if key in values})
     return settings.StreamConfig(**values, options=StdinOptions(lines), record=record)

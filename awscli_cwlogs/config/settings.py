@@ -211,7 +211,7 @@ def _stream(document, section, values, resolve_placeholder, kinds, required=REQU
         )
     if "timestamp_pattern" in parsed and "datetime_format" not in parsed:
         raise ConfigError(f"{where} timestamp_pattern: needs datetime_format (how the text it finds is read)")
-    check_records(where, parsed, kinds[kind].keys)
+    check_records(parsed, kinds[kind].keys, lambda key, reason: ConfigError(f"{where} {key}: {reason}"))
     if not getattr(kinds[kind], "record_names", True) and any(
             "{json:" in parsed.get(key, "") for key in ("log_group_name", "log_stream_name")):
         raise ConfigError(f"{where} log_stream_name: {{json:...}} is not for source = {kind}")
@@ -223,24 +223,25 @@ def _stream(document, section, values, resolve_placeholder, kinds, required=REQU
     return stream_config(kinds, parsed, section, document.label)
 
 
-def check_records(where, parsed, kind_keys):
-    """The structured-line keys that only mean something together. A kind that formats its
-    messages (journald's message_format) gives the message alone to JSON sections."""
+def check_records(parsed, kind_keys, problem):
+    """The structured-line keys that only mean something together; ``problem(key, reason)``: the
+    caller's error, raised (a file's line naming the section, or a command-line option's). A kind
+    that formats its messages (journald's message_format) gives the message alone to JSON sections."""
     is_json = parsed.get("log_format") == "json"
     if is_json and "message_format" in kind_keys:
         parsed.setdefault("message_format", "message")
     for key in ("timestamp_key", "mask_fields", "drop_fields"):
         if key in parsed and not is_json:
-            raise ConfigError(f"{where} {key}: needs log_format = json (the lines are read as text)")
+            raise problem(key, "needs log_format = json (the lines are read as text)")
     for key in ("log_group_name", "log_stream_name"):
         if "{json:" in parsed.get(key, "") and not is_json:
-            raise ConfigError(f"{where} {key}: {{json:...}} needs log_format = json (the lines are read as text)")
+            raise problem(key, "{json:...} needs log_format = json (the lines are read as text)")
     if is_json and parsed.get("multi_line_start_pattern") == DATETIME_FORMAT_PATTERN:
-        raise ConfigError(f"{where} multi_line_start_pattern: {{datetime_format}} is for text lines; "
-                          "with log_format = json, datetime_format reads the timestamp_key field")
+        raise problem("multi_line_start_pattern", "{datetime_format} is for text lines; with log_format = json, "
+                      "datetime_format reads the timestamp_key field")
     if is_json and parsed.get("message_format", "message") != "message":
-        raise ConfigError(f"{where} log_format: json needs message_format = message (the entry's MESSAGE "
-                          f"alone, not the {parsed['message_format']} format)")
+        raise problem("log_format", "json needs message_format = message (the entry's MESSAGE alone, not the "
+                      f"{parsed['message_format']} format)")
 
 
 def stream_config(kinds, values, section, defined_in=""):
