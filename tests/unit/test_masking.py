@@ -81,3 +81,29 @@ def test_an_empty_mask_group_masks_nothing():
     masker = Masker(pattern_rules([r"key=(?P<mask>\w*)"]))
     assert masker.mask("key= x") == "key= x"
     assert masker.counts == {}
+
+
+def test_a_read_masked_at_once_is_each_line_masked_and_each_line_counts_its_own():
+    """mask_lines joins a read's lines: no mask may reach over a line's end, and each line's
+    count is its own, whatever the replacement text."""
+    hits = [line for detector_hits, _ in CASES.values() for line, _ in detector_hits]
+    misses = [line for _, detector_misses in CASES.values() for line in detector_misses]
+    lines = hits + misses + ["Authorization: Bearer", "abc123def456 next", "a@", "b.co", "10.0.0", "1.2"] * 2
+    patterns = [r"password=(?P<mask>\S+)", r"x\sy"]
+    for replacement in ("***", "", "[\n]"):
+        one = Masker(list(detectors().values()) + pattern_rules(patterns), replacement)
+        expected = [one.mask(line) for line in lines + ["x", "y password=a b"]]
+        at_once = Masker(list(detectors().values()) + pattern_rules(patterns), replacement)
+        masked, counts = at_once.mask_lines(lines + ["x", "y password=a b"])
+        assert masked == expected
+        assert at_once.counts == one.counts and sum(counts) == at_once.total
+        single = Masker(list(detectors().values()) + pattern_rules(patterns), replacement)
+        assert counts == [single.mask_lines([line])[1][0] if single.mask_lines([line])[1] else 0
+                          for line in lines + ["x", "y password=a b"]]
+
+
+def test_lines_with_nothing_to_mask_come_back_as_they_are():
+    masker = Masker([detectors()["email"], detectors()["ipv4"]])
+    lines = ["nothing here", "nor here 1.2.3"]
+    assert masker.mask_lines(lines) == (lines, None)
+    assert masker.mask_lines(["a\nb@c.io", "x"]) == (["a\n***", "x"], [1, 0])  # a line of several lines
