@@ -187,7 +187,7 @@ def build_pipeline(stream, source, lifecycle, *, client, store, dry_run, queue_s
         shaper = Shaper(stream.record, getattr(stream.options, "lines", None), event_limit(stream.batch_size), names)
     if names:
         rows = store.positions(stream.log_group_name, stream.log_stream_name, routed=True) if store else {}
-        records = (NameFields(names).values(None), RecordRoutes(routed_offsets(rows)))
+        records = (NameFields(names).defaults(), RecordRoutes(routed_offsets(rows)))
     return Pipeline(stream, source, publisher, queue_size, keep=event_filter(stream), lifecycle=lifecycle,
                     per_origin=per_origin, shaper=shaper, records=records)
 

@@ -1,5 +1,5 @@
 """A section whose records pick their destination ({json:service} in its names): its events are
-routed one by one, and each destination's batches record their own position in the file beside
+grouped by destination, and each destination's batches record their own position in the file beside
 the file's watermark (cloudwatch/recordroutes.py), so batches stay full however the services'
 lines interleave, and a restart sends nothing twice."""
 from awscli_cwlogs.cloudwatch.recordroutes import routed_key
@@ -14,13 +14,21 @@ class RecordDispatch:
         self._ends = {}  # file key -> the end of its last event seen
 
     def add(self, key, source, events, records, marked, values):
-        """The batches filled by ``events`` of one file (``records``: each one's {json:...} values)."""
+        """The batches filled by ``events`` of one file (``records``: each one's {json:...}
+        values): each destination's events, in order, added at once."""
         full = []
         previous = self._ends.get(key)
         if previous is None:  # the file's first events: where its reading began is before them
             previous = getattr(source, "began_at", 0)
-        for destination, run in self._router.record_runs(values, events, records):
-            start, previous = previous, run[-1][3] if run[-1][3] is not None else previous
+        groups = {}  # destination -> (the position before its first event here, its events)
+        for event, destination in zip(events, self._router.record_destinations(values, events, records)):
+            group = groups.get(destination)
+            if group is None:
+                group = groups[destination] = (previous, [])
+            group[1].append(event)
+            if event[3] is not None:
+                previous = event[3]
+        for destination, (start, run) in groups.items():
             if key is None:  # stdin: no state
                 full += self._batcher(destination).add(run, None, source, marked)
                 continue

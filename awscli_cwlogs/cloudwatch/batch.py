@@ -205,10 +205,13 @@ class Batcher:
 
 
 def _noted(events):
-    """The counts the events carry (shaping.py's fifth item), added up."""
-    noted = {}
+    """The counts the events carry (shaping.py's fifth item: lines not JSON, values masked), added up."""
+    not_json = masked = 0
     for event in events:
-        if len(event) > 4:
-            for name, number in event[4].items():
-                noted[name] = noted.get(name, 0) + number
+        if len(event) > 4 and event[4] is not None:
+            not_json += event[4][0]
+            masked += event[4][1]
+    noted = {"not_json": not_json} if not_json else {}
+    if masked:
+        noted["masked"] = masked
     return noted

@@ -49,19 +49,29 @@ class Router:
             current[1].append(event)
         return runs
 
-    def record_runs(self, values, events, records):
-        """[(destination, events)] of consecutive events that go to the same group and stream,
-        ``records`` holding each event's {json:...} values."""
-        runs, current = [], None
+    def record_destinations(self, values, events, records):
+        """Each event's (group, stream), ``records`` holding each one's {json:...} values (a
+        tuple, in the order of record_defaults), ``values`` the origin's."""
+        placeholders = tuple(self._record_defaults)
+        by_values = {}  # (record values, day) -> (destination, whether max_destinations sent it to the defaults)
+        destinations = []
+        repeated = 0  # events after the first of a value that went to the defaults (_open counts the first)
         for event, own in zip(events, records):
-            destination = self.destination({**values, **own}, event[0])
-            if destination not in self._opened:
-                destination = self._open(destination, values, event[0], event[0] // DAY_MS)
-            if current is None or destination != current[0]:
-                current = (destination, [])
-                runs.append(current)
-            current[1].append(event)
-        return runs
+            known = (own, event[0] // DAY_MS if self._by_date else 0)
+            found = by_values.get(known)
+            if found is None:
+                destination = self.destination({**values, **dict(zip(placeholders, own))}, event[0])
+                if destination not in self._opened:
+                    before = self.overflowed
+                    destination = self._open(destination, values, event[0], event[0] // DAY_MS)
+                    found = by_values[known] = (destination, self.overflowed != before)
+                else:
+                    found = by_values[known] = (destination, False)
+            elif found[1]:
+                repeated += 1
+            destinations.append(found[0])
+        self.overflowed += repeated
+        return destinations
 
     def _open(self, destination, values, timestamp, day):
         """The destination, unless the day's max_destinations are open already: then the names

@@ -8,7 +8,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from awscli_cwlogs.lines.instants import EPOCH_UNITS, ISO8601, epoch_ms, epoch_text_ms, iso8601, timestamp_format
+from awscli_cwlogs.lines.masking import Rule
+from awscli_cwlogs.lines.instants import (EPOCH_UNITS, ISO8601, IsoValues, epoch_ms, epoch_text_ms, iso8601,
+                                          timestamp_format)
 
 MASK_TEXT = "***"
 NAME_PREFIX = "json:"  # {json:service} or {json:a.b|default} in a section's names
@@ -85,6 +87,15 @@ class TimeField:
         custom = datetime_format is not None and datetime_format not in EPOCH_UNITS and datetime_format != ISO8601
         self._text = timestamp_format(datetime_format, time_zone) if custom else None
         self._iso = iso8601(time_zone)
+        self._iso_values = IsoValues(time_zone) if self._text is None else None
+
+    def column_ms(self, values):
+        """[epoch_ms(value) for value in values], ISO 8601 texts list-wise."""
+        if self._iso_values is not None and values and None not in values and set(map(type, values)) == {str}:
+            times = self._iso_values.epoch_ms(values)
+            if times is not None:
+                return times
+        return list(map(self.epoch_ms, values))
 
     def epoch_ms(self, value):
         kind = type(value)
@@ -101,7 +112,9 @@ class TimeField:
 
 class FieldEdits:
     """mask_fields and drop_fields applied to a record in place; ``apply`` says whether it
-    changed. ``counts["mask_fields"]``: values masked."""
+    changed. ``counts["mask_fields"]``: values masked. Where only mask_fields are given, by
+    name (``by_text``), the values are masked where they are written (text_rule(), a
+    masking.Rule), and a record is edited only where a value to mask is an object or a list."""
 
     def __init__(self, mask_fields, drop_fields, mask_text=MASK_TEXT, counts=None):
         self._mask_anywhere = {name for name in mask_fields if "." not in name}
@@ -110,38 +123,34 @@ class FieldEdits:
         self._drop_paths = [tuple(name.split(".")) for name in drop_fields if "." in name]
         self._mask_text = mask_text
         self.counts = {} if counts is None else counts
-        self.total = 0  # values masked
+        self.total = 0  # values masked in records
         names = [name.split(".")[-1] for name in (*mask_fields, *drop_fields)]
         self._quoted = [json.dumps(name) for name in names]
-        self._masked_json = json.dumps(mask_text)
-        self._text_masks = None
-        if self._mask_anywhere and not (self._drop_anywhere or self._drop_paths or self._mask_paths):
-            keys = "|".join(re.escape(json.dumps(name)) for name in sorted(self._mask_anywhere))
-            # a key of the record is the only place a quoted name followed by a colon can be in JSON
-            scalar = r'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null'
-            self._text_masks = (re.compile(rf'((?:{keys})\s*:\s*)(?:{scalar})').sub,
-                                re.compile(rf'(?:{keys})\s*:\s*[\[{{]').search)
+        self.by_text = bool(self._mask_anywhere) and not (self._drop_anywhere or self._drop_paths or self._mask_paths)
+        keys = "|".join(re.escape(json.dumps(name)) for name in sorted(self._mask_anywhere))
+        # a quoted name followed by a colon is a key wherever it is in a JSON line
+        self._nested = re.compile(rf"(?:{keys})[ \t]*:[ \t]*[\[{{]").search if self.by_text else None
+        self._keys = keys
+
+    def text_rule(self):
+        """The masking.Rule that masks mask_fields' scalar values where they are written (a
+        value masked already, its record edited, is left as it is)."""
+        masked = re.escape(json.dumps(self._mask_text, ensure_ascii=False))
+        value = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|-?[0-9][0-9.eE+-]*|true|false|null'
+        pattern = re.compile(rf'((?:{self._keys})[ \t]*:[ \t]*)(?!{masked}(?:[,}}\]\s]|$))(?:{value})')
+        return Rule("mask_fields", pattern, keyed=True, worth_trying=self.mentioned)
+
+    def nested_in(self, text):
+        """Whether a value to mask is an object or a list somewhere in ``text`` (by_text)."""
+        return self._nested is not None and self._nested(text) is not None
+
+    def must_edit(self, message):
+        """Whether the record of ``message`` must be edited (the text rule cannot do it)."""
+        return self.nested_in(message) if self.by_text else self.mentioned(message)
 
     def mentioned(self, message):
         """Whether a field these edits name may be in the message (else there is nothing to do)."""
         return any(quoted in message for quoted in self._quoted)
-
-    def apply_to_text(self, message):
-        """The message with mask_fields' values masked where they are written, keeping the line
-        as it was written otherwise; None when only the record can be edited (drop_fields, a path,
-        a value that is an object or a list)."""
-        if self._text_masks is None or self._text_masks[1](message) is not None:
-            return None
-        masked = [0]
-
-        def mask(found):
-            masked[0] += 1
-            return f"{found.group(1)}{self._masked_json}"
-        message = self._text_masks[0](mask, message)
-        if masked[0]:
-            self.counts["mask_fields"] = self.counts.get("mask_fields", 0) + masked[0]
-            self.total += masked[0]
-        return message
 
     def apply(self, record):
         changed = False
@@ -198,17 +207,41 @@ class NameFields:
                 path = ("\0",)
             self._fields.append((placeholder, path, default or MISSING))
 
-    def values(self, record):
-        """{placeholder: its value in ``record`` (None: not a record), as text, else its default}."""
-        values = {}
-        for placeholder, path, default in self._fields:
-            value = None if record is None else field_value(record, path)
-            kind = type(value)
-            if kind is str:
-                values[placeholder] = value or default
-            elif (kind is int or kind is float) and kind is not bool:
-                values[placeholder] = str(value)
-            else:
-                values[placeholder] = default
-        return values
+    @property
+    def paths(self):
+        """The paths of the fields read (a masked one's is not)."""
+        return [path for _, path, _ in self._fields if path != ("\0",)]
 
+    def defaults(self):
+        """{placeholder: the value it takes where its field is missing}."""
+        return {placeholder: default for placeholder, _, default in self._fields}
+
+    def values(self, record):
+        """The placeholders' values in ``record`` (None: not a record), as text, else their defaults."""
+        return tuple(_name_text(None if record is None else field_value(record, path), default)
+                     for _, path, default in self._fields)
+
+    def columns(self, fields, records, count):
+        """Each line's values(): ``fields``: top-level name -> each line's value (None: missing
+        or not read); ``records``: line -> its record, where it was parsed."""
+        columns = []
+        for _, path, default in self._fields:
+            if len(path) == 1 and path[0] in fields:
+                column = fields[path[0]]
+            else:
+                column = [None] * count
+                for index, record in records.items():
+                    column[index] = field_value(record, path)
+            if None in column or "" in column or set(map(type, column)) != {str}:
+                column = [_name_text(value, default) for value in column]
+            columns.append(column)
+        return list(zip(*columns))
+
+
+def _name_text(value, default):
+    kind = type(value)
+    if kind is str:
+        return value or default
+    if kind is int or kind is float:
+        return str(value)
+    return default

@@ -246,11 +246,11 @@ class KnownSeconds:
             return None
         if width > 3:
             fractions = map(itemgetter(slice(0, 3)), fractions)
-        return map(_millis_table(min(width, 3)).__getitem__, fractions)
+        return map(millis_table(min(width, 3)).__getitem__, fractions)
 
 
 @functools.lru_cache(maxsize=3)
-def _millis_table(width):
+def millis_table(width):
     """Fraction digits -> milliseconds, for fractions of ``width`` (1 to 3) digits."""
     return {f"{number:0{width}d}": number * 10 ** (3 - width) for number in range(10 ** width)}
 

@@ -1,4 +1,4 @@
-"""Names from the records' fields: routing event by event, the bound on destinations, and each
+"""Names from the records' fields: each event's destination, the bound on destinations, and each
 destination's position beside the file's watermark (cloudwatch/recordroutes.py), without I/O."""
 import logging
 
@@ -18,28 +18,29 @@ def events(*ends):
 
 def test_name_fields_with_defaults_nested_paths_and_values_that_are_not_text():
     fields = NameFields(record_placeholders("app-{json:service|none}", "{hostname}/{json:k8s.pod}"))
-    assert fields.values({"service": "billing", "k8s": {"pod": "p-1"}}) == {
-        "json:service|none": "billing", "json:k8s.pod": "p-1"}
-    assert fields.values({"service": 3, "k8s": "flat"}) == {"json:service|none": "3", "json:k8s.pod": "unknown"}
-    assert fields.values({"service": "", "k8s": {"pod": True}}) == {"json:service|none": "none",
-                                                                    "json:k8s.pod": "unknown"}
-    assert fields.values(None) == {"json:service|none": "none", "json:k8s.pod": "unknown"}
+    assert fields.values({"service": "billing", "k8s": {"pod": "p-1"}}) == ("billing", "p-1")
+    assert fields.values({"service": 3, "k8s": "flat"}) == ("3", "unknown")
+    assert fields.values({"service": "", "k8s": {"pod": True}}) == ("none", "unknown")
+    assert fields.values(None) == ("none", "unknown")
+    assert fields.defaults() == {"json:service|none": "none", "json:k8s.pod": "unknown"}
+    columns = fields.columns({"service": ["a", None, "", 4]}, {1: {"k8s": {"pod": "q"}}, 3: {"service": 4}}, 4)
+    assert columns == [("a", "unknown"), ("none", "q"), ("none", "unknown"), ("4", "unknown")]
 
 
-def test_events_are_routed_one_by_one_in_runs_and_names_are_made_valid():
+def test_each_event_has_its_destination_and_names_are_made_valid():
     router = Router("g", "{json:s}", record_defaults={"json:s": "unknown"})
-    runs = router.record_runs({"file_name": "f"}, events(1, 2, 3, 4), [{"json:s": v} for v in "aab:"])
-    assert [(destination, [event[3] for event in run]) for destination, run in runs] == [
-        (A, [1, 2]), (B, [3]), (("g", "_"), [4])]
+    destinations = router.record_destinations({"file_name": "f"}, events(1, 2, 3, 4, 5), [(v,) for v in "aab:a"])
+    assert destinations == [A, A, B, ("g", "_"), A]
 
 
 def test_past_max_destinations_events_go_to_the_defaults_names_with_one_warning(caplog):
     router = Router("g", "{json:s|rest}", record_defaults={"json:s|rest": "rest"}, max_destinations=2, section="s")
-    values = [{"json:s|rest": v} for v in "abcdab"]
+    values = [(v,) for v in "abcdabd"]
     with caplog.at_level(logging.WARNING, logger="awscli_cwlogs"):
-        runs = router.record_runs({}, events(*range(6)), values)
-    assert [destination[1] for destination, _ in runs] == ["a", "b", "rest", "a", "b"]
-    assert router.overflowed == 2
+        destinations = router.record_destinations({}, events(*range(5)), values[:5])
+        destinations += router.record_destinations({}, events(5, 6), values[5:])
+    assert [destination[1] for destination in destinations] == ["a", "b", "rest", "rest", "a", "b", "rest"]
+    assert router.overflowed == 3  # events, each one
     assert len([r for r in caplog.records if "max_destinations = 2" in r.getMessage()]) == 1
 
 

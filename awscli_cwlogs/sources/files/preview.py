@@ -122,7 +122,7 @@ def last_events_as_sent(path, stream, now, destination, count=5):
     names = record_placeholders(stream.log_group_name, stream.log_stream_name)
     shaper = Shaper(stream.record, stream.options.lines, event_limit(stream.batch_size), names)
     sent = shaper.shape(None, events)
-    records = shaper.records if names else [{}] * len(sent)
+    records = [dict(zip(names, own)) for own in shaper.records] if names else [{}] * len(sent)
     out = [f"  the last {len(sent)} event(s) of {path} as they would be sent:"]
     for (timestamp, message, *_), own in zip(sent, records):
         group, name = destination(timestamp, own)
