@@ -92,11 +92,12 @@ def section_source(kind, log, docker_root):
     return f"source = docker\ndocker_root = {docker_root}\n"
 
 
-def push_config(work, name, source, general=""):
-    """An agent config with one section, [app], whose input is ``source`` (its keys), to stream ``name``."""
+def push_config(work, name, source, general="", stream=None, buffer_ms=200):
+    """An agent config with one section, [app], whose input is ``source`` (its keys), to stream
+    ``stream`` (a name template; default ``name``), batches buffered ``buffer_ms``."""
     config = work / f"{name}.conf"
     config.write_text(f"[general]\nstate_file = {work / (name + '.state')}\n{general}[app]\n{source}"
-                      f"log_group_name = bench\nlog_stream_name = {name}\nbuffer_duration = 200\n")
+                      f"log_group_name = bench\nlog_stream_name = {stream or name}\nbuffer_duration = {buffer_ms}\n")
     return config, work / f"{name}.state"
 
 
@@ -115,16 +116,17 @@ def drain(aws, config, state, size, label):
     return run.stop(signal.SIGTERM)
 
 
-def alternate(work, rounds, lines, cases):
+def alternate(work, rounds, lines, cases, **section):
     """({case: [CPU-s per 100k events net of start-up, a round each]}, the CLI's start-up CPU):
-    each case (name -> (its section's keys, the bytes it drains)) drained by `aws logs push` to a
-    blackhole in turn, ``rounds`` times, each run printed as it ends."""
+    each case (name -> (its section's keys, the bytes it drains[, its stream name template]))
+    drained by `aws logs push` to a blackhole in turn, ``rounds`` times, each run printed as it
+    ends; ``section``: push_config's buffer_ms."""
     cpu = {case: [] for case in cases}
     with blackhole_cli(work) as (aws, startup):
         for round_number in range(rounds):
-            for case, (source, size) in cases.items():
+            for case, (source, size, *stream) in cases.items():
                 name = f"{case}-{round_number}"
-                config, state = push_config(work, name, source)
+                config, state = push_config(work, name, source, stream=stream[0] if stream else None, **section)
                 run = drain(aws, config, state, size, name)
                 cpu[case].append(max(run.cpu - startup, 0) * 100_000 / lines)
                 print(f"  {name}: {lines / run.elapsed:,.0f} events/s, {cpu[case][-1]:.2f} CPU-s per 100k "

@@ -89,6 +89,7 @@ def _need_escapes(events):
 
 _JSON_ESCAPED_BYTES = bytes(range(0x20))
 _timestamp, _message, _size = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _PLUS_OVERHEAD = EVENT_OVERHEAD.__add__
 
 
@@ -206,11 +207,8 @@ class Batcher:
 
 def _noted(events):
     """The counts the events carry (shaping.py's fifth item: lines not JSON, values masked), added up."""
-    not_json = masked = 0
-    for event in events:
-        if len(event) > 4 and event[4] is not None:
-            not_json += event[4][0]
-            masked += event[4][1]
+    marks = list(filter(None, [event[4] for event in events if len(event) > 4]))
+    not_json, masked = sum(map(_FIRST, marks)), sum(map(_SECOND, marks))
     noted = {"not_json": not_json} if not_json else {}
     if masked:
         noted["masked"] = masked

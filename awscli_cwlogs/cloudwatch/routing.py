@@ -30,7 +30,7 @@ class Router:
         self._record_defaults = record_defaults or {}
         self._max, self._section = max_destinations, section
         self._opened, self._opened_day = set(), None  # destinations the records' values opened, that day
-        self.overflowed = 0  # events sent to the default names because of max_destinations
+        self.overflowed = set()  # destinations refused because of max_destinations: their events went to the defaults
 
     def runs(self, values, events):
         """[(destination, events)]: consecutive events that go to the same group and stream."""
@@ -49,29 +49,19 @@ class Router:
             current[1].append(event)
         return runs
 
-    def record_destinations(self, values, events, records):
-        """Each event's (group, stream), ``records`` holding each one's {json:...} values (a
-        tuple, in the order of record_defaults), ``values`` the origin's."""
-        placeholders = tuple(self._record_defaults)
-        by_values = {}  # (record values, day) -> (destination, whether max_destinations sent it to the defaults)
-        destinations = []
-        repeated = 0  # events after the first of a value that went to the defaults (_open counts the first)
-        for event, own in zip(events, records):
-            known = (own, event[0] // DAY_MS if self._by_date else 0)
-            found = by_values.get(known)
-            if found is None:
-                destination = self.destination({**values, **dict(zip(placeholders, own))}, event[0])
-                if destination not in self._opened:
-                    before = self.overflowed
-                    destination = self._open(destination, values, event[0], event[0] // DAY_MS)
-                    found = by_values[known] = (destination, self.overflowed != before)
-                else:
-                    found = by_values[known] = (destination, False)
-            elif found[1]:
-                repeated += 1
-            destinations.append(found[0])
-        self.overflowed += repeated
-        return destinations
+    def record_destination(self, values, own, timestamp):
+        """(group, stream) of an event at ``timestamp`` whose record's {json:...} values are
+        ``own`` (a tuple, in the order of record_defaults), ``values`` the origin's; an event
+        past max_destinations goes to the names made of the defaults."""
+        destination = self.destination({**values, **dict(zip(self._record_defaults, own))}, timestamp)
+        if destination not in self._opened:
+            destination = self._open(destination, values, timestamp, timestamp // DAY_MS)
+        return destination
+
+    @property
+    def by_date(self):
+        """Whether the names hold {date}: an event's destination depends on its day."""
+        return self._by_date
 
     def _open(self, destination, values, timestamp, day):
         """The destination, unless the day's max_destinations are open already: then the names
@@ -85,7 +75,7 @@ class Router:
         if not self.overflowed:
             LOG.warning("[%s] more than max_destinations = %d log streams from the records' fields; events "
                         "for more go to log group %s, log stream %s", self._section, self._max, *fallback)
-        self.overflowed += 1
+        self.overflowed.add(destination)
         self._opened.add(fallback)
         return fallback
 

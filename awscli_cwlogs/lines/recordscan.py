@@ -38,10 +38,11 @@ class FieldScan:
         count = len(lines)
         found = self._all_at_once(lines[0], text) if len(self.names) > 1 else None
         if found is not None and len(found) == count:
-            pairs = list(zip(*found))
-            return [self._checked(lines, text, index, list(zip(pairs[2 * at], pairs[2 * at + 1])))
-                    for at, index in enumerate(self._order(lines[0]))]
-        return [self._checked(lines, text, index, self._found(lines, text, index)) for index in range(len(self.names))]
+            columns = list(zip(*found))
+            values = {index: self._values(columns[2 * at], columns[2 * at + 1])
+                      for at, index in enumerate(self._order(lines[0]))}
+            return [self._once(lines, text, index, values[index]) for index in range(len(self.names))]
+        return [self._once(lines, text, index, self._found(lines, text, index)) for index in range(len(self.names))]
 
     def _order(self, line):
         positions = [line.find(quoted) for quoted in self._quoted]
@@ -62,18 +63,21 @@ class FieldScan:
         return pattern(text)
 
     def _found(self, lines, text, index):
+        """Each line's value of the name of ``index`` (None: not read)."""
         found = self._in_text[index](text)
-        if len(found) != len(lines):  # some lines have it elsewhere or not at all: line by line
-            found = [None if matched is None else matched.groups() for matched in map(self._in_line[index], lines)]
-        return found
+        if len(found) == len(lines):
+            return self._values(*zip(*found)) if found else []
+        # some lines have it elsewhere or not at all: line by line
+        found = [None if matched is None else matched.groups() for matched in map(self._in_line[index], lines)]
+        return [None if pair is None else _value(*pair) for pair in found]
 
-    def _checked(self, lines, text, index, found):
-        """The values of ``found`` (string, number) pairs; None for a line that names the field twice."""
-        if None in found:
-            values = [None if pair is None else _value(*pair) for pair in found]
-        else:
-            strings, numbers = zip(*found) if found else ((), ())
-            values = [_value(*pair) for pair in found] if "".join(numbers) else list(strings)
+    @staticmethod
+    def _values(strings, numbers):
+        """The values of a column of strings and numbers (as written: one of each pair is empty)."""
+        return list(map(_value, strings, numbers)) if "".join(numbers) else list(strings)
+
+    def _once(self, lines, text, index, values):
+        """``values``, but None for a line that names the field twice."""
         quoted = self._quoted[index]
         if text.count(quoted) > len(lines) - values.count(None):  # a name written twice in a line
             for position, mentions in enumerate(map(str.count, lines, repeat(quoted))):

@@ -3,6 +3,7 @@ destination's position beside the file's watermark (cloudwatch/recordroutes.py),
 import logging
 
 from awscli_cwlogs.cloudwatch.recordroutes import RecordRoutes, routed_key, routed_offsets
+from awscli_cwlogs.agent.records import RecordDispatch
 from awscli_cwlogs.cloudwatch.routing import Router
 from awscli_cwlogs.kvstore import Position
 from awscli_cwlogs.config.names import record_placeholders
@@ -29,18 +30,36 @@ def test_name_fields_with_defaults_nested_paths_and_values_that_are_not_text():
 
 def test_each_event_has_its_destination_and_names_are_made_valid():
     router = Router("g", "{json:s}", record_defaults={"json:s": "unknown"})
-    destinations = router.record_destinations({"file_name": "f"}, events(1, 2, 3, 4, 5), [(v,) for v in "aab:a"])
+    destinations = [router.record_destination({"file_name": "f"}, (v,), 1000) for v in "aab:a"]
     assert destinations == [A, A, B, ("g", "_"), A]
+
+
+def test_a_files_events_are_grouped_by_destination_in_order_each_group_knowing_where_it_began():
+    batches = {}
+
+    class Recorder:
+        def __init__(self, destination):
+            self.destination = destination
+
+        def add(self, run, key, origin, marked):
+            batches.setdefault(self.destination, []).append([event[3] for event in run])
+            return []
+    router = Router("g", "{json:s}", record_defaults={"json:s": "unknown"})
+    routes = RecordRoutes({})
+    dispatch = RecordDispatch(router, routes, Recorder)
+    dispatch.add(KEY, None, events(10, 20, 30, 40, 50), [("a",), ("b",), ("a",), ("a:",), ("a_",)], False, {})
+    assert batches == {A: [[10, 30]], B: [[20]], ("g", "a_"): [[40, 50]]}  # a: and a_ are one name
+    assert routes.accepted(KEY, A, 30) == 10  # b's events from 10 (after a's first) wait
+    assert routes.accepted(KEY, B, 20) == 30  # a_ from 30
+    assert routes.accepted(KEY, ("g", "a_"), 50) == 50
 
 
 def test_past_max_destinations_events_go_to_the_defaults_names_with_one_warning(caplog):
     router = Router("g", "{json:s|rest}", record_defaults={"json:s|rest": "rest"}, max_destinations=2, section="s")
-    values = [(v,) for v in "abcdabd"]
     with caplog.at_level(logging.WARNING, logger="awscli_cwlogs"):
-        destinations = router.record_destinations({}, events(*range(5)), values[:5])
-        destinations += router.record_destinations({}, events(5, 6), values[5:])
+        destinations = [router.record_destination({}, (v,), 1000) for v in "abcdabd"]
     assert [destination[1] for destination in destinations] == ["a", "b", "rest", "rest", "a", "b", "rest"]
-    assert router.overflowed == 3  # events, each one
+    assert router.overflowed == {("g", "c"), ("g", "d")}
     assert len([r for r in caplog.records if "max_destinations = 2" in r.getMessage()]) == 1
 
 
