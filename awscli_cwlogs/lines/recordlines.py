@@ -82,10 +82,8 @@ class RecordLines:
         for column in columns:
             if None in column:
                 unread.update(index for index, value in enumerate(column) if value is None)
-        if not columns:
-            firsts = "".join(map(_FIRST, messages))
-            if firsts.count("{") != len(messages):
-                unread.update(index for index, first in enumerate(firsts) if first != "{")
+        if not columns and "".join(map(_FIRST, messages)).count("{") != len(messages):
+            unread.update(index for index, message in enumerate(messages) if not message.startswith("{"))
         lasts = "".join(map(_LAST, messages))
         if lasts.count("}") != len(messages):
             unread.update(index for index, message in enumerate(messages) if not message.endswith("}"))
