@@ -9,7 +9,7 @@ where ``timestamp_pattern`` says.
 """
 import re
 import time
-from operator import add, itemgetter, methodcaller
+from operator import add, itemgetter
 
 from awscli_cwlogs.lines.timestamps import TimestampFormat, millis_table
 
@@ -33,51 +33,21 @@ def iso8601(time_zone="LOCAL", now=time.time):
     return TimestampFormat(ISO8601, time_zone, now, translated=(_ISO_REGEX, _ISO_FIELDS))
 
 
-_ISO_VALUE = re.compile(r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?)(?:[.,](\d{1,9}))?(\s?(?:[Zz]|[+-]\d\d(?::?\d\d)?))?\Z")
-_GROUPS = methodcaller("groups")
+_ISO_VALUE = re.compile(r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?(\s?(?:[Zz]|[+-]\d\d(?::?\d\d)?))?\Z")
 _FIRST_3 = itemgetter(slice(0, 3))
 
 
 class IsoValues:
-    """Epoch ms of texts that are each an ISO 8601 instant (a field's values), list-wise: each
-    second's epoch once (by its text and offset), the fractions looked up."""
+    """Epoch ms of texts that are each an ISO 8601 instant of one form (a field's values), by
+    slicing: each second's epoch read once (by its text and offset), the fractions looked up."""
 
     def __init__(self, time_zone="LOCAL", now=time.time):
         self._reader = iso8601(time_zone, now)
-        self._seconds = {}  # (text up to the second, offset) -> epoch ms of that second, -1: none
         self._seconds_in = {}  # offset as written -> {text up to the second: epoch ms of that second}
 
     def epoch_ms(self, texts):
-        """Each text's epoch ms, or None when a text is not such an instant."""
-        sliced = self._alike(texts)
-        if sliced is not None:
-            return sliced
-        matches = list(map(_ISO_VALUE.match, texts))
-        if None in matches:
-            return None
-        heads, fractions, zones = zip(*map(_GROUPS, matches))
-        keys = list(zip(heads, zones))
-        seconds = list(map(self._seconds.get, keys))
-        if None in seconds:
-            if len(self._seconds) > 10_000:
-                self._seconds.clear()
-            for index in [index for index, second in enumerate(seconds) if second is None]:
-                head, zone = keys[index]
-                second = self._seconds.get(keys[index])
-                if second is None:
-                    second = self._reader.parse(head + (zone or ""))
-                    second = self._seconds[keys[index]] = -1 if second is None else second
-                seconds[index] = second
-        if -1 in seconds:
-            return None
-        millis = _fraction_millis(fractions)
-        return list(map(add, seconds, millis)) if millis is not None else seconds
-
-
-    def _alike(self, texts):
-        """epoch_ms() where every text has the first one's form (the same length, a fraction of
-        the same width, the same offset), by slicing: a second whose text was seen is known, and
-        one that was not is read in full; else None."""
+        """Each text's epoch ms, where every text has the first one's form (the same length, a
+        fraction of the same width, the same offset); else None."""
         first = _ISO_VALUE.match(texts[0])
         if first is None or len(set(map(len, texts))) != 1:
             return None
@@ -92,7 +62,16 @@ class IsoValues:
         zones = set(map(itemgetter(slice(cut + 1 + width if fraction else cut, None)), texts))
         if len(zones) != 1:
             return None
-        known = self._seconds_in.setdefault(zones.pop(), {})
+        seconds = self._seconds(texts, cut, zones.pop())
+        if seconds is None or not fraction:
+            return seconds
+        return list(map(add, seconds, map(millis_table(min(width, 3)).__getitem__,
+                                          fractions if width <= 3 else map(_FIRST_3, fractions))))
+
+    def _seconds(self, texts, cut, zone):
+        """Each text's second (its first ``cut`` characters, at ``zone``); a second not seen
+        before is read from its text in full, else None."""
+        known = self._seconds_in.setdefault(zone, {})
         heads = list(map(itemgetter(slice(0, cut)), texts))
         seconds = list(map(known.get, heads))
         if None in seconds:
@@ -101,30 +80,12 @@ class IsoValues:
             for index in [index for index, second in enumerate(seconds) if second is None]:
                 second = known.get(heads[index])
                 if second is None:
-                    matched = _ISO_VALUE.match(texts[index])
-                    second = self._reader.parse(heads[index] + (zone or "")) if matched else None
+                    second = self._reader.parse(heads[index] + zone) if _ISO_VALUE.match(texts[index]) else None
                     if second is None:
                         return None
                     known[heads[index]] = second
                 seconds[index] = second
-        if not fraction:
-            return seconds
-        return list(map(add, seconds, map(millis_table(min(width, 3)).__getitem__,
-                                          fractions if width <= 3 else map(_FIRST_3, fractions))))
-
-
-def _fraction_millis(fractions):
-    """Milliseconds of each fraction's digits (None for none); None when all are none."""
-    if None in fractions:
-        if fractions.count(None) == len(fractions):
-            return None
-        fractions = [fraction or "0" for fraction in fractions]
-    widths = set(map(len, fractions))
-    if len(widths) == 1:
-        width = widths.pop()
-        return list(map(millis_table(min(width, 3)).__getitem__,
-                        fractions if width <= 3 else map(_FIRST_3, fractions)))
-    return [int((fraction + "00")[:3]) for fraction in fractions]
+        return seconds
 
 
 def epoch_ms(number, factor=None):

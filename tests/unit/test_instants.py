@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from awscli_cwlogs.lines.instants import EpochFormat, epoch_ms, epoch_text_ms, iso8601, timestamp_format
+from awscli_cwlogs.lines.instants import EpochFormat, IsoValues, epoch_ms, epoch_text_ms, iso8601, timestamp_format
+from awscli_cwlogs.lines.records import TimeField
 from awscli_cwlogs.lines.timestamps import TimestampFormat
 
 BASE_S = calendar.timegm((2026, 12, 6, 10, 0, 0))  # 2026-12-06T10:00:00Z
@@ -110,3 +111,18 @@ def test_named_formats_and_strptime_formats_come_from_one_place():
 ])
 def test_timestamp_pattern_says_where_in_the_line(fmt, pattern, line, expected):
     assert timestamp_format(fmt, "UTC", pattern=pattern).parse(line) == expected
+
+
+def test_iso_values_of_one_form_are_read_by_slicing_as_each_alone_would_be():
+    one = TimeField(None, "UTC")
+    for texts in (["2026-12-06T10:00:59.998Z", "2026-12-06T10:01:00.001Z", "2026-12-06T10:01:00.123Z"],
+                  ["2026-12-06T15:30:00.250+05:30", "2026-12-06T15:30:01.000+05:30"],
+                  ["2026-12-06 10:00:00.123456789", "2026-12-06 10:00:01.000000001"],
+                  ["2026-12-06T10:00:00Z", "2026-12-06T10:00:01Z"]):
+        assert IsoValues("UTC").epoch_ms(texts) == [one.epoch_ms(text) for text in texts], texts
+    values = IsoValues("UTC")
+    assert values.epoch_ms(["2026-12-06T10:00:00.1Z", "2026-12-06T10:00:00.12Z"]) is None  # two forms
+    assert values.epoch_ms(["2026-12-06T10:00:00Z", "2026-12-06T10:00:00+01:00"]) is None
+    assert values.epoch_ms(["2026-12-06T10:00:00.000Z", "2026-12-06T10:00:xx.000Z"]) is None  # not a time
+    assert values.epoch_ms(["2026-13-06T10:00:00Z"]) is None  # no 13th month
+    assert values.epoch_ms(["2026-12-06T10:00.5Z"]) is None  # no seconds: read one by one
