@@ -1,5 +1,5 @@
 """The log groups and streams a section sends to: created, with the section's class, KMS key,
-tags and retention, when PutLogEvents says they are missing."""
+deletion protection, tags and retention, when PutLogEvents says they are missing."""
 import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -15,6 +15,7 @@ class Destinations:
         self._wanted_class = stream.log_group_class.upper()
         self._group_settings = {**({"logGroupClass": self._wanted_class} if self._wanted_class != "STANDARD" else {}),
                                 **({"kmsKeyId": stream.kms_key_id} if stream.kms_key_id else {}),
+                                **({"deletionProtectionEnabled": True} if stream.deletion_protection else {}),
                                 **({"tags": dict(stream.log_group_tags)} if stream.log_group_tags else {})}
         self._classes_checked = set()
 

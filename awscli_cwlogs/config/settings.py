@@ -12,7 +12,9 @@ from awscli_cwlogs.limits import MAX_BATCH_COUNT, MAX_BATCH_SIZE
 from awscli_cwlogs.lines.events import DATETIME_FORMAT_PATTERN
 from awscli_cwlogs.lines.records import RECORD_KEYS, RecordFormat
 
-PRICE_PER_GB = (("infrequent_access", 0.25), ("standard", 0.50))  # us-east-1 list prices, 2026
+LOG_GROUP_CLASSES = ("standard", "infrequent_access", "delivery")
+# us-east-1 list prices, 2026 (delivery: the vended-logs price of the first 10 TB a month, as infrequent access)
+PRICE_PER_GB = (("delivery", 0.25), ("infrequent_access", 0.25), ("standard", 0.50))
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,9 @@ class StreamConfig:
     retention_in_days: int = None
     include_patterns: tuple = ()  # regular expressions; an event is sent if one matches (or none are given)
     exclude_patterns: tuple = ()  # ... and none of these does
-    log_group_class: str = "standard"  # when the agent creates the group: standard or infrequent_access
+    log_group_class: str = "standard"  # when the agent creates the group: standard, infrequent_access or delivery
     kms_key_id: str = None  # when the agent creates the group: the KMS key ARN it is encrypted with
+    deletion_protection: bool = False  # when the agent creates the group: no deletion until it is turned off
     log_group_tags: tuple = ()  # when the agent creates the group: (key, value) pairs
     profile: str = None  # sign as this profile of the AWS config file instead of the agent's own credentials
     role_arn: str = None  # sign with this role, assumed with the agent's (or the profile's) credentials
@@ -91,8 +94,9 @@ COMMON_STREAM_KEYS = {  # the keys of every kind; each kind adds its own (source
     "retention_in_days": parse.retention,
     "include_patterns": parse.patterns,
     "exclude_patterns": parse.patterns,
-    "log_group_class": parse.choice("standard", "infrequent_access"),
+    "log_group_class": parse.choice(*LOG_GROUP_CLASSES),
     "kms_key_id": parse.kms_key,
+    "deletion_protection": parse.boolean,
     "log_group_tags": parse.tags,
     "profile": parse.text,
     "role_arn": parse.role_arn,

@@ -214,11 +214,11 @@ role_session_name = matching(r"[\w+=,.@-]{2,64}", "2-64 of letters, digits and _
 
 
 def prices(value):
-    """standard=0.50, infrequent_access=0.25: US dollars per GB ingested, per log group class."""
+    """standard=0.50, infrequent_access=0.25, delivery=0.25: US dollars per GB ingested, per log group class."""
     found = {}
     for item, name, equals, price in _pairs(value):
-        if name not in ("standard", "infrequent_access") or not equals:
-            raise ValueError(f"'{item}' is not standard=PRICE or infrequent_access=PRICE")
+        if name not in ("standard", "infrequent_access", "delivery") or not equals:
+            raise ValueError(f"'{item}' is not standard=PRICE, infrequent_access=PRICE or delivery=PRICE")
         try:
             found[name] = float(price)
         except ValueError:

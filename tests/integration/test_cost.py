@@ -1,4 +1,4 @@
-"""The log group the agent creates: its class, KMS key and tags as configured (on the wire:
+"""The log group the agent creates: its class, KMS key, deletion protection and tags as configured (on the wire:
 the local endpoint does not keep the class), and the one warning for a group of another class."""
 import json
 import time
@@ -23,6 +23,19 @@ def test_the_created_group_carries_class_key_and_tags(aws, wire, tmp_path):
     [create] = wire.calls_of("CreateLogGroup")
     assert create.body == {"logGroupName": "cheap", "logGroupClass": "INFREQUENT_ACCESS", "kmsKeyId": KEY,
                            "tags": {"team": "ops", "cost-center": "4242", "env:stage": "prod"}}
+
+
+def test_a_created_group_can_be_of_the_delivery_class_and_protected_from_deletion(aws, wire, tmp_path):
+    log = tmp_path / "app.log"
+    write_lines(log, 0, 10)
+    agent = PushAgent(aws, tmp_path / "agent", {"app": section(
+        log, "lambda-out", "s", log_group_class="delivery", deletion_protection="true")})
+    with agent:
+        agent.start()
+        settle(wire, "lambda-out", "s", 10)
+        assert agent.stop() == 0
+    [create] = wire.calls_of("CreateLogGroup")
+    assert create.body == {"logGroupName": "lambda-out", "logGroupClass": "DELIVERY", "deletionProtectionEnabled": True}
 
 
 def test_a_group_of_another_class_is_one_warning_and_shipping_goes_on(aws, wire, logs, tmp_path):

@@ -216,8 +216,8 @@ def test_credential_keys_and_prices_follow_aws_rules(tmp_path):
                 "price_per_gb = infrequent_access=0.3")
     assert (good.streams[0].profile, good.streams[0].role_arn, good.streams[0].external_id) == \
         ("security", role, "ops:4242")
-    assert good.general.price_per_gb == (("infrequent_access", 0.3), ("standard", 0.5))  # the other keeps its default
-    assert load("").general.price_per_gb == (("infrequent_access", 0.25), ("standard", 0.5))
+    assert good.general.price_per_gb == (("delivery", 0.25), ("infrequent_access", 0.3), ("standard", 0.5))  # the others keep their defaults
+    assert load("").general.price_per_gb == (("delivery", 0.25), ("infrequent_access", 0.25), ("standard", 0.5))
     for extra, general, message in (
             ("role_arn = arn:aws:iam::123:role/x", "", "[app] role_arn: 'arn:aws:iam::123:role/x' is not an IAM role ARN"),
             ("external_id = abc", "", "[app] external_id: goes with role_arn, which this section does not set"),

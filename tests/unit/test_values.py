@@ -46,7 +46,7 @@ def test_good_values(check, text, expected):
     (parse.tags, "a=1, a=2", "give 1-50 tags, each key once"),
     (parse.container_streams, "stdin", "'stdin' is not stdout, stderr or both"),
     (parse.prices, "standard=free", "'free' is not a price"),
-    (parse.prices, "premium=1", "'premium=1' is not standard=PRICE or infrequent_access=PRICE"),
+    (parse.prices, "premium=1", "'premium=1' is not standard=PRICE, infrequent_access=PRICE or delivery=PRICE"),
     (parse.log_group, "a b", "is not a log group name"),
     (parse.datetime_format, "%Q", "%Q"),
 ])
