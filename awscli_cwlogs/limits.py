@@ -20,4 +20,5 @@ RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
 
 # Logs Insights
 MAX_QUERY_GROUPS = 50  # log groups one StartQuery takes
-MAX_QUERY_ROWS = 10_000  # rows GetQueryResults gives at most, whatever the query matched
+MAX_QUERY_ROWS = 100_000  # rows one Logs Insights QL query gives at most (StartQuery's limit), by pages
+QUERY_PAGE_ROWS = 10_000  # rows one GetQueryResults gives at most (maxItems); SQL and PPL: all their rows

@@ -6,10 +6,10 @@ import time
 from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
 from awscli_cwlogs.export.common import WINDOW_ARGS, parse_window
 from awscli_cwlogs.export.groups import GroupSource
-from awscli_cwlogs.export.insights import QueryRunner, check_for_all, run_all
+from awscli_cwlogs.export.insights import LANGUAGES, QueryRunner, check_for_all, run_all
 from awscli_cwlogs.export.progress import isatty
 from awscli_cwlogs.export.rows import FORMATS, render
-from awscli_cwlogs.limits import MAX_QUERY_GROUPS, MAX_QUERY_ROWS
+from awscli_cwlogs.limits import MAX_QUERY_GROUPS, MAX_QUERY_ROWS, QUERY_PAGE_ROWS
 
 DEFAULT_WINDOW_S = 3600  # without --start-time: the last hour, as the console's default
 
@@ -17,20 +17,27 @@ DEFAULT_WINDOW_S = 3600  # without --start-time: the last hour, as the console's
 class QueryCommand(LogsCommand):
     NAME = "query"
     DESCRIPTION = (
-        "Runs a CloudWatch Logs Insights query over one or many log groups: StartQuery, then "
-        "GetQueryResults with backoff until it is done, and prints the rows. On a terminal a progress "
-        "line shows records matched and scanned, bytes scanned and the time so far. Ctrl-C stops the "
-        "query (StopQuery) and exits 130.\n\n"
-        f"The service returns at most {MAX_QUERY_ROWS:,} rows. With ``--all`` a window whose rows reach "
-        "that is split in halves until each part is under it, and the parts are merged in order with no "
-        "row twice.\n\n"
+        "Runs a CloudWatch Logs Insights query over one or many log groups, in Logs Insights QL (the "
+        "default), OpenSearch SQL or OpenSearch PPL: StartQuery, then GetQueryResults with backoff until "
+        "it is done, and prints the rows. On a terminal a progress line shows records matched and "
+        "scanned, bytes scanned, rows fetched and the time so far. Ctrl-C stops the query (StopQuery) and "
+        "exits 130.\n\n"
+        f"A Logs Insights QL query gives up to {MAX_QUERY_ROWS:,} rows, fetched in pages of "
+        f"{QUERY_PAGE_ROWS:,} (a query without a limit of its own is sent with that limit); SQL and PPL "
+        f"give up to {QUERY_PAGE_ROWS:,}. With ``--all`` a window whose rows reach that is continued from "
+        "the second of its last row (or split in halves when the rows carry no @timestamp), and the parts "
+        "are merged in order with no row twice; it says how many queries it ran.\n\n"
         "Exit status: 0 when the query completed; 252 for bad arguments; 255 for a service error or a "
         "query that ended Failed, Cancelled or Timeout; 130 on Ctrl-C.\n\n"
     )
     ARG_TABLE = [
         {"name": "query", "positional_arg": True, "synopsis": "QUERY",
-         "help_text": "<p>The query, in the Logs Insights query language, e.g. "
+         "help_text": "<p>The query, in the language of <code>--query-language</code>, e.g. "
                       "<code>'fields @timestamp, @message | filter @message like /ERROR/'</code>.</p>"},
+        {"name": "query-language", "choices": list(LANGUAGES),
+         "help_text": "<p><code>cwli</code> (Logs Insights QL, the default), <code>sql</code> (OpenSearch SQL: "
+                      "the log groups are named in the query, <code>FROM `logGroups(logGroupIdentifier: "
+                      "['app'])`</code>, not with the options) or <code>ppl</code> (OpenSearch PPL).</p>"},
         {"name": "log-group-names", "nargs": "+",
          "help_text": f"<p>The log groups (up to {MAX_QUERY_GROUPS}), separated by spaces.</p>"},
         {"name": "log-group-name-prefix",
@@ -54,28 +61,37 @@ class QueryCommand(LogsCommand):
         "Every group of a service over a day, as CSV::\n\n"
         "  aws logs query 'stats count(*) by bin(1h)' --log-group-name-prefix /ecs/shop --start-time 1d "
         "--format csv\n\n"
-        "All matching events of a week, past the 10,000-row cap, oldest first::\n\n"
+        "All matching events of a week, past the 100,000 rows one query gives, oldest first::\n\n"
         "  aws logs query 'fields @timestamp, @message | sort @timestamp asc' --log-group-names app "
-        "--start-time 7d --all --format json > week.jsonl\n"
+        "--start-time 7d --all --format json > week.jsonl\n\n"
+        "The same errors in OpenSearch SQL (the groups in the query) and in PPL::\n\n"
+        "  aws logs query \"SELECT \\`@timestamp\\`, \\`@message\\` FROM \\`logGroups(logGroupIdentifier: ['app'])\\` "
+        "WHERE \\`@message\\` LIKE '%ERROR%'\" --query-language sql\n\n"
+        "  aws logs query \"fields \\`@timestamp\\`, \\`@message\\` | where like(\\`@message\\`, '%ERROR%')\" "
+        "--query-language ppl --log-group-names app\n"
     )
 
     def run(self, parsed_args, parsed_globals):
         names, prefix = parsed_args.log_group_names, parsed_args.log_group_name_prefix
-        if bool(names) == (prefix is not None):
+        language = LANGUAGES[parsed_args.query_language or "cwli"]
+        problem = language_problem(language, bool(names) or prefix is not None, parsed_args.all)
+        if problem:
+            raise UsageError(problem)
+        if language != "SQL" and bool(names) == (prefix is not None):
             raise UsageError("give --log-group-names or --log-group-name-prefix (one of them)")
         problem, oldest_first = check_for_all(parsed_args.query) if parsed_args.all else (None, False)
         if problem:
             raise UsageError(problem)
         start_s, end_s = query_window(parsed_args)
         client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "GetQueryResults")
-        groups = GroupSource(client, names, prefix).current()
+        groups = GroupSource(client, names, prefix).current() if language != "SQL" else []
         if len(groups) > MAX_QUERY_GROUPS:
             raise UsageError(f"{len(groups)} log groups{' start with ' + repr(prefix) if prefix else ''}; one query "
                              f"takes at most {MAX_QUERY_GROUPS}: narrow the prefix or name the groups")
         progress = ProgressLine(sys.stderr) if isatty(sys.stderr) else None
         runner = QueryRunner(client, groups, parsed_args.query,
-                             progress.show if progress else (lambda statistics, elapsed: None),
-                             self._stopper(parsed_globals))
+                             progress.show if progress else (lambda statistics, elapsed, rows: None),
+                             self._stopper(parsed_globals), language=language)
         try:
             result = run_all(runner, start_s, end_s, oldest_first) if parsed_args.all else runner.run(start_s, end_s)
         finally:
@@ -84,7 +100,7 @@ class QueryCommand(LogsCommand):
         form = parsed_args.format or ("table" if isatty(sys.stdout) else "json")
         sys.stdout.write(render(result.rows, form, parsed_args.show_ptr))
         sys.stdout.flush()
-        for line in cap_warnings(result, parsed_args.all):
+        for line in cap_warnings(result, parsed_args.all, runner.cap):
             sys.stderr.write(f"aws logs query: {line}\n")
         return 0
 
@@ -104,13 +120,26 @@ def query_window(parsed_args, now=time.time):
     return (start_ms // 1000 if start_ms is not None else end_s - DEFAULT_WINDOW_S), end_s
 
 
-def cap_warnings(result, everything):
-    """What to say on stderr about rows the service's cap may have left out."""
+def language_problem(language, groups_given, everything):
+    """Why the service would refuse this combination of language and options, or None."""
+    if language == "SQL" and groups_given:
+        return ("with --query-language sql the log groups are named in the query (FROM `logGroups(logGroupIdentifier: "
+                "['app', 'web'])`): leave out --log-group-names and --log-group-name-prefix")
+    if language != "CWLI" and everything:
+        return (f"--all is for Logs Insights QL (cwli): SQL and PPL queries give up to {QUERY_PAGE_ROWS:,} rows, "
+                "without pages")
+    return None
+
+
+def cap_warnings(result, everything, cap):
+    """What to say on stderr about rows the service's cap may have left out, and what --all ran."""
     for second in result.crowded:
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
-        yield f"over {MAX_QUERY_ROWS:,} rows in the two seconds from {when}: only {MAX_QUERY_ROWS:,} are printed"
-    if not everything and len(result.rows) >= MAX_QUERY_ROWS:
-        yield f"{MAX_QUERY_ROWS:,} rows, the service's cap: there may be more (--all gets every row)"
+        yield f"over {cap:,} rows within a second or two from {when}: only {cap:,} of them are printed"
+    if everything:
+        yield f"--all: {result.parts} {'query' if result.parts == 1 else 'queries'}, {len(result.rows):,} rows"
+    elif len(result.rows) >= cap:
+        yield f"{cap:,} rows, what one query gives: there may be more (--all gets every row)"
 
 
 class ProgressLine:
@@ -119,9 +148,10 @@ class ProgressLine:
     def __init__(self, stream):
         self._stream, self._shown = stream, False
 
-    def show(self, statistics, elapsed):
+    def show(self, statistics, elapsed, rows):
         self._stream.write(f"\r{statistics.records_matched:,.0f} records matched, {statistics.records_scanned:,.0f} "
-                           f"scanned, {statistics.bytes_scanned / 1e6:,.1f} MB scanned, {elapsed:.1f} s")
+                           f"scanned, {statistics.bytes_scanned / 1e6:,.1f} MB scanned, {rows:,} rows fetched, "
+                           f"{elapsed:.1f} s")
         self._stream.flush()
         self._shown = True
 

@@ -95,6 +95,7 @@ SLOW = (
     "tests/integration/test_metrics.py::test_emf_records_and_the_textfile_match_what_was_sent_and_lag_rises_in_an_outage",
     "tests/integration/test_metrics.py::test_host_metrics_follow_the_host_cpu_burn_and_disk_fill",
     "tests/integration/test_pull.py::test_relative_windows",
+    "tests/integration/test_query.py::test_all_returns_250000_rows_once_and_in_order_with_the_fewest_queries",
     "tests/integration/test_pull.py::test_time_windows_in_every_syntax",
     "tests/integration/test_push_faults.py::test_30_percent_throttling_and_5xx",
     "tests/integration/test_push_faults.py::test_endpoint_down_for_20_s_mid_push",

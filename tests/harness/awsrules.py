@@ -1,13 +1,11 @@
-"""The rules AWS applies to a PutLogEvents request, and the cap on a query's rows, which moto does
-not enforce."""
-import json
+"""The rules AWS applies to a PutLogEvents request, which moto does not enforce (a query's rows:
+queries.py)."""
 
 MAX_BATCH_EVENTS = 10_000
 MAX_BATCH_BYTES = 1_048_576
 EVENT_OVERHEAD = 26
 MAX_EVENT_BYTES = 1_048_576  # message bytes + overhead, so one event can fill a batch
 MAX_SPAN_MS = 24 * 3600 * 1000
-MAX_QUERY_ROWS = 10_000  # GetQueryResults: the most rows a query gives, however many events match
 TOO_OLD_MS = 14 * 86_400_000  # events older than this are rejected one by one
 TOO_NEW_MS = 2 * 3_600_000  # and so are events further ahead than this
 
@@ -57,12 +55,3 @@ def rejected_log_events_info(events, now_ms):
     if too_new:
         info["tooNewLogEventStartIndex"] = too_new[0]
     return info
-
-
-def capped_query_results(payload):
-    """A GetQueryResults answer as AWS gives it: at most MAX_QUERY_ROWS rows (moto has no cap)."""
-    answer = json.loads(payload)
-    if len(answer.get("results") or []) <= MAX_QUERY_ROWS:
-        return payload
-    answer["results"] = answer["results"][:MAX_QUERY_ROWS]
-    return json.dumps(answer).encode()

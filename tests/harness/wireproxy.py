@@ -18,11 +18,13 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.harness.awsrules import capped_query_results, put_log_events_violations, rejected_log_events_info
+from tests.harness.awsrules import put_log_events_violations, rejected_log_events_info
 from tests.harness.exports import ExportService
+from tests.harness.queries import QueryService
 from tests.harness.livetail import LiveFeed
 
 EXPORT_ACTIONS = ("CreateExportTask", "DescribeExportTasks", "CancelExportTask")  # tests/harness/exports.py
+QUERY_ACTIONS = ("StartQuery", "GetQueryResults")  # tests/harness/queries.py
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection"}
 
 
@@ -179,6 +181,7 @@ class WireProxy(ThreadingHTTPServer):
         self.faults = FaultPlan()
         self.live = LiveFeed()
         self.exports = ExportService(f"http://127.0.0.1:{upstream_port}")
+        self.queries = QueryService(f"http://127.0.0.1:{upstream_port}")
         self.calls = []
         self.violations = []
         self._lock = threading.Lock()
@@ -192,6 +195,7 @@ class WireProxy(ThreadingHTTPServer):
         self.faults.clear()
         self.live.clear()
         self.exports.clear()
+        self.queries.clear()
 
     def calls_of(self, action):
         with self._lock:
@@ -266,13 +270,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif action in EXPORT_ACTIONS:
             status, answer = self.server.exports.answer(action, body)
             self.reply(status, json.dumps(answer).encode())
+        elif action in QUERY_ACTIONS:
+            self.server.queries.serve(self, action, body)
         else:
             self.forward()
 
     def forward(self):
         status, payload, headers = self.fetch_upstream()
-        if self.call.action == "GetQueryResults" and status == 200:
-            payload = capped_query_results(payload)
         if self.call.action == "PutLogEvents" and status == 200:
             self.server.live.ingested(self.call.body.get("logGroupName"), self.call.body.get("logStreamName"),
                                       self.events)

@@ -1,4 +1,5 @@
-"""``aws logs query``: Logs Insights over many groups, every row past the service's cap, Ctrl-C."""
+"""``aws logs query``: Logs Insights over many groups, 100,000 rows a query by pages, every row
+past that with the fewest queries, SQL and PPL, Ctrl-C."""
 import csv
 import io
 import json
@@ -45,20 +46,59 @@ def test_a_query_over_three_groups_returns_the_rows_the_events_say(aws, logs):
     assert sheet[0] == ["@message", "@log"] and len(sheet) == 3
 
 
-def test_all_returns_every_row_past_the_cap_once_and_in_order(aws, logs, wire):
-    events = seed_groups(logs, 25_000, 100)
-    capped = query(aws, "fields @timestamp, @message | sort @timestamp asc", "--format", "text")
-    assert len(capped.stdout.splitlines()) == 10_000 and "10,000 rows, the service's cap" in capped.stderr
+def test_one_query_gives_90000_rows_by_pages(aws, logs, wire):
+    events = seed_groups(logs, 90_000, 20)
     wire.clear()
-    started = time.monotonic()
+    run = query(aws, "fields @timestamp, @message | sort @timestamp asc", "--format", "text")
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert [line.split("\t")[1] for line in run.stdout.splitlines()] == [m for _, _, m in events]
+    [start] = wire.calls_of("StartQuery")
+    assert start.body["limit"] == 100_000 and start.body["queryLanguage"] == "CWLI"
+    pages = [call.body for call in wire.calls_of("GetQueryResults")]
+    assert [page.get("nextToken") is not None for page in pages[-9:]] == [False] + [True] * 8  # 9 pages of 10,000
+    assert all(page["maxItems"] == 10_000 for page in pages)
+    limited = query(aws, "fields @message | sort @timestamp asc | limit 12000", "--format", "text")
+    assert len(limited.stdout.splitlines()) == 12_000 and wire.calls_of("StartQuery")[-1].body["limit"] == 12_000
+
+
+def test_all_returns_250000_rows_once_and_in_order_with_the_fewest_queries(aws, logs, wire):
+    events = seed_groups(logs, 250_000, 10)  # 100 a second: a part's last second is cut, and sent again
+    everything = ("--start-time", str(BASE), "--end-time", str(BASE + 2_600_000))
     for order, expected in (("asc", [m for _, _, m in events]), ("desc", [m for _, _, m in events[::-1]])):
-        run = query(aws, f"fields @message | sort @timestamp {order}", "--format", "text", "--all")
-        assert run.returncode == 0 and run.stderr == "", run.stderr
-        assert run.stdout.splitlines() == expected
-    print(f"--all: 25,000 rows twice in {time.monotonic() - started:.1f} s, "
-          f"{len(wire.calls_of('StartQuery'))} queries")
-    # per order: the whole hour (capped), its halves, the first half's halves: 3 parts under the cap
-    assert len(wire.calls_of("StartQuery")) == 2 * 5
+        wire.clear()
+        run = aws.run("logs", "query", f"fields @timestamp, @message | sort @timestamp {order}",
+                      "--log-group-names", *GROUPS, *everything, "--format", "text", "--all")
+        assert run.returncode == 0, run.stderr
+        assert [line.split("\t")[1] for line in run.stdout.splitlines()] == expected
+        assert len(wire.calls_of("StartQuery")) == 3 and run.stderr == "aws logs query: --all: 3 queries, 250,000 rows\n"
+    wire.clear()  # rows without @timestamp: halves, as many queries as it takes
+    run = aws.run("logs", "query", "fields @message | sort @timestamp asc", "--log-group-names", *GROUPS,
+                  *everything, "--format", "text", "--all")
+    assert run.stdout.splitlines() == [m for _, _, m in events]
+    assert len(wire.calls_of("StartQuery")) > 3
+
+
+def test_each_query_language_sends_its_groups_as_the_service_takes_them(aws, logs, wire):
+    events = seed_groups(logs, 30, 1000)
+    sql = "SELECT `@message` FROM `logGroups(logGroupIdentifier: ['app', 'db'])`"
+    run = aws.run("logs", "query", sql, "--query-language", "sql", *WINDOW, "--format", "text")
+    assert run.returncode == 0, run.stderr
+    assert [line.split("\t")[1] for line in run.stdout.splitlines()] == [m for _, g, m in events if g != "web"]
+    start = wire.calls_of("StartQuery")[-1].body
+    assert start["queryLanguage"] == "SQL" and not {"logGroupNames", "logGroupName", "limit"} & set(start)
+    run = aws.run("logs", "query", "fields `@message` | head 5", "--query-language", "ppl", "--log-group-names", "web",
+                  *WINDOW, "--format", "text")
+    assert run.returncode == 0, run.stderr
+    start = wire.calls_of("StartQuery")[-1].body
+    assert (start["queryLanguage"], start["logGroupNames"], "limit" in start) == ("PPL", ["web"], False)
+    assert all("nextToken" not in call.body and "maxItems" not in call.body
+               for call in wire.calls_of("GetQueryResults")[-1:])
+    for arguments, message in [
+        (("--query-language", "sql", "--log-group-names", "app"), "the log groups are named in the query"),
+        (("--query-language", "ppl", "--log-group-names", "app", "--all"), "--all is for Logs Insights QL"),
+    ]:
+        error = aws.run("logs", "query", sql, *arguments, *WINDOW)
+        assert error.returncode == 252 and message in one_line_error(error)
 
 
 def test_ctrl_c_stops_the_query(aws, logs, wire):

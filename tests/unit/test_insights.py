@@ -1,7 +1,9 @@
-"""export/insights.py and export/rows.py: every row past the cap, once and in order; the rows as text."""
+"""export/insights.py and export/rows.py: every row past what one query gives, once and in order,
+with the fewest queries; pages; the rows as text."""
+import math
+
 import pytest
 
-from awscli_cwlogs.export import insights
 from awscli_cwlogs.export.insights import QueryRunner, Result, check_for_all, run_all
 from awscli_cwlogs.export.rows import render
 
@@ -12,35 +14,42 @@ class FakeInsights:
     """Events (timestamp ms, pointer) answered as the service would for a window of seconds:
     ``whole_end_second``: the end second counts whole (else only its first millisecond, as moto)."""
 
-    def __init__(self, timestamps, whole_end_second, oldest_first):
+    cap = CAP  # the most rows one query gives
+
+    def __init__(self, timestamps, whole_end_second, oldest_first, stamped=True):
         self.events = [(ts, f"p{i}") for i, ts in enumerate(timestamps)]
-        self.whole, self.oldest_first, self.windows = whole_end_second, oldest_first, []
+        self.whole, self.oldest_first, self.windows, self.stamped = whole_end_second, oldest_first, [], stamped
 
     def run(self, low, high):
         self.windows.append((low, high))
         end = high * 1000 + (999 if self.whole else 0)
         found = sorted((e for e in self.events if low * 1000 <= e[0] <= end), reverse=not self.oldest_first)
-        return Result([[("@timestamp", str(ts)), ("@ptr", ptr)] for ts, ptr in found[:CAP]])
+        return Result([[("@timestamp", str(ts)) if self.stamped else ("@message", str(ts)), ("@ptr", ptr)]
+                       for ts, ptr in found[:CAP]])
 
 
+@pytest.mark.parametrize("stamped", [True, False])
 @pytest.mark.parametrize("whole_end_second", [True, False])
 @pytest.mark.parametrize("oldest_first", [True, False])
-def test_every_row_once_in_order_whatever_the_service_does_with_the_end_second(monkeypatch, whole_end_second,
-                                                                                oldest_first):
-    monkeypatch.setattr(insights, "MAX_QUERY_ROWS", CAP)
+def test_every_row_once_in_order_whatever_the_service_does_with_the_end_second(whole_end_second, oldest_first,
+                                                                                stamped):
     timestamps = [1000 * second + ms for second in range(0, 40, 3) for ms in (0, 1, 500, 999)]  # 4 in some seconds
-    service = FakeInsights(timestamps, whole_end_second, oldest_first)
+    service = FakeInsights(timestamps, whole_end_second, oldest_first, stamped)
     result = run_all(service, 0, 40, oldest_first)
-    got = [int(dict(row)["@timestamp"]) for row in result.rows]
+    got = [int(dict(row)["@timestamp" if stamped else "@message"]) for row in result.rows]
     assert got == sorted(timestamps, reverse=not oldest_first)
-    assert result.parts > 1 and not result.crowded
+    assert result.parts == len(service.windows) and not result.crowded
+    if stamped:  # continued from each part's last second: a query per 10 rows, and one more per second cut
+        assert result.parts <= 2 * math.ceil(len(timestamps) / CAP)
+    else:  # halves
+        assert result.parts > 2 * math.ceil(len(timestamps) / CAP)
 
 
-def test_a_window_too_crowded_to_split_is_reported(monkeypatch):
-    monkeypatch.setattr(insights, "MAX_QUERY_ROWS", CAP)
-    service = FakeInsights([5000 + i for i in range(30)], True, True)
-    result = run_all(service, 0, 20, True)
-    assert result.crowded == [4, 5] and len(result.rows) == CAP  # both two-second windows hold second 5
+def test_a_window_too_crowded_to_split_is_reported():
+    continued = run_all(FakeInsights([5000 + i for i in range(30)], True, True), 0, 20, True)
+    assert continued.crowded == [5] and len(continued.rows) == CAP
+    halved = run_all(FakeInsights([5000 + i for i in range(30)], True, True, stamped=False), 0, 20, True)
+    assert halved.crowded == [4, 5] and len(halved.rows) == CAP  # both two-second windows hold second 5
 
 
 @pytest.mark.parametrize("query, problem", [
@@ -61,19 +70,24 @@ def test_all_takes_event_queries_in_time_order(query, oldest_first):
 
 
 class FakeClient:
-    def __init__(self, statuses):
-        self.statuses, self.calls = list(statuses), []
+    def __init__(self, statuses, pages=1):
+        self.statuses, self.calls, self.pages = list(statuses), [], pages
 
     def start_query(self, **request):
         self.calls.append(("start", request))
         return {"queryId": "q1"}
 
-    def get_query_results(self, queryId):
-        status = self.statuses.pop(0)
+    def get_query_results(self, queryId, **paging):
+        self.calls.append(("results", paging))
+        page = int(paging.get("nextToken", "0"))
+        status = self.statuses.pop(0) if not page else "Complete"
         if status == "interrupt":
             raise KeyboardInterrupt
-        return {"status": status, "statistics": {"recordsMatched": 2.0, "recordsScanned": 9.0, "bytesScanned": 90.0},
-                "results": [[{"field": "@message", "value": "a"}]] if status == "Complete" else []}
+        answer = {"status": status, "statistics": {"recordsMatched": 2.0, "recordsScanned": 9.0, "bytesScanned": 90.0},
+                  "results": [[{"field": "@message", "value": f"a{page}"}]] if status == "Complete" else []}
+        if status == "Complete" and page + 1 < self.pages:
+            answer["nextToken"] = str(page + 1)
+        return answer
 
     def stop_query(self, queryId):
         self.calls.append(("stop", queryId))
@@ -82,17 +96,35 @@ class FakeClient:
 def test_polls_with_growing_waits_until_done_and_stops_on_ctrl_c():
     sleeps, seen = [], []
     client = FakeClient(["Scheduled", "Running", "Running", "Running", "Complete"])
-    runner = QueryRunner(client, ["a", "b"], "fields @message", lambda s, e: seen.append(s.records_matched),
+    runner = QueryRunner(client, ["a", "b"], "fields @message", lambda s, e, rows: seen.append(s.records_matched),
                          sleep=sleeps.append)
     result = runner.run(10, 20)
-    assert result.rows == [[("@message", "a")]] and seen == [2.0] * 5
+    assert result.rows == [[("@message", "a0")]] and seen == [2.0] * 5
     assert sleeps == [0.25, 0.375, 0.5625, 0.84375]
     assert client.calls[0] == ("start", {"logGroupNames": ["a", "b"], "queryString": "fields @message",
-                                         "startTime": 10, "endTime": 20})
+                                         "startTime": 10, "endTime": 20, "queryLanguage": "CWLI", "limit": 100_000})
     stopped = FakeClient(["Running", "interrupt"])
     with pytest.raises(KeyboardInterrupt):
         QueryRunner(stopped, ["a"], "fields @message", sleep=lambda s: None).run(1, 2)
     assert stopped.calls[-1] == ("stop", "q1")
+
+
+def test_a_finished_query_is_taken_page_by_page_and_sql_names_its_groups_in_the_query():
+    fetched = []
+    client = FakeClient(["Running", "Complete"], pages=3)
+    result = QueryRunner(client, ["a"], "fields @message | limit 25000", lambda s, e, rows: fetched.append(rows),
+                         sleep=lambda s: None).run(1, 2)
+    assert [row[0][1] for row in result.rows] == ["a0", "a1", "a2"] and fetched == [0, 0, 2, 3]
+    assert client.calls[0][1] == {"logGroupNames": ["a"], "queryString": "fields @message | limit 25000",
+                                  "startTime": 1, "endTime": 2, "queryLanguage": "CWLI", "limit": 25_000}  # its own
+    assert [call[1] for call in client.calls[1:]] == [{"maxItems": 10_000}] * 2 + [
+        {"maxItems": 10_000, "nextToken": "1"}, {"maxItems": 10_000, "nextToken": "2"}]
+    sql = FakeClient(["Complete"], pages=3)
+    runner = QueryRunner(sql, [], "SELECT 1 FROM `logGroups(logGroupIdentifier: ['a'])`", sleep=lambda s: None,
+                         language="SQL")
+    assert len(runner.run(1, 2).rows) == 1 and runner.cap == 10_000  # no pages in SQL
+    assert sql.calls == [("start", {"queryString": "SELECT 1 FROM `logGroups(logGroupIdentifier: ['a'])`",
+                                    "startTime": 1, "endTime": 2, "queryLanguage": "SQL"}), ("results", {})]
 
 
 def test_rows_as_a_table_json_csv_and_text():
