@@ -3,6 +3,7 @@ from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse
 from awscli_cwlogs.export.common import (FOLLOW_ARGS, WINDOW_ARGS, check_pull_delay, make_formatter, output_format_arg,
                                          parse_window, write_pages)
 from awscli_cwlogs.export.groups import GroupSource
+from awscli_cwlogs.export.newest import LAST_ARGS, check_last, in_order, newest_in_groups
 from awscli_cwlogs.export.progress import progress_for
 from awscli_cwlogs.export.reading import GROUP_ARGS, LIVE_ARG, check_live, chosen_group_option, group_pages, window
 from awscli_cwlogs.export.search import follow_filter_pages, iter_filter_pages
@@ -50,6 +51,7 @@ class FilterCommand(LogsCommand):
         output_format_arg(DEFAULT_FORMAT, MANY_GROUPS_FORMAT),
         *FOLLOW_ARGS,
         LIVE_ARG,
+        *LAST_ARGS,
     ]
     EXAMPLES = (
         "Errors in the whole group over the last day::\n\n"
@@ -58,6 +60,8 @@ class FilterCommand(LogsCommand):
         "  aws logs filter --log-group-name app --log-stream-names web-1 web-2 --output-format json\n\n"
         "Errors in every group whose name starts with ``/ecs/shop/``, followed live::\n\n"
         "  aws logs filter --log-group-name-prefix /ecs/shop/ --filter-pattern ERROR --live\n\n"
+        "The 50 newest errors of every group whose name starts with ``/ecs/shop/``, newest first::\n\n"
+        "  aws logs filter --log-group-name-prefix /ecs/shop/ --filter-pattern ERROR --last 50 --newest-first\n\n"
         "Watch for new errors in streams starting with ``web-``::\n\n"
         "  aws logs filter --log-group-name app --log-stream-name-prefix web- --filter-pattern ERROR --follow\n"
     )
@@ -69,6 +73,7 @@ class FilterCommand(LogsCommand):
         start, end = parse_window(parsed_args)
         delay = check_pull_delay(parsed_args)
         check_live(parsed_args, end)
+        check_last(parsed_args, start)
         request = {key: value for key, value in {
             "interleaved": True, "logStreamNames": parsed_args.log_stream_names,
             "logStreamNamePrefix": parsed_args.log_stream_name_prefix,
@@ -76,7 +81,7 @@ class FilterCommand(LogsCommand):
         client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "FilterLogEvents")
         if parsed_args.follow or parsed_args.live:
             self.exit_on_interrupt = 0
-        if one_group and not parsed_args.live:
+        if one_group and not parsed_args.live and parsed_args.last is None:
             formatter = make_formatter(parsed_args.output_format or DEFAULT_FORMAT)
             request = dict(request, logGroupName=parsed_args.log_group_name, **window(start, end))
             if parsed_args.follow:
@@ -90,8 +95,12 @@ class FilterCommand(LogsCommand):
                              delay)
         several = len(source.current()) > 1 or not source.fixed
         formatter = make_formatter(parsed_args.output_format or (MANY_GROUPS_FORMAT if several else DEFAULT_FORMAT))
-        pages = group_pages(self.NAME, self._session, parsed_globals, client, source, request, parsed_args, start,
-                            end, delay)
+        if parsed_args.last is not None:
+            pages = in_order(newest_in_groups(client, source, {**request, **window(start, end)}, parsed_args.last),
+                             parsed_args.newest_first)
+        else:
+            pages = group_pages(self.NAME, self._session, parsed_globals, client, source, request, parsed_args, start,
+                                end, delay)
         write_pages(pages, formatter, progress_for())
         return 0
 

@@ -6,8 +6,9 @@ from awscli_cwlogs.export.checkpoint import open_checkpoint, open_output
 from awscli_cwlogs.export.common import (FOLLOW_ARGS, WINDOW_ARGS, check_pull_delay, make_formatter, output_format_arg,
                                          parse_window, write_pages)
 from awscli_cwlogs.export.groups import GroupSource
+from awscli_cwlogs.export.newest import LAST_ARGS, check_last, in_order, newest_in_groups, newest_in_stream
 from awscli_cwlogs.export.progress import progress_for
-from awscli_cwlogs.export.reading import GROUP_ARGS, LIVE_ARG, check_live, chosen_group_option, group_pages
+from awscli_cwlogs.export.reading import GROUP_ARGS, LIVE_ARG, check_live, chosen_group_option, group_pages, window
 from awscli_cwlogs.export.streampages import StreamPages
 from awscli_cwlogs.export.tos3 import export_to_s3
 
@@ -46,6 +47,7 @@ class PullCommand(LogsCommand):
         output_format_arg(DEFAULT_FORMAT, MANY_GROUPS_FORMAT, GROUP_FORMAT),
         *FOLLOW_ARGS,
         LIVE_ARG,
+        *LAST_ARGS,
         {"name": "output-file", "help_text": "<p>Write to this file instead of standard output; gzip-compressed when "
          "its name ends in <code>.gz</code>.</p>"},
         {"name": "checkpoint", "help_text": "<p>Resume an interrupted export: after each page, the token of the "
@@ -81,6 +83,8 @@ class PullCommand(LogsCommand):
         "Have the service export a day of a group to S3, then download it::\n\n"
         "  aws logs pull --log-group-name app --start-time 2026-11-21T00:00:00Z --end-time 2026-11-22T00:00:00Z "
         "--to-s3 s3://my-log-archive/app --download ./app-2026-11-21\n\n"
+        "The 100 newest events of a stream, without reading it from its start::\n\n"
+        "  aws logs pull --log-group-name app --log-stream-name web-1 --last 100\n\n"
         "Export to a gzip file that an interrupted run resumes exactly::\n\n"
         "  aws logs pull --log-group-name app --log-stream-name web-1 --output-file web-1.log.gz "
         "--checkpoint web-1.checkpoint\n"
@@ -95,6 +99,9 @@ class PullCommand(LogsCommand):
             return export_to_s3(self._session, parsed_globals, parsed_args, start, end, self._say)
         delay = check_pull_delay(parsed_args)
         check_live(parsed_args, end)
+        check_last(parsed_args, start)
+        if parsed_args.last is not None and parsed_args.checkpoint:
+            raise UsageError("--checkpoint resumes a whole export: not with --last")
         if parsed_args.follow or parsed_args.live:
             self.exit_on_interrupt = 0
         if parsed_args.log_stream_name is None or parsed_args.live:
@@ -107,8 +114,7 @@ class PullCommand(LogsCommand):
         checkpoint, saved = open_checkpoint(parsed_args)
         out = open_output(parsed_args.output_file, saved["output_bytes"] if saved else 0)
         client = parse_json_quickly(create_logs_client(self._session, parsed_globals), "GetLogEvents")
-        pages = StreamPages(client, parsed_args.log_group_name, parsed_args.log_stream_name, None if saved else start,
-                            end, parsed_args.follow, delay, token=saved["next_token"] if saved else None)
+        pages = stream_pages(client, parsed_args, start, end, delay, saved)
         written = saved["events"] if saved else 0
 
         def after_page(count):
@@ -136,10 +142,15 @@ class PullCommand(LogsCommand):
         default = MANY_GROUPS_FORMAT if several else DEFAULT_FORMAT if stream else GROUP_FORMAT
         formatter = make_formatter(parsed_args.output_format or default, stream)
         request = {"interleaved": True, **({"logStreamNames": [stream]} if stream else {})}
+        if parsed_args.last is not None:
+            pages = in_order(newest_in_groups(client, source, {**request, **window(start, end)}, parsed_args.last),
+                             parsed_args.newest_first)
+        else:
+            pages = group_pages(self.NAME, self._session, parsed_globals, client, source, request, parsed_args,
+                                start, end, delay)
         out = open_output(parsed_args.output_file, 0)
         try:
-            write_pages(group_pages(self.NAME, self._session, parsed_globals, client, source, request, parsed_args,
-                                    start, end, delay), formatter, progress_for(), out=out)
+            write_pages(pages, formatter, progress_for(), out=out)
         finally:
             if out is not None:
                 out.close()
@@ -153,3 +164,12 @@ class PullCommand(LogsCommand):
         if parsed_args.log_stream_name is None:
             return f"log group '{parsed_args.log_group_name}'" if parsed_args.log_group_name else None
         return f"log stream '{parsed_args.log_stream_name}' in log group '{parsed_args.log_group_name}'"
+
+
+def stream_pages(client, parsed_args, start, end, delay, saved):
+    """The pages of one stream: the newest (--last), or from the start (or --checkpoint's ``saved`` place) on."""
+    if parsed_args.last is not None:
+        return in_order(newest_in_stream(client, parsed_args.log_group_name, parsed_args.log_stream_name, start, end,
+                                         parsed_args.last), parsed_args.newest_first)
+    return StreamPages(client, parsed_args.log_group_name, parsed_args.log_stream_name, None if saved else start, end,
+                       parsed_args.follow, delay, token=saved["next_token"] if saved else None)

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.harness.awsrules import put_log_events_violations, rejected_log_events_info
 from tests.harness.exports import ExportService
+from tests.harness.newestfirst import NewestFirst, is_newest_first
 from tests.harness.queries import QueryService
 from tests.harness.livetail import LiveFeed
 
@@ -182,6 +183,7 @@ class WireProxy(ThreadingHTTPServer):
         self.live = LiveFeed()
         self.exports = ExportService(f"http://127.0.0.1:{upstream_port}")
         self.queries = QueryService(f"http://127.0.0.1:{upstream_port}")
+        self.newest_first = NewestFirst(f"http://127.0.0.1:{upstream_port}")
         self.calls = []
         self.violations = []
         self._lock = threading.Lock()
@@ -272,6 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.reply(status, json.dumps(answer).encode())
         elif action in QUERY_ACTIONS:
             self.server.queries.serve(self, action, body)
+        elif action == "FilterLogEvents" and is_newest_first(body):
+            self.server.newest_first.serve(self, body)
         else:
             self.forward()
 

@@ -96,3 +96,31 @@ def test_pull_group_options_that_do_not_go_together(aws):
         aws.run("logs", "pull", "--log-group-name-prefix", "/shop/", "--log-stream-name", "s"))
     assert "--checkpoint resumes the export of one stream: give --log-stream-name" in one_line_error(
         aws.run("logs", "pull", "--log-group-name", "app", "--checkpoint", "c.json"))
+
+
+def test_last_50_over_five_groups_by_prefix_are_the_50_newest_matches_found_newest_first(aws, logs, wire):
+    matches = []  # 10,833 in each group: a scan takes two pages of each
+    for index, group in enumerate(GROUPS):
+        events = [(BASE + i * 10 + index, f"{group} {'INFO' if i % 6 == 0 else 'ERROR'} {i}") for i in range(13_000)]
+        seed(logs, events, group, "s")
+        matches += [(ts, f"{group} {message}") for ts, message in events if "ERROR" in message]
+    newest = sorted(matches)[-50:]
+    arguments = ("--log-group-name-prefix", "/shop/", "--filter-pattern", "ERROR", "--output-format", TEMPLATE)
+    wire.clear()
+    run = aws.run("logs", "filter", *arguments, "--last", "50")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [line for _, line in newest]  # oldest first
+    searches = wire.calls_of("FilterLogEvents")
+    assert len(searches) == 5 and all(call.body["startFromHead"] is False and call.body["limit"] == 50
+                                      for call in searches)
+    wire.clear()
+    scan = aws.run("logs", "filter", *arguments)
+    assert len(scan.stdout.splitlines()) == len(matches)
+    print(f"--last 50: {len(searches)} FilterLogEvents; a scan from the start: {len(wire.calls_of('FilterLogEvents'))}")
+    assert len(wire.calls_of("FilterLogEvents")) > len(searches)
+    backwards = aws.run("logs", "filter", *arguments, "--last", "3", "--newest-first")
+    assert backwards.stdout.splitlines() == [line for _, line in newest[::-1][:3]]
+    for extra, message in [(("--last", "5", "--follow"), "not with --follow or --live"),
+                           (("--last", "5", "--start-time", "2023-12-31T00:00:00Z"), "is before 2024-01-01"),
+                           (("--newest-first",), "--newest-first goes with --last"), (("--last", "0"), "1 or more")]:
+        assert message in one_line_error(aws.run("logs", "filter", *arguments, *extra))

@@ -161,3 +161,18 @@ def test_progress_on_stderr_only_for_a_terminal(aws, logs, wire, tmp_path):
     assert len(out.read_bytes().splitlines()) == 25_000
     quiet = aws.run(*PULL)  # stderr is a pipe here: nothing extra
     assert quiet.stderr == ""
+
+
+def test_last_n_of_a_stream_reads_it_backwards_from_its_end(aws, logs, wire):
+    events = numbered(25_000)
+    seed(logs, events)
+    wire.clear()
+    run = aws.run(*PULL, "--last", "12000")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == expected_lines(events[-12_000:])
+    pages = wire.calls_of("GetLogEvents")
+    assert len(pages) == 2 and all(page.body["startFromHead"] is False for page in pages)  # 10,000 then back
+    window = aws.run(*PULL, "--last", "3", "--newest-first", "--end-time", str(events[100][0]))
+    assert window.stdout.splitlines() == expected_lines(events[97:100][::-1])
+    groups = aws.run("logs", "pull", "--log-group-name", "app", "--last", "2", "--output-format", "{message}")
+    assert groups.stdout.splitlines() == [message for _, message in events[-2:]]
