@@ -1,10 +1,14 @@
 """``aws logs filter``: searches log groups with FilterLogEvents (export.search), or follows them."""
+import shutil
+import sys
+
 from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
 from awscli_cwlogs.export.common import (FOLLOW_ARGS, WINDOW_ARGS, check_pull_delay, make_formatter, output_format_arg,
                                          parse_window, write_pages)
+from awscli_cwlogs.export.charts import draw, histogram, size_text, time_labels
 from awscli_cwlogs.export.groups import GroupSource
 from awscli_cwlogs.export.newest import LAST_ARGS, check_last, in_order, newest_in_groups
-from awscli_cwlogs.export.progress import progress_for
+from awscli_cwlogs.export.progress import isatty, progress_for
 from awscli_cwlogs.export.reading import GROUP_ARGS, LIVE_ARG, check_live, chosen_group_option, group_pages, window
 from awscli_cwlogs.export.search import follow_filter_pages, iter_filter_pages
 
@@ -52,6 +56,11 @@ class FilterCommand(LogsCommand):
         *FOLLOW_ARGS,
         LIVE_ARG,
         *LAST_ARGS,
+        {"name": "histogram", "action": "store_true", "cli_type_name": "boolean",
+         "help_text": "<p>On a terminal, after the events, draw how many matched in each time bucket of the window "
+                      "(sized to the terminal: a bar about every two columns), counted from the events printed, "
+                      "without a second search; times in <code>--time-zone</code>. Piped: the events only. Not with "
+                      "--follow or --live.</p>"},
     ]
     EXAMPLES = (
         "Errors in the whole group over the last day::\n\n"
@@ -74,6 +83,9 @@ class FilterCommand(LogsCommand):
         delay = check_pull_delay(parsed_args)
         check_live(parsed_args, end)
         check_last(parsed_args, start)
+        if parsed_args.histogram and (parsed_args.follow or parsed_args.live):
+            raise UsageError("--histogram counts the events of a window: not with --follow or --live")
+        drawn = parsed_args.histogram and isatty(sys.stdout)
         request = {key: value for key, value in {
             "interleaved": True, "logStreamNames": parsed_args.log_stream_names,
             "logStreamNamePrefix": parsed_args.log_stream_name_prefix,
@@ -88,7 +100,7 @@ class FilterCommand(LogsCommand):
                 pages = follow_filter_pages(client, request, end, delay)
             else:
                 pages = iter_filter_pages(client, request, end)
-            write_pages(pages, formatter, progress_for())
+            write_with_histogram(pages, formatter, drawn and (start, end, parsed_args.time_zone))
             return 0
         names = [parsed_args.log_group_name] if one_group else parsed_args.log_group_names
         source = GroupSource(client, names, parsed_args.log_group_name_prefix, parsed_args.log_group_name_pattern,
@@ -101,9 +113,31 @@ class FilterCommand(LogsCommand):
         else:
             pages = group_pages(self.NAME, self._session, parsed_globals, client, source, request, parsed_args, start,
                                 end, delay)
-        write_pages(pages, formatter, progress_for())
+        write_with_histogram(pages, formatter, drawn and (start, end, parsed_args.time_zone))
         return 0
 
     def missing_resource(self, parsed_args):
         return f"log group '{parsed_args.log_group_name}'" if parsed_args.log_group_name else None
 
+
+
+def write_with_histogram(pages, formatter, window):
+    """write_pages; then, with ``window`` (start ms, end ms, time zone), the events' histogram."""
+    if not window:
+        write_pages(pages, formatter, progress_for())
+        return
+    stamps = []
+
+    def counted(pages):
+        for events in pages:
+            stamps.extend(event["timestamp"] for event in events)
+            yield events
+    write_pages(counted(pages), formatter, progress_for())
+    start, end, zone = window
+    size = shutil.get_terminal_size()
+    starts, counts, seconds = histogram(stamps, start, end, size.columns)
+    if counts:
+        title = f"{len(stamps):,} events, per {size_text(seconds)}  (times in {'UTC' if zone == 'UTC' else 'local time'})"
+        sys.stdout.write(draw(time_labels(starts, zone == "UTC"), {"events": counts}, size.columns,
+                              max(min(size.lines - 4, 20), 10), title))
+        sys.stdout.flush()

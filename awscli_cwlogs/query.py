@@ -1,9 +1,11 @@
 """``aws logs query``: a Logs Insights query over one or many log groups, from the command line:
 its arguments, then export/insights.py (running it) and export/rows.py (printing the rows)."""
+import shutil
 import sys
 import time
 
 from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
+from awscli_cwlogs.export.charts import draw, query_series, service_seconds, time_labels
 from awscli_cwlogs.export.common import WINDOW_ARGS, parse_window
 from awscli_cwlogs.export.groups import GroupSource
 from awscli_cwlogs.export.insights import LANGUAGES, QueryRunner, check_for_all, run_all
@@ -47,6 +49,12 @@ class QueryCommand(LogsCommand):
          "help_text": "<p>How the rows are printed: <code>table</code> (aligned columns, the default on a "
                       "terminal), <code>json</code> (one object per row, the default otherwise), "
                       "<code>csv</code> (with a header) or <code>text</code> (tab-separated values).</p>"},
+        {"name": "chart", "action": "store_true", "cli_type_name": "boolean",
+         "help_text": "<p>On a terminal, draw the rows instead of printing them: a query whose rows have a "
+                      "<code>bin()</code> time column and numeric columns (<code>stats count(*) by bin(5m), "
+                      "service</code>) becomes a chart sized to the terminal, bars for one series, lines for "
+                      "several (one per <code>by</code> group, the four largest and then \"other\"). Piped, or "
+                      "with <code>--format</code>, the rows are printed as without it.</p>"},
         {"name": "show-ptr", "action": "store_true", "cli_type_name": "boolean",
          "help_text": "<p>Also print <code>@ptr</code>, the service's pointer to each event.</p>"},
         {"name": "all", "action": "store_true", "cli_type_name": "boolean",
@@ -58,6 +66,8 @@ class QueryCommand(LogsCommand):
         "Errors of the last hour in three groups::\n\n"
         "  aws logs query 'fields @timestamp, @log, @message | filter @message like /ERROR/' "
         "--log-group-names app web db\n\n"
+        "Requests per five minutes of the last day, a line per service, drawn in the terminal::\n\n"
+        "  aws logs query 'stats count(*) by bin(5m), service' --log-group-names app --start-time 1d --chart\n\n"
         "Every group of a service over a day, as CSV::\n\n"
         "  aws logs query 'stats count(*) by bin(1h)' --log-group-name-prefix /ecs/shop --start-time 1d "
         "--format csv\n\n"
@@ -98,7 +108,10 @@ class QueryCommand(LogsCommand):
             if progress:
                 progress.finish()
         form = parsed_args.format or ("table" if isatty(sys.stdout) else "json")
-        sys.stdout.write(render(result.rows, form, parsed_args.show_ptr))
+        if parsed_args.chart and not parsed_args.format and isatty(sys.stdout):
+            sys.stdout.write(chart(result.rows, parsed_args.query, shutil.get_terminal_size()))
+        else:
+            sys.stdout.write(render(result.rows, form, parsed_args.show_ptr))
         sys.stdout.flush()
         for line in cap_warnings(result, parsed_args.all, runner.cap):
             sys.stderr.write(f"aws logs query: {line}\n")
@@ -118,6 +131,14 @@ def query_window(parsed_args, now=time.time):
     start_ms, end_ms = parse_window(parsed_args, now)
     end_s = (end_ms - 1) // 1000 if end_ms is not None else int(now())
     return (start_ms // 1000 if start_ms is not None else end_s - DEFAULT_WINDOW_S), end_s
+
+
+def chart(rows, query, size):
+    """The rows drawn, ``size`` the terminal's; UsageError naming what a chart needs and they lack."""
+    times, series = query_series(rows)
+    title = query if len(query) <= size.columns - 20 else query[:size.columns - 23] + "..."
+    return draw(time_labels(service_seconds(times), utc=True), series, size.columns,
+                max(min(size.lines - 4, 24), 10), f"{title}  (times in UTC)")
 
 
 def language_problem(language, groups_given, everything):

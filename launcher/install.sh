@@ -120,7 +120,7 @@ install_packages() {
 }
 
 register_cli_v2() {
-    pip_add --upgrade --no-deps --target "$PLUGIN_DIR" "$wheel" configobj
+    pip_add --upgrade --no-deps --target "$PLUGIN_DIR" "$wheel" configobj "plotext>=5.2,<6"
     aws_v2=$(command -v aws || true)
     if [ -z "$aws_v2" ] || ! "$aws_v2" --version 2>/dev/null | grep -q '^aws-cli/2\.'; then
         say "no AWS CLI v2 on PATH: the plugin for it is in $PLUGIN_DIR; see the README, AWS CLI v2"

@@ -3,18 +3,21 @@ Insights QL query's rows up to StartQuery's limit (10,000 without one, 100,000 a
 of GetQueryResults' maxItems (10,000 at most) with nextToken; OpenSearch SQL (its log groups named
 in the query, never as parameters) and PPL (its groups as parameters), which moto cannot run: they
 answer their groups' events in the window, oldest first, up to 10,000, as rows of @timestamp and
-@message, without pages. Parameters the API reference refuses are refused as the service does.
-moto runs the Logs Insights QL queries themselves."""
+@message, without pages; and ``stats count(*) by bin(5m)`` (optionally ``, @log`` or
+``, @logStream``), which moto answers without counting: rows of the bin's time, the group and the
+count, as the service writes them. Parameters the API reference refuses are refused as the service
+does. moto runs the other Logs Insights QL queries."""
 import json
 import re
 import threading
 import time
 import uuid
 
-from tests.harness.logsapi import LogsApi
+from tests.harness.logsapi import LogsApi, LogsApiError
 
 DEFAULT_ROWS, MOST_ROWS, PAGE_ROWS = 10_000, 100_000, 10_000
 _GROUP_PARAMETERS = ("logGroupName", "logGroupNames", "logGroupIdentifiers")
+_COUNT_BY_BIN = re.compile(r"\s*stats\s+count\(\*\)\s+by\s+bin\((\d+)([smh])\)(?:\s*,\s*(@log|@logStream))?\s*$")
 _SQL_GROUPS = re.compile(r"logGroups\(\s*logGroupIdentifier\s*:\s*\[([^\]]*)\]\s*\)", re.IGNORECASE)
 
 
@@ -51,9 +54,10 @@ class QueryService:
         most = MOST_ROWS if language == "CWLI" else DEFAULT_ROWS
         if limit is not None and not 1 <= limit <= most:
             raise _Refused("InvalidParameterException", f"limit must be between 1 and {most} for {language} queries")
-        if language != "CWLI":
+        counting = _COUNT_BY_BIN.match(body.get("queryString", "")) if language == "CWLI" else None
+        if language != "CWLI" or counting:
             query_id = str(uuid.uuid4())
-            rows = self._emulated(language, body)
+            rows = self._counted(counting, body) if counting else self._emulated(language, body)
             with self._lock:
                 self.queries[query_id] = {"language": language, "limit": limit or DEFAULT_ROWS, "rows": rows}
             return 200, {"queryId": query_id}
@@ -111,11 +115,28 @@ class QueryService:
         return [[{"field": "@timestamp", "value": _when(event["timestamp"])}, {"field": "@message", "value": event["message"]},
                  {"field": "@ptr", "value": f"{language}-{index}"}] for index, event in enumerate(events[:DEFAULT_ROWS])]
 
+    def _counted(self, counting, body):
+        """stats count(*) by bin(N unit)[, @log | @logStream]: a row per bin (and group), in time order."""
+        number, unit, by = counting.groups()
+        size_ms = int(number) * {"s": 1000, "m": 60_000, "h": 3_600_000}[unit]
+        counts = {}
+        for group in body.get("logGroupNames") or [body.get("logGroupName")]:
+            for event in self._events(group, body["startTime"] * 1000, body["endTime"] * 1000 + 999):
+                key = (event["timestamp"] // size_ms * size_ms,
+                       group if by == "@log" else event["logStreamName"] if by == "@logStream" else None)
+                counts[key] = counts.get(key, 0) + 1
+        return [[{"field": f"bin({number}{unit})", "value": _when(start)},
+                 *([{"field": by, "value": name}] if by else []), {"field": "count(*)", "value": str(count)}]
+                for (start, name), count in sorted(counts.items())]
+
     def _events(self, group, start_ms, end_ms):
         events, token = [], None
         while True:
-            page = self._logs.call("FilterLogEvents", {"logGroupName": group, "startTime": start_ms, "endTime": end_ms,
-                                                       **({"nextToken": token} if token else {})})
+            try:
+                page = self._logs.call("FilterLogEvents", {"logGroupName": group, "startTime": start_ms,
+                                                           "endTime": end_ms, **({"nextToken": token} if token else {})})
+            except LogsApiError:
+                raise _Refused("ResourceNotFoundException", f"Log group '{group}' does not exist") from None
             events += page.get("events", [])
             token = page.get("nextToken")
             if not token:

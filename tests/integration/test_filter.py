@@ -6,6 +6,7 @@ import time
 from awscli_cwlogs.timefmt import iso_millis
 from tests.harness.seeded import BASE, one_line_error
 from tests.harness.streams import LineReader, interrupted
+from tests.harness.terminal import on_a_terminal
 
 FILTER = ("logs", "filter", "--log-group-name", "app")
 
@@ -69,3 +70,21 @@ def test_follow_prints_each_event_once(aws, logs):
         process.kill()
     assert len(lines) == 9 and len(set(lines)) == 9, lines
     assert lines[-3:] == ["web-1 web-1 same-ms late\n", "web-1 web-1 later\n", "web-2 web-2 later\n"]
+
+
+def test_histogram_after_the_events_on_a_terminal_only(aws, logs):
+    logs.create_stream("app", "s")
+    events = [(BASE + minute * 60_000 + i * 1000, f"event {minute} {i}") for minute in range(60) for i in range(minute % 5 + 1)]
+    logs.put_events("app", "s", events)
+    window = ("--start-time", str(BASE), "--end-time", str(BASE + 3_600_000), "--time-zone", "UTC")
+    status, shown, stderr = on_a_terminal(aws, *FILTER, *window, "--histogram", "--output-format", "{message}",
+                                          columns=80, lines=16)
+    assert status == 0, stderr
+    lines = shown.splitlines()
+    assert lines[:len(events)] == [message for _, message in events]  # the events first, as always
+    chart = lines[len(events):]
+    assert chart[0].strip() == f"{len(events)} events, per 5m  (times in UTC)" and len(chart) == 12
+    assert chart[2].startswith("15.0┤") and chart[-1].split()[0] == time.strftime("%m-%d", time.gmtime(BASE / 1000))
+    piped = aws.run(*FILTER, *window, "--histogram", "--output-format", "{message}")
+    assert piped.stdout.splitlines() == [message for _, message in events]
+    assert "not with --follow" in one_line_error(aws.run(*FILTER, "--histogram", "--follow"))

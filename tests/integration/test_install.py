@@ -224,7 +224,7 @@ def test_cli_v2_registration_for_interactive_pull_and_filter(tmp_path, wheels):
     plugin = root / "opt/awscli-cwlogs/cli-v2-plugin"
     assert f"cli_legacy_plugin_path = {plugin}" in config.read_text()
     names = {p.name for p in plugin.iterdir()}
-    assert {"awscli_cwlogs", "configobj"} <= names and not {"awscli", "botocore"} & names, names  # no second CLI
+    assert {"awscli_cwlogs", "configobj", "plotext"} <= names and not {"awscli", "botocore"} & names, names  # no second CLI
     dry = subprocess.run([str(V2), "logs", "push", "--log-group-name", "g", "--log-stream-name", "s", "--dry-run"],
                          input="hello from v2\n", capture_output=True, text=True, env=env, timeout=120)
     assert dry.returncode == 0 and "hello from v2" in dry.stdout, dry.stdout + dry.stderr

@@ -7,6 +7,7 @@ import signal
 import time
 
 from tests.harness.seeded import BASE, one_line_error, seed
+from tests.harness.terminal import on_a_terminal
 from tests.harness.wireproxy import query_running
 
 GROUPS = ("app", "web", "db")
@@ -128,3 +129,27 @@ def test_more_groups_than_a_query_takes_and_other_mistakes_are_one_line(aws, log
         text = "stats count(*) by bin(1m)" if message is None else "fields @message"
         error = one_line_error(aws.run("logs", "query", text, *arguments))
         assert (message or "--all needs a query that returns log events, not stats") in error
+
+
+def test_chart_on_a_terminal_and_rows_in_a_pipe(aws, logs):
+    counts = {}
+    for group, every in (("app", 20), ("web", 45)):  # an hour of events: 30 and 13 or 14 each ten minutes
+        times = [BASE + i * every * 1000 for i in range(3600 // every)]
+        seed(logs, [(ts, f"{group} {ts}") for ts in times], group, "s")
+        for ts in times:
+            counts[(ts - BASE) // 600_000, group] = counts.get(((ts - BASE) // 600_000, group), 0) + 1
+    text = "stats count(*) by bin(10m), @log"
+    status, shown, stderr = on_a_terminal(aws, "logs", "query", text, "--log-group-names", "app", "web", *WINDOW,
+                                          "--chart")
+    assert status == 0, stderr
+    lines = shown.splitlines()
+    assert lines[0].strip() == f"{text}  (times in UTC)" and len(lines) == 16 and max(map(len, lines)) <= 72
+    assert "•• app" in lines[2] and "++ web" in lines[3] and "30.0┤" in shown
+    assert lines[-1].split()[:2] == [time.strftime("%m-%d", time.gmtime(BASE / 1000)), "00:00"]
+    piped = aws.run("logs", "query", text, "--log-group-names", "app", "web", *WINDOW, "--chart")
+    assert piped.returncode == 0, piped.stderr
+    assert [int(json.loads(line)["count(*)"]) for line in piped.stdout.splitlines()] == \
+        [counts[key] for key in sorted(counts)]  # rows, as without --chart
+    status, _, stderr = on_a_terminal(aws, "logs", "query", "fields @message", "--log-group-names", "app", *WINDOW,
+                                      "--chart")
+    assert status == 252 and "--chart needs a time column" in stderr
