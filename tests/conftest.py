@@ -94,6 +94,8 @@ SLOW = (
     "tests/integration/test_live.py::test_sessions_the_server_ends_are_renewed_with_nothing_lost_or_repeated",
     "tests/integration/test_metrics.py::test_emf_records_and_the_textfile_match_what_was_sent_and_lag_rises_in_an_outage",
     "tests/integration/test_metrics.py::test_host_metrics_follow_the_host_cpu_burn_and_disk_fill",
+    "tests/integration/test_pod_credentials.py::test_eks_pod_identity_credentials_that_expire_every_5_s",
+    "tests/integration/test_pod_credentials.py::test_irsa_web_identity_credentials_that_expire_every_5_s",
     "tests/integration/test_pull.py::test_relative_windows",
     "tests/integration/test_query.py::test_all_returns_250000_rows_once_and_in_order_with_the_fewest_queries",
     "tests/integration/test_pull.py::test_time_windows_in_every_syntax",

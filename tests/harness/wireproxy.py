@@ -40,7 +40,8 @@ class Call:
     fault: str = ""
     status: int = None  # what the client was answered; 0 when the connection was reset
     access_key: str = ""  # the access key ID the request was signed with
-    issued_key: str = ""  # AssumeRole: the access key ID of the temporary credentials it answered
+    issued_key: str = ""  # AssumeRole(WithWebIdentity): the access key ID of the temporary credentials it answered
+    at: float = field(default_factory=time.monotonic)  # when the proxy received it
 
     @property
     def target(self):
@@ -80,7 +81,7 @@ def sts_error(code, message):
 
 
 def expiring_in(seconds):
-    """AssumeRole answered with credentials that expire ``seconds`` from now."""
+    """AssumeRole (or AssumeRoleWithWebIdentity) answered with credentials that expire ``seconds`` from now."""
     def fault(handler, forward):
         status, payload, headers = handler.fetch_upstream()
         expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds)).encode()
@@ -307,7 +308,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def reply(self, status, payload, headers=()):
         self.call.status = status
-        if self.call.action == "AssumeRole":
+        if self.call.action in ("AssumeRole", "AssumeRoleWithWebIdentity"):
             issued = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", payload)
             self.call.issued_key = issued.group(1).decode() if issued else ""
         self.send_response(status)
