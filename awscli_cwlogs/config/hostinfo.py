@@ -1,6 +1,7 @@
-"""Values for the {instance_id}, {hostname} and {ip_address} placeholders, each looked up once."""
+"""Values for the {instance_id}, {hostname}, {ip_address} and {node_name} placeholders, each looked up once."""
 import ipaddress
 import logging
+import os
 import socket
 
 from botocore.utils import IMDSFetcher, resolve_imds_endpoint_mode
@@ -21,6 +22,17 @@ class HostInfo:
 
     def _hostname(self):
         return socket.gethostname()
+
+    def _node_name(self):
+        """The Kubernetes node a pod runs on: NODE_NAME, which a DaemonSet sets from the downward
+        API (spec.nodeName); else the hostname (outside a pod, the host is the node)."""
+        node = os.environ.get("NODE_NAME", "").strip()
+        if node:
+            return node
+        hostname = socket.gethostname()
+        LOG.info("NODE_NAME is not set (a DaemonSet sets it from spec.nodeName); using the hostname %s for "
+                 "{node_name}", hostname)
+        return hostname
 
     def _ip_address(self):
         address = first_non_loopback_address(socket.gethostname())

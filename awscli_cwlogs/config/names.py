@@ -6,7 +6,7 @@ import re
 
 from awscli_cwlogs.lines.records import NAME_PREFIX
 
-PLACEHOLDERS = ("instance_id", "hostname", "ip_address")  # resolved once, at start
+PLACEHOLDERS = ("instance_id", "hostname", "ip_address", "node_name")  # resolved once, at start
 # resolved per origin (a file, a journal entry, a container): each kind names its own (its
 # ``placeholders`` and ``parameters``, such as {label:KEY}); {date} per event, for every kind
 _SAMPLE_DATE = "2026-11-22"
@@ -16,7 +16,7 @@ _SAFE_NAME = re.compile(r"[^.\-_/#A-Za-z0-9]")  # what a group name allows; stre
 
 
 def resolve_name(key, value, kind, resolve_placeholder, kinds=()):
-    """The name with {instance_id}, {hostname}, {ip_address} and {env:NAME} resolved (when
+    """The name with {instance_id}, {hostname}, {ip_address}, {node_name} and {env:NAME} resolved (when
     ``resolve_placeholder`` is given); the per-origin placeholders of the section's ``kind`` (a
     SourceKind, or None for stdin) and {date} stay. ValueError with the reason for an unknown or
     misplaced placeholder (``kinds``: every SourceKind, to name the one a placeholder is for), or

@@ -1,7 +1,10 @@
 """config/names.py: which placeholders a name may use, resolving them, and the service's name rules."""
+import socket
+
 import pytest
 
 from awscli_cwlogs.config import names
+from awscli_cwlogs.config.hostinfo import HostInfo
 from awscli_cwlogs.config.names import check_name, expand, has_per_file_placeholders, origin_placeholders
 from awscli_cwlogs.sources.kinds import KINDS
 
@@ -28,8 +31,8 @@ def test_start_placeholders_resolve_and_per_origin_ones_stay(monkeypatch):
     ("{file_name}", "journald", "{file_name} is only for files"),
     ("{container_name}", "file", "{container_name} is only for source = docker or source = cri"),
     ("{label:x}", "cri", "{label:x} is only for source = docker"),
-    ("{host}", "file", "unknown placeholder {host}; known: {instance_id}, {hostname}, {ip_address}, {file_name}, "
-                       "{date}, {env:NAME}"),
+    ("{host}", "file", "unknown placeholder {host}; known: {instance_id}, {hostname}, {ip_address}, {node_name}, "
+                       "{file_name}, {date}, {env:NAME}"),
     ("{env:CWLOGS_TEST_NOT_SET}", "file", "environment variable CWLOGS_TEST_NOT_SET is not set"),
 ])
 def test_a_misplaced_or_unknown_placeholder_says_why(value, kind, reason):
@@ -61,3 +64,12 @@ def test_expand_makes_origin_values_safe_and_fills_the_date():
     assert origin_placeholders("{hostname}/{file_name}/{label:team}/{date}") == ["file_name", "label:team"]
     assert has_per_file_placeholders("app-{date}") and has_per_file_placeholders("{unit}")
     assert not has_per_file_placeholders("{hostname}/app")
+
+
+def test_node_name_is_the_downward_apis_node_else_the_hostname(monkeypatch):
+    monkeypatch.setenv("NODE_NAME", "ip-10-0-3-7.eu-west-1.compute.internal")
+    assert HostInfo()("node_name") == "ip-10-0-3-7.eu-west-1.compute.internal"
+    assert resolve_name("log_stream_name", "{node_name}/{namespace}/{pod}", "cri", HostInfo()) == \
+        "ip-10-0-3-7.eu-west-1.compute.internal/{namespace}/{pod}"
+    monkeypatch.delenv("NODE_NAME")
+    assert HostInfo()("node_name") == socket.gethostname()
