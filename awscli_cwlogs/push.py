@@ -66,6 +66,9 @@ class PushCommand(LogsCommand):
                 "rejected or the include/exclude patterns left out, and the last error. Works while the agent runs.",
                 action="store_true", cli_type_name="boolean"),
         _option("json", "With --status: print it as JSON.", action="store_true", cli_type_name="boolean"),
+        _option("health", "With --config-file: exit 0 if an agent runs on the configuration's state file and "
+                "writes it, else 1; one line either way. For a container's liveness probe.",
+                action="store_true", cli_type_name="boolean"),
         _option("shutdown-timeout", "Seconds to send what is buffered after SIGTERM or SIGINT (default 20).",
                 cli_type_name="integer", default=20),
         _option("wait-for-state-lock", "Seconds to wait for another agent that holds the state file's lock to "
@@ -89,15 +92,16 @@ class PushCommand(LogsCommand):
             raise UsageError("--shutdown-timeout: give seconds >= 0")
         if parsed_args.wait_for_state_lock < 0:
             raise UsageError("--wait-for-state-lock: give seconds >= 0")
-        if (parsed_args.check or parsed_args.status) and not parsed_args.config_file:
-            raise UsageError(f"--{'check' if parsed_args.check else 'status'} needs --config-file")
+        report = next((name for name in ("check", "status", "health") if getattr(parsed_args, name)), None)
+        if report and not parsed_args.config_file:
+            raise UsageError(f"--{report} needs --config-file")
         if parsed_args.json and not parsed_args.status:
             raise UsageError("--json goes with --status")
         # imported here, not at the top: the plugin builds every command's table when `aws logs`
         # starts, and pull and filter then load none of the agent's modules
         from awscli_cwlogs.agent.lifecycle import Lifecycle, install_signal_handlers
         lifecycle = Lifecycle(parsed_args.shutdown_timeout)
-        if not (parsed_args.check or parsed_args.status):
+        if not report:
             # before the agent's modules load and the config is read: a stop or reload (logrotate's
             # postrotate) that comes while the agent starts is then honoured, not the default
             # action that ends the process at once

@@ -1,5 +1,5 @@
 """What ``aws logs push --config-file`` runs once its arguments are checked: a report (--check,
---status), or the agent on its configuration."""
+--status, --health), or the agent on its configuration."""
 from awscli_cwlogs.agent.process import HeldLog
 from awscli_cwlogs.agent.shipper import Shipper
 from awscli_cwlogs.agent.stdin_mode import given_stdin_options
@@ -20,8 +20,8 @@ def start(session, parsed_args, parsed_globals, redactor, lifecycle):
     except ValueError as error:
         raise UsageError(str(error)) from None
     configuration = AgentConfiguration(session, parsed_globals, origin, kinds=KINDS, keep=not parsed_args.dry_run)
-    if parsed_args.check or parsed_args.status:
-        agent_config, fetched, problem = configuration.for_report(use_kept=parsed_args.status)
+    if parsed_args.check or parsed_args.status or parsed_args.health:
+        agent_config, fetched, problem = configuration.for_report(use_kept=not parsed_args.check)
         return run_report(agent_config, parsed_args, configuration.record, fetched, problem)
     held_log = HeldLog()  # the log is set up from the config: what is logged before waits for it
     try:

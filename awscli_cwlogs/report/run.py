@@ -1,4 +1,4 @@
-"""``--check`` and ``--status``: read the state file if there is one, never write it, and print."""
+"""``--check``, ``--status`` and ``--health``: read the state file if there is one, never write it, and print."""
 import os
 import sqlite3
 import sys
@@ -6,7 +6,7 @@ import sys
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.kvstore import StateStore
 from awscli_cwlogs.report.check import check_report
-from awscli_cwlogs.report.status import agent_report, config_report, render_json, render_text, status_report
+from awscli_cwlogs.report.status import agent_report, config_report, health, render_json, render_text, status_report
 
 
 def run_report(agent_config, args, record, fetched, problem=None, out=None):
@@ -15,6 +15,10 @@ def run_report(agent_config, args, record, fetched, problem=None, out=None):
     good configuration instead of the parameters now."""
     out = out or sys.stdout
     path = agent_config.general.state_file
+    if getattr(args, "health", False):
+        healthy, line = health(agent_report(path))
+        out.write(line + "\n")
+        return 0 if healthy else 1
     try:
         store = StateStore(path, read_only=True) if os.path.exists(path) else None
     except sqlite3.Error as error:

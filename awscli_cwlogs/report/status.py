@@ -90,6 +90,18 @@ def agent_report(state_file):
             "disk": state_disk(state_file)}
 
 
+def health(agent):
+    """(healthy, one line) of agent_report()'s answer: an agent runs on the state file and writes it."""
+    if not agent["running"]:
+        return False, "unhealthy: no agent runs on the state file"
+    unwritten = agent["state_file_unwritten"]
+    if unwritten:
+        return False, f"unhealthy: the state file is not written since {unwritten['since']}: {unwritten['cause']}"
+    if not agent["noted"]:
+        return False, "unhealthy: the agent cannot write its note beside the state file"
+    return True, f"healthy: agent pid {agent['pid']} running since {agent['since']}"
+
+
 def render_agent(agent, now=time.time):
     if agent["running"]:
         since = f", since {agent['since']}" if agent["since"] else ""

@@ -149,3 +149,19 @@ def test_patterns_that_are_not_regular_expressions_are_config_errors(aws, tmp_pa
     assert result.returncode != 0 and len(result.stderr.strip().splitlines()) == 1
     assert "[app] exclude_patterns: '(' is not a valid regular expression" in result.stderr
 
+
+
+def test_health_is_exit_0_while_an_agent_runs_on_the_state_file_and_1_otherwise(aws, wire, tmp_path):
+    log = tmp_path / "app.log"
+    write_lines(log, 0, 10)
+    with PushAgent(aws, tmp_path / "agent", {"app": section(log, "health", "s")}) as agent:
+        before = aws.run("logs", "push", "--config-file", agent.config, "--health")
+        agent.start()
+        wait_until(lambda: wire.accepted_events("health", "s") >= 10, 60, "the lines shipped")
+        running = aws.run("logs", "push", "--config-file", agent.config, "--health")
+        assert agent.stop() == 0
+        after = aws.run("logs", "push", "--config-file", agent.config, "--health")
+    assert (before.returncode, before.stdout) == (1, "unhealthy: no agent runs on the state file\n")
+    assert running.returncode == 0 and running.stdout.startswith("healthy: agent pid "), running.stdout
+    assert (after.returncode, after.stdout) == (1, "unhealthy: no agent runs on the state file\n")
+    assert "--health needs --config-file" in aws.run("logs", "push", "--health").stderr
