@@ -24,6 +24,8 @@
     python3 dev.py package [--wheels DIR]   the .deb and the .rpm from this checkout and DIR's wheels
                            (default dist/wheels, from `python3 dev.py wheels dist/wheels`), into dist/;
                            no network
+    python3 dev.py image   the OCI image of the agent (Debian's packages + that .deb) into dist/, by
+                           debootstrap and podman, as root
 """
 import glob
 import hashlib
@@ -102,6 +104,10 @@ DEBIAN_PACKAGES = {
     "python3-venv": _system_venv,  # the .deb's virtualenv, made from /usr/bin/python3: test_package.py
     # steps the agent's wall clock alone: tests/torture/test_process_faults.py
     "faketime": lambda: bool(glob.glob("/usr/lib/*/faketime/libfaketime.so.1")),
+    # the image (packages/image.py) and its run: tests/integration/test_image.py
+    "debootstrap": lambda: any(os.access(f"{d}/debootstrap", os.X_OK) for d in SBIN),
+    "podman": lambda: shutil.which("podman") is not None,
+    "runc": lambda: shutil.which("runc") is not None or os.access("/usr/sbin/runc", os.X_OK),
 }
 
 
@@ -160,7 +166,7 @@ def main(argv):
                 "bench-containers": ["benchmarks/containers.py"], "bench-structured": ["benchmarks/structured.py"],
                 "bench-metrics": ["benchmarks/metrics.py"], "bench-compare": ["benchmarks/compare.py"],
                 "bench-idle": ["benchmarks/idle.py"], "bench-state": ["benchmarks/statewrites.py"],
-                "package": ["packages/build.py"]}
+                "package": ["packages/build.py"], "image": ["packages/image.py"]}
     if argv[:1] == ["wheels"] and len(argv) == 2:
         ensure_venv()
         return wheels(argv[1])

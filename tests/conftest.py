@@ -65,7 +65,7 @@ def pytest_addoption(parser):
 # logrotate) before them, three at a time, a file to a worker.
 ALONE = ("tests/torture/",)
 LONG = ALONE + ("tests/integration/test_install.py", "tests/integration/test_logrotate.py",
-                "tests/integration/test_package.py")
+                "tests/integration/test_package.py", "tests/integration/test_image.py")
 
 
 # The short scenarios of 7.5 s or more (restarts, outages, a journal or an SSM parameter that
