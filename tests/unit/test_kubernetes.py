@@ -30,14 +30,14 @@ def test_the_configmap_holds_a_configuration_the_agent_loads(tmp_path):
     loaded = settings.load_config(config, kinds=KINDS)
     [pods] = loaded.streams
     assert (pods.source, pods.log_stream_name) == ("cri", "{node_name}/{namespace}/{pod}/{container_name}")
-    assert loaded.general.state_file == "/var/lib/awscli-cwlogs/agent-state"
+    assert loaded.general.state_file == "/var/lib/awslogs/agent-state"  # in the image's state volume
 
 
 def test_the_daemonset_reads_the_log_folders_read_only_on_every_node_and_probes_the_agent():
     spec = documents()["DaemonSet"]["spec"]["template"]["spec"]
     [agent] = spec["containers"]
     mounts = {mount["mountPath"]: mount.get("readOnly", False) for mount in agent["volumeMounts"]}
-    assert mounts == {"/etc/awslogs": True, "/var/lib/awscli-cwlogs": False, "/var/log/pods": True,
+    assert mounts == {"/etc/awslogs": True, "/var/lib/awslogs": False, "/var/log/pods": True,
                       "/var/log/containers": True, "/var/lib/docker/containers": True, "/tmp": False}
     paths = {volume["name"]: volume.get("hostPath", {}).get("path") for volume in spec["volumes"]}
     assert paths["state"] == "/var/lib/awscli-cwlogs" and paths["pods"] == "/var/log/pods"
