@@ -5,11 +5,11 @@ in it (so the image and the packages cannot drift apart), imported and saved by 
     python3 dev.py image [--deb FILE] [--out DIR] [--mirror URL] [--tag NAME]
 
 Only the service models its commands use are kept (logs, sts, ssm, s3, sso, sso-oidc,
-monitoring, and five awscli itself expects): other ``aws`` commands are not in the image. It runs as the package's user
-(awslogs) by default, with ``aws logs push`` as its entry point
-and ``--config-file /etc/awslogs/awslogs.conf`` as its default arguments: mount a configuration
-file there (or give ``--config-file ssm:...``, or ``--additional-configs-dir`` a mounted folder)
-and a volume at /var/lib/awslogs for the state. The archive loads into podman or Docker
+monitoring, and five awscli itself expects): other ``aws`` commands are not in the image. It
+runs as the package's user (awslogs) by default, with ``aws logs push`` as its entry point and
+``--config-file /etc/awslogs/awslogs.conf`` as its default arguments: mount a configuration file
+there (or give ``--config-file ssm:...``, or ``--additional-configs-dir`` a mounted folder) and a
+volume at /var/lib/awslogs for the state. The archive loads into podman or Docker
 (``docker load -i``) and can be pushed to ECR from there. Needs root, debootstrap and podman.
 """
 import argparse
@@ -103,7 +103,10 @@ def build(package, out, tag, mirror=MIRROR):
 
 
 def _run(command, what):
-    result = subprocess.run(command, capture_output=True, text=True)
+    """``command``, with the system folders on PATH (debootstrap and dpkg call ldconfig and
+    start-stop-daemon, in /sbin; CI runs with PATH=/usr/bin:/bin)."""
+    path = os.pathsep.join(["/usr/sbin", "/usr/bin", "/sbin", "/bin", os.environ.get("PATH") or os.defpath])
+    result = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, PATH=path))
     if result.returncode != 0:
         raise ImageError(f"{what} failed: {(result.stderr or result.stdout).strip()[-300:]}")
 
