@@ -1,5 +1,5 @@
 """A command run with a terminal for its standard output (a pseudo-terminal of a given size), for
-what the readers draw only there: charts, histograms."""
+what the readers draw only there: charts, histograms; and what a pseudo-terminal showed."""
 import os
 import pty
 import subprocess
@@ -11,15 +11,21 @@ def on_a_terminal(aws, *args, columns=72, lines=20):
     process = aws.popen(*args, stdout=slave, stderr=subprocess.PIPE,
                         env={"COLUMNS": str(columns), "LINES": str(lines), "NO_COLOR": "1"})
     os.close(slave)
+    shown = read_to_the_end(master)
+    os.close(master)
+    stderr = process.stderr.read().decode()
+    return process.wait(60), shown.decode().replace("\r\n", "\n"), stderr
+
+
+def read_to_the_end(master):
+    """What a pseudo-terminal's other side wrote, until it was closed."""
     shown = b""
     while True:
         try:
             chunk = os.read(master, 65536)
-        except OSError:
+        except OSError:  # Linux: EIO once the other side is closed
             break
         if not chunk:
             break
         shown += chunk
-    os.close(master)
-    stderr = process.stderr.read().decode()
-    return process.wait(60), shown.decode().replace("\r\n", "\n"), stderr
+    return shown

@@ -8,6 +8,7 @@ import time
 from tests.harness.wireproxy import THROTTLE, UNAVAILABLE, delay, reset
 from tests.harness.seeded import BASE, DAY, EVE, PULL, expected_lines, numbered, one_line_error, seed
 from tests.harness.streams import LineReader, interrupted
+from tests.harness.terminal import read_to_the_end
 
 def test_pulls_25000_events_across_pages_line_by_line(aws, logs, wire):
     events = numbered(25_000)
@@ -146,15 +147,7 @@ def test_progress_on_stderr_only_for_a_terminal(aws, logs, wire, tmp_path):
     with open(out, "wb") as stdout:
         process = aws.popen(*PULL, stdout=stdout, stderr=slave)
     os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
+    shown = read_to_the_end(master)
     assert process.wait(60) == 0
     os.close(master)
     assert b"25,000 events" in shown and f"events/s, reached {DAY}T00:00:24.999Z".encode() in shown
