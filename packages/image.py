@@ -92,7 +92,7 @@ def build(package, out, tag, mirror=MIRROR):
         root_file_system(rootfs, package, mirror)
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
         imported = subprocess.run(["podman", "import", *[arg for line in changes(version) for arg in ("--change", line)],
-                                   "-", tag], stdin=tar.stdout, capture_output=True, text=True)
+                                   "-", tag], stdin=tar.stdout, capture_output=True, text=True, env=_system_path())
         tar.stdout.close()
         if tar.wait() != 0 or imported.returncode != 0:
             raise ImageError(f"podman import: {imported.stderr.strip()[-300:]}")
@@ -105,10 +105,14 @@ def build(package, out, tag, mirror=MIRROR):
 def _run(command, what):
     """``command``, with the system folders on PATH (debootstrap and dpkg call ldconfig and
     start-stop-daemon, in /sbin; CI runs with PATH=/usr/bin:/bin)."""
-    path = os.pathsep.join(["/usr/sbin", "/usr/bin", "/sbin", "/bin", os.environ.get("PATH") or os.defpath])
-    result = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, PATH=path))
+    result = subprocess.run(command, capture_output=True, text=True, env=_system_path())
     if result.returncode != 0:
         raise ImageError(f"{what} failed: {(result.stderr or result.stdout).strip()[-300:]}")
+
+
+def _system_path():
+    return dict(os.environ, PATH=os.pathsep.join(["/usr/sbin", "/usr/bin", "/sbin", "/bin",
+                                                  os.environ.get("PATH") or os.defpath]))
 
 
 def main(argv=None):

@@ -17,6 +17,8 @@ from tests.harness.containers import CriContainer, DockerContainer
 from tests.harness.pushagent import assert_delivered, settle
 
 PODMAN = ["podman", "--cgroup-manager=cgroupfs", "--runtime", "runc"]
+# podman's helpers (runc, iptables for its networks) are in /usr/sbin; CI runs with PATH=/usr/bin:/bin
+SYSTEM_PATH = {"PATH": os.pathsep.join(["/usr/sbin", "/usr/bin", "/sbin", "/bin", os.environ.get("PATH") or ""])}
 LIMITS = ["--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096"]
 LINES = 3000
 
@@ -41,21 +43,22 @@ def built(wheels, tmp_path_factory):
     package = deb.pack(work / "tree", deb.debian_version(deb.source_version()), work / "out", "gzip")
     tag = f"localhost/awscli-cwlogs-test:{uuid.uuid4().hex[:8]}"
     _, size = image.build(package, work / "out", tag)
-    probe = subprocess.run([*PODMAN, "run", "--rm", *LIMITS, "--entrypoint", "true", tag], capture_output=True,
-                           text=True)
+    probe = subprocess.run([*PODMAN, "run", "--rm", "--network", "host", *LIMITS, "--entrypoint", "true", tag],
+                           capture_output=True, text=True, env={**os.environ, **SYSTEM_PATH})
     if probe.returncode != 0:
-        subprocess.run(["podman", "rmi", "-f", tag], capture_output=True)
+        subprocess.run(["podman", "rmi", "-f", tag], capture_output=True, env={**os.environ, **SYSTEM_PATH})
         pytest.skip(f"podman cannot run a container here: {probe.stderr.strip()[-300:]}")
     yield tag, size
-    subprocess.run(["podman", "rmi", "-f", tag], capture_output=True)
+    subprocess.run(["podman", "rmi", "-f", tag], capture_output=True, env={**os.environ, **SYSTEM_PATH})
 
 
 def test_the_image_ships_cri_and_docker_logs_exactly_across_a_restart_on_its_state_volume(built, wire, logs,
                                                                                            tmp_path):
     tag, size = built
     print(f"image {tag}: archive {size / 1e6:.0f} MB")
+    podman = {"capture_output": True, "text": True, "env": {**os.environ, **SYSTEM_PATH}}
     inspect = subprocess.run(["podman", "image", "inspect", "--format", "{{.Size}} {{.Config.User}}", tag],
-                             capture_output=True, text=True, check=True).stdout.split()
+                             check=True, **podman).stdout.split()
     assert int(inspect[0]) < 150e6 and inspect[1] == "awslogs", inspect  # under 150 MB, not root
     logs_root = tmp_path / "log"
     logs_root.mkdir(mode=0o755)
@@ -86,19 +89,19 @@ def test_the_image_ships_cri_and_docker_logs_exactly_across_a_restart_on_its_sta
     try:
         pod.write_lines(0, LINES // 2)
         api.write_lines(0, LINES // 2)
-        started = subprocess.run(run, capture_output=True, text=True)
+        started = subprocess.run(run, **podman)
         assert started.returncode == 0, started.stderr
         settle(wire, "image-cri", "shop/web-1/nginx", LINES // 4, timeout=120)
-        stopped = subprocess.run([*PODMAN, "stop", "-t", "25", name], capture_output=True, text=True)  # SIGTERM
+        stopped = subprocess.run([*PODMAN, "stop", "-t", "25", name], **podman)  # SIGTERM
         assert stopped.returncode == 0, stopped.stderr
         pod.write_lines(LINES // 2, LINES // 2)  # while it is stopped
-        subprocess.run([*PODMAN, "start", name], capture_output=True, text=True, check=True)
+        subprocess.run([*PODMAN, "start", name], check=True, **podman)
         api.write_lines(LINES // 2, LINES // 2)
         settle(wire, "image-cri", "shop/web-1/nginx", LINES, timeout=120)
         settle(wire, "image-docker", "api", LINES, timeout=120)
     finally:
-        output = subprocess.run(["podman", "logs", name], capture_output=True, text=True)
-        subprocess.run([*PODMAN, "rm", "-f", "-t", "5", name], capture_output=True)
+        output = subprocess.run(["podman", "logs", name], **podman)
+        subprocess.run([*PODMAN, "rm", "-f", "-t", "5", name], **podman)
         print(output.stdout[-2000:], output.stderr[-2000:])
     assert_delivered(logs, "image-cri", "shop/web-1/nginx", range(LINES))
     assert_delivered(logs, "image-docker", "api", range(LINES))
