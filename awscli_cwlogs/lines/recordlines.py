@@ -38,7 +38,8 @@ class RecordLines:
 
     def read(self, messages):
         """(messages, each one's time or None, each one's name values or None, whether each is
-        not JSON or None): fields read by pattern, else from the parsed line."""
+        not JSON or None, {line: values its record's edit masked} or None): fields read by
+        pattern, else from the parsed line (and written again where its record was edited)."""
         count = len(messages)
         text = "\n" + "\n".join(messages)
         scan = self._scan
