@@ -67,7 +67,7 @@ def histogram(timestamps_ms, start_ms, end_ms, width):
     wanted = max((high - low) / 1000 / max((width - 12) // 2, 1), 1)
     size = next((seconds for seconds in BUCKETS_S if seconds >= wanted), BUCKETS_S[-1])
     first = low // 1000 // size * size
-    counts = [0] * ((high // 1000 - first) // size + 1)
+    counts = [0] * (((high - 1) // 1000 - first) // size + 1)  # ``high`` excluded: no bucket after the window
     for timestamp in timestamps_ms:
         counts[(timestamp // 1000 - first) // size] += 1
     return [first + index * size for index in range(len(counts))], counts, size

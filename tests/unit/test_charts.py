@@ -65,8 +65,7 @@ def test_the_histogram_of_a_known_distribution():
     base = calendar.timegm((2026, 12, 7, 10, 0, 0)) * 1000
     stamps = [base + minute * 60_000 + i for minute in range(60) for i in range(minute % 5 + 1)]
     starts, counts, seconds = histogram(stamps, base, base + 3_600_000, 80)
-    assert seconds == 300 and size_text(seconds) == "5m" and len(counts) == 13
-    assert counts[:12] == [15] * 12 and counts[12] == 0 and sum(counts) == len(stamps)
+    assert seconds == 300 and size_text(seconds) == "5m" and counts == [15] * 12  # the hour's twelve, no more
     assert time_labels(starts[:3], utc=True) == ["12-07 10:00", "10:05", "10:10"]
     drawn = draw(time_labels(starts, True), {"events": counts}, 80, 12, "histogram", colour=False)
     assert drawn.count("█") > 100 and "12-07 10:00" in drawn and drawn.splitlines()[2].startswith("15.0┤")
