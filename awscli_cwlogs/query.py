@@ -5,7 +5,7 @@ import sys
 import time
 
 from awscli_cwlogs.cli import LogsCommand, UsageError, create_logs_client, parse_json_quickly
-from awscli_cwlogs.export.charts import draw, query_series, service_seconds, time_labels
+from awscli_cwlogs.export.charts import draw, query_series, time_labels
 from awscli_cwlogs.export.common import WINDOW_ARGS, parse_window
 from awscli_cwlogs.export.groups import GroupSource
 from awscli_cwlogs.export.insights import LANGUAGES, QueryRunner, check_for_all, run_all
@@ -137,7 +137,7 @@ def chart(rows, query, size):
     """The rows drawn, ``size`` the terminal's; UsageError naming what a chart needs and they lack."""
     times, series = query_series(rows)
     title = query if len(query) <= size.columns - 20 else query[:size.columns - 23] + "..."
-    return draw(time_labels(service_seconds(times), utc=True), series, size.columns,
+    return draw(time_labels(times, utc=True), series, size.columns,
                 max(min(size.lines - 4, 24), 10), f"{title}  (times in UTC)")
 
 

@@ -1,4 +1,5 @@
 """Time as the agent and the readers print it: ISO 8601 UTC with milliseconds."""
+import calendar
 import time
 
 MILLIS_SUFFIXES = tuple(f".{millis:03d}Z" for millis in range(1000))
@@ -15,6 +16,17 @@ class _SecondPrefixes(dict):
 
 
 SECOND_PREFIXES = _SecondPrefixes()
+
+
+def service_seconds(text):
+    """Epoch second of a time as Logs Insights writes it ("2026-12-07 10:05:00.000", UTC), or of
+    epoch milliseconds (the local endpoint's); None for other text."""
+    if text.isdigit():
+        return int(text) // 1000
+    try:
+        return calendar.timegm(time.strptime(text[:19], "%Y-%m-%d %H:%M:%S"))
+    except ValueError:
+        return None
 
 
 def iso_millis(epoch_ms):

@@ -2,12 +2,12 @@
 answer whose rows have a bin() time column and numeric columns (``query --chart``: one series
 per ``by`` group, or per numeric column; the largest MAX_SERIES - 1, then "other"), and the
 count of events per time bucket (``filter --histogram``)."""
-import calendar
 import os
 import time
 
 from awscli_cwlogs.cli import UsageError
 from awscli_cwlogs.export.rows import columns
+from awscli_cwlogs.timefmt import service_seconds
 
 MAX_SERIES = 5
 MARKERS = ("•", "+", "x", "*", "o")  # a series each: told apart without colours
@@ -15,8 +15,8 @@ BUCKETS_S = (1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 36
 
 
 def query_series(rows):
-    """(the bin() column's times as the service wrote them, {series: [value at each time]});
-    UsageError naming what the rows lack for a chart."""
+    """(the bin() column's times, epoch seconds, {series: [value at each time]}); UsageError
+    naming what the rows lack for a chart."""
     names = columns(rows)
     when = next((name for name in names if name.replace(" ", "").startswith("bin(")), None)
     if when is None:
@@ -36,7 +36,10 @@ def query_series(rows):
             name = " / ".join(part for part in (group, number if len(numbers) > 1 or not groups else "") if part)
             values = series.setdefault(name, {})
             values[record[when]] = values.get(record[when], 0) + _number(record[number])
-    return times, _fewest(times, series)
+    seconds = list(map(service_seconds, times))
+    if None in seconds:
+        raise UsageError(f"--chart: {when} holds {times[seconds.index(None)]!r}, which is not a time")
+    return seconds, _fewest(times, series)
 
 
 def _fewest(times, series):
@@ -106,12 +109,6 @@ def time_labels(epoch_seconds, utc):
         labels.append(clock if today == day else f"{today} {clock}")
         day = today
     return labels
-
-
-def service_seconds(texts):
-    """Epoch seconds of the service's "2026-12-07 10:05:00.000" (UTC), or of epoch milliseconds."""
-    return [int(text) // 1000 if text.isdigit() else calendar.timegm(time.strptime(text[:19], "%Y-%m-%d %H:%M:%S"))
-            for text in texts]
 
 
 def size_text(seconds):

@@ -3,13 +3,13 @@ PPL), its results polled with backoff until it ends (and stopped on Ctrl-C), the
 page; and ``--all``: a window whose rows reach what one query gives, continued from the second of
 its last row (or split in halves, when the rows carry no @timestamp), the parts merged in order
 with nothing twice."""
-import calendar
 import re
 import time
 from dataclasses import dataclass, field
 
 from awscli_cwlogs.cli import CommandError
 from awscli_cwlogs.limits import MAX_QUERY_ROWS, QUERY_PAGE_ROWS
+from awscli_cwlogs.timefmt import service_seconds
 
 ENDED = ("Complete", "Failed", "Cancelled", "Timeout", "Unknown")
 FIRST_POLL_S, MOST_POLL_S = 0.25, 2.0  # waits between GetQueryResults: x1.5 each time
@@ -170,14 +170,7 @@ def _last_second(rows):
     """Epoch second of the last row's @timestamp (the service's "2026-12-06 10:00:00.000", UTC,
     or epoch ms), None without one."""
     value = dict(rows[-1]).get("@timestamp") if rows else None
-    if not value:
-        return None
-    if value.isdigit():
-        return int(value) // 1000
-    try:
-        return calendar.timegm(time.strptime(value[:19], "%Y-%m-%d %H:%M:%S"))
-    except ValueError:
-        return None
+    return service_seconds(value) if value else None
 
 
 def _once(parts):

@@ -5,7 +5,7 @@ import calendar
 import pytest
 
 from awscli_cwlogs.cli import UsageError
-from awscli_cwlogs.export.charts import draw, histogram, query_series, service_seconds, size_text, time_labels
+from awscli_cwlogs.export.charts import draw, histogram, query_series, size_text, time_labels
 
 TWO_SERIES = """\
                     two series (times in UTC)
@@ -37,7 +37,7 @@ def two_series_rows():
 def test_a_two_series_query_is_drawn_as_expected_at_a_fixed_width():
     times, series = query_series(two_series_rows())
     assert list(series) == ["api", "db"] and series["db"] == [2, 4, 6, 3, 5, 2, 4, 6]
-    drawn = draw(time_labels(service_seconds(times), utc=True), series, 60, 14, "two series (times in UTC)",
+    drawn = draw(time_labels(times, utc=True), series, 60, 14, "two series (times in UTC)",
                  colour=False)
     assert drawn == TWO_SERIES
 
