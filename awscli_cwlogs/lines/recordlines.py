@@ -25,16 +25,12 @@ class RecordLines:
         self._time_path = tuple(record.timestamp_key.split(".")) if record.timestamp_key else None
         self._time = TimeField(getattr(lines, "datetime_format", None), getattr(lines, "time_zone", "LOCAL"))
         self._edits = edits
-        self._scan = self._field_scan()
+        paths = ([self._time_path] if self._time_path else []) + (self._names.paths if self._names else [])
+        # the pattern reads top-level fields; a field named by its path, or drop_fields: every line is parsed
+        self._scan = FieldScan(dict.fromkeys(path[0] for path in paths if len(path) == 1))
+        self._parse_all = any(len(path) > 1 for path in paths) or (edits is not None and not edits.by_text)
         self._last_time = None
         self._not_json = 0
-
-    def _field_scan(self):
-        """The top-level fields read by pattern: the time field and the names' fields."""
-        paths = ([self._time_path] if self._time_path else []) + (self._names.paths if self._names else [])
-        # a field named by its path, drop_fields: every line is parsed (the pattern reads the top level)
-        self._parse_all = any(len(path) > 1 for path in paths) or (self._edits is not None and not self._edits.by_text)
-        return FieldScan(dict.fromkeys(path[0] for path in paths if len(path) == 1))
 
     def read(self, messages):
         """(messages, each one's time or None, each one's name values or None, whether each is
